@@ -1,0 +1,23 @@
+// Package kernels is the bottom tier of Graft's float32 engine (style.md #3): free functions over
+// flat float32 slices with explicit sizes and leading dimensions. Nothing here knows about
+// tensors, shapes or layers; core/ops turns convolutions and dense layers into these calls.
+//
+// Matrices are row-major with a leading dimension: element (i, j) of an m×n matrix X with leading
+// dimension ldX is X[i*ldX + j], and ldX >= n, so a kernel can work on a view into a larger matrix.
+//
+// Every fast kernel has a slow obvious twin whose name sorts beside it and a test that they agree
+// on awkward sizes (style.md #4, #8):
+//
+//	GemmF32          / GemmF32Ref          C = A·B (+C)
+//	GemmF32Fused     / GemmF32FusedRef     C = act(A·B (+C) + bias + residual)
+//	BiasResidualReLU / BiasResidualReLURef the epilogue alone
+//
+// GemmF32 is the native speed path and the pure-Go twin of the wasm SIMD128 kernels generated in
+// wasm/: the same blocking (Go-side K and N blocks, B packed into 8-column panels) and the same
+// 4×8 micro-kernel interface, so the wasm build can swap only the micro-kernel.
+//
+// Preconditions (sizes >= 0, leading dimensions >= row lengths, slices long enough) are
+// programming errors, not input errors: ops validates shapes and returns errors, and a kernel
+// called with inconsistent sizes panics with a message naming them, before writing anything.
+// Kernels do not allocate per call beyond pooled packing buffers.
+package kernels
