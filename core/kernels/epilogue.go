@@ -3,7 +3,8 @@
 //
 //	C[i][j] = relu?(C[i][j] + bias[j] + residual[i*ldr + j])
 //
-// Both versions add in the same order (bias, then residual) so they agree bitwise.
+// Both versions add in the same order (bias, then residual) so they agree exactly (the fast
+// ReLU, max(v, 0), may give +0 where the twin keeps -0; equal as numbers).
 package kernels
 
 import "fmt"
@@ -14,25 +15,59 @@ func BiasResidualReLU(m, n int, c []float32, ldc int, bias []float32, residual [
 	checkEpilogueArgs("BiasResidualReLU", m, n, c, ldc, bias, residual, ldr)
 	for i := range m {
 		row := c[i*ldc : i*ldc+n]
-		if bias != nil {
-			bias := bias[:n]
-			for j := range row {
-				row[j] += bias[j]
+		switch {
+		case residual == nil && bias != nil:
+			biasRow(row, bias[:n], relu)
+		case residual == nil:
+			if relu {
+				reluRow(row)
 			}
+		default:
+			biasResidualRow(row, bias, residual[i*ldr:i*ldr+n], relu)
 		}
-		if residual != nil {
-			res := residual[i*ldr : i*ldr+n]
-			for j := range row {
-				row[j] += res[j]
-			}
-		}
+	}
+}
+
+// One pass per row, specialised by which operands are present. ReLU is max(v, 0), branch-free:
+// on real activations the sign is unpredictable, and a branch there cost ~20% of a k=64 GEMM.
+
+func biasRow(row, bias []float32, relu bool) {
+	bias = bias[:len(row)]
+	for j, v := range row {
+		v += bias[j]
 		if relu {
-			for j, v := range row {
-				if v < 0 {
-					row[j] = 0
-				}
-			}
+			v = max(v, 0)
 		}
+		row[j] = v
+	}
+}
+
+func reluRow(row []float32) {
+	for j, v := range row {
+		row[j] = max(v, 0)
+	}
+}
+
+// biasResidualRow: bias may be nil.
+func biasResidualRow(row, bias, res []float32, relu bool) {
+	res = res[:len(row)]
+	if bias == nil {
+		for j, v := range row {
+			v += res[j]
+			if relu {
+				v = max(v, 0)
+			}
+			row[j] = v
+		}
+		return
+	}
+	bias = bias[:len(row)]
+	for j, v := range row {
+		v = v + bias[j] + res[j]
+		if relu {
+			v = max(v, 0)
+		}
+		row[j] = v
 	}
 }
 

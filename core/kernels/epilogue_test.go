@@ -8,7 +8,7 @@ import (
 )
 
 // epilogueTolerance is zero: both versions perform the same float32 additions in the same
-// order (c + bias, then + residual) per element, so they must agree bitwise.
+// order (c + bias, then + residual) per element, so they must agree exactly.
 const epilogueTolerance = 0
 
 func TestBiasResidualReLUMatchesRef(t *testing.T) {
