@@ -22,7 +22,7 @@ func nearestIndex(in, out int) []int {
 	a := float64(in) / float64(out)
 	xo := a * 0.5
 	for x := range idx {
-		i := int(xo) // xo > 0: truncation is floor, as COORD
+		i := int(xo)          // xo > 0: truncation is floor, as COORD
 		idx[x] = min(i, in-1) // never needed (xo < in - in/(2·out)), kept as a guard
 		xo += a
 	}

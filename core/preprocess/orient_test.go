@@ -17,13 +17,13 @@ func TestOrientTable(t *testing.T) {
 	stored := []string{"ab", "cd", "ef"}
 	want := map[int][]string{
 		1: {"ab", "cd", "ef"},
-		2: {"ba", "dc", "fe"},   // mirrored left–right
-		3: {"fe", "dc", "ba"},   // rotated 180°
-		4: {"ef", "cd", "ab"},   // mirrored top–bottom
-		5: {"ace", "bdf"},       // transposed (main diagonal)
-		6: {"eca", "fdb"},       // rotated 90° clockwise: left column becomes the top row, reversed
-		7: {"fdb", "eca"},       // transversed (anti-diagonal)
-		8: {"bdf", "ace"},       // rotated 90° counter-clockwise: right column becomes the top row
+		2: {"ba", "dc", "fe"}, // mirrored left–right
+		3: {"fe", "dc", "ba"}, // rotated 180°
+		4: {"ef", "cd", "ab"}, // mirrored top–bottom
+		5: {"ace", "bdf"},     // transposed (main diagonal)
+		6: {"eca", "fdb"},     // rotated 90° clockwise: left column becomes the top row, reversed
+		7: {"fdb", "eca"},     // transversed (anti-diagonal)
+		8: {"bdf", "ace"},     // rotated 90° counter-clockwise: right column becomes the top row
 	}
 	img := letterImage(stored)
 	for o := 1; o <= 8; o++ {

@@ -96,4 +96,3 @@ func rgbBytes(m *image.RGBA) []byte {
 	}
 	return out
 }
-

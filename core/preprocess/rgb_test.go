@@ -135,7 +135,7 @@ func TestFromRGBA(t *testing.T) {
 		t.Errorf("At(2,1) = %v, want bytes at %d", c, o)
 	}
 	bad := []struct {
-		name             string
+		name            string
 		n, w, h, stride int
 	}{
 		{"zero width", 64, 0, 2, 16},
