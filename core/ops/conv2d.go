@@ -1,0 +1,113 @@
+// conv2d.go: Keras Conv2D (NHWC, kernel [KH,KW,Cin,Cout], dilation 1, groups 1) with the
+// ResNet50 epilogue fused in: out = relu?(conv(x, w) + bias + residual). The convolution is
+// lowered to one matrix product per block of output pixels:
+//
+//	out[M, Cout] = patches[M, KH*KW*Cin] · w[KH*KW*Cin, Cout],  M = N*OH*OW
+//
+// where a patch row is the input window of one output pixel in [KH][KW][Cin] order, the same
+// order as w's rows. A 1x1 stride-1 conv needs no patches: x itself is [N*H*W, Cin]. Otherwise
+// im2col.go gathers the patches (for a 1x1 strided conv that is just the subsampling), in blocks
+// of rows so the scratch stays under im2colBudget whatever the input size.
+package ops
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/graftml/graft/core/kernels"
+	"github.com/graftml/graft/core/tensor"
+)
+
+// convGeometry holds the sizes of one Conv2D call.
+type convGeometry struct {
+	n, h, w, cin        int // input [N,H,W,Cin]
+	kh, kw, cout        int // kernel [KH,KW,Cin,Cout]
+	sh, sw              int // strides
+	oh, ow              int // output [N,OH,OW,Cout]
+	padTop, padLeft     int // zeros before the first row/column (bottom/right follow from oh, ow)
+	padBottom, padRight int
+}
+
+func (g convGeometry) patchLen() int   { return g.kh * g.kw * g.cin }
+func (g convGeometry) outPixels() int  { return g.n * g.oh * g.ow }
+func (g convGeometry) noPatches() bool { return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 }
+
+// newConvGeometry validates the operands of Conv2D / Conv2DRef.
+func newConvGeometry(x, w *tensor.Tensor, bias []float32, sh, sw int, pad Padding, residual *tensor.Tensor) (convGeometry, error) {
+	if err := tensor.CheckShape("Conv2D input", x, -1, -1, -1, -1); err != nil {
+		return convGeometry{}, err
+	}
+	if err := tensor.CheckShape("Conv2D kernel", w, -1, -1, x.Shape[3], -1); err != nil {
+		return convGeometry{}, fmt.Errorf("%w (input %s: kernel must be [KH,KW,Cin,Cout] with Cin=%d)",
+			err, tensor.ShapeString(x.Shape), x.Shape[3])
+	}
+	g := convGeometry{n: x.Shape[0], h: x.Shape[1], w: x.Shape[2], cin: x.Shape[3],
+		kh: w.Shape[0], kw: w.Shape[1], cout: w.Shape[3], sh: sh, sw: sw}
+	var err error
+	if g.oh, g.padTop, g.padBottom, err = WindowOutputSize(g.h, g.kh, sh, pad); err != nil {
+		return g, fmt.Errorf("Conv2D input %s kernel %s rows: %w", tensor.ShapeString(x.Shape), tensor.ShapeString(w.Shape), err)
+	}
+	if g.ow, g.padLeft, g.padRight, err = WindowOutputSize(g.w, g.kw, sw, pad); err != nil {
+		return g, fmt.Errorf("Conv2D input %s kernel %s columns: %w", tensor.ShapeString(x.Shape), tensor.ShapeString(w.Shape), err)
+	}
+	if bias != nil && len(bias) != g.cout {
+		return g, fmt.Errorf("Conv2D: bias has %d elements, kernel %s has Cout=%d", len(bias), tensor.ShapeString(w.Shape), g.cout)
+	}
+	if residual != nil {
+		if err := tensor.CheckShape("Conv2D residual", residual, g.n, g.oh, g.ow, g.cout); err != nil {
+			return g, err
+		}
+	}
+	return g, nil
+}
+
+// im2colBudget bounds the patch scratch of one Conv2D call: 1 Mi floats (4 MiB). ResNet50's
+// conv1 at 224x224 (12544 x 147) takes two blocks; its 3x3 layers take one to two.
+// A variable only so that tests can force many blocks on small inputs.
+var im2colBudget = 1 << 20
+
+// im2colMinRows keeps blocks tall enough for the GEMM to split across cores even when a patch
+// row is long (conv5 3x3: 4608 floats, so 227 rows fit the budget).
+const im2colMinRows = 64
+
+var im2colPool = sync.Pool{New: func() any { return new([]float32) }}
+
+// Conv2D computes relu?(conv(x, w) + bias + residual), x [N,H,W,Cin], w [KH,KW,Cin,Cout],
+// bias [Cout] or nil, residual [N,OH,OW,Cout] or nil; result [N,OH,OW,Cout]. Keras 'same'
+// padding is TensorFlow's (extra row/column at the bottom/right).
+func Conv2D(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Padding, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
+	g, err := newConvGeometry(x, w, bias, strideH, strideW, pad, residual)
+	if err != nil {
+		return nil, err
+	}
+	out := tensor.New(g.n, g.oh, g.ow, g.cout)
+	m, k := g.outPixels(), g.patchLen()
+	ep := kernels.Epilogue{Bias: bias, ReLU: relu}
+	if residual != nil {
+		ep.Residual, ep.LdResidual = residual.Data, g.cout
+	}
+	if m == 0 || g.cout == 0 {
+		return out, nil
+	}
+	if g.noPatches() { // 1x1 stride 1: x is already the [N*H*W, Cin] patch matrix
+		kernels.GemmF32Fused(m, g.cout, k, x.Data, k, w.Data, g.cout, out.Data, g.cout, false, ep)
+		return out, nil
+	}
+	rowsPerBlock := min(m, max(im2colMinRows, im2colBudget/max(k, 1)))
+	bufp := im2colPool.Get().(*[]float32)
+	defer im2colPool.Put(bufp)
+	if cap(*bufp) < rowsPerBlock*k {
+		*bufp = make([]float32, 0, rowsPerBlock*k)
+	}
+	patches := (*bufp)[:rowsPerBlock*k]
+	for r0 := 0; r0 < m; r0 += rowsPerBlock {
+		rows := min(rowsPerBlock, m-r0)
+		im2col(g, x.Data, r0, rows, patches)
+		blockEp := ep
+		if blockEp.Residual != nil {
+			blockEp.Residual = blockEp.Residual[r0*g.cout:]
+		}
+		kernels.GemmF32Fused(rows, g.cout, k, patches, k, w.Data, g.cout, out.Data[r0*g.cout:], g.cout, false, blockEp)
+	}
+	return out, nil
+}

@@ -1,0 +1,75 @@
+// pool.go: Keras MaxPooling2D and GlobalAveragePooling2D over NHWC.
+// MaxPooling2D's 'same' padding is TensorFlow's: padded positions are ignored (as if -inf), so
+// every window holds at least one input element. ResNet50 itself uses ZeroPadding2D(1) and then
+// a 3x3 stride-2 'valid' pool (pool1_pad, pool1_pool); the zeros are harmless after ReLU.
+package ops
+
+import (
+	"fmt"
+
+	"github.com/graftml/graft/core/tensor"
+)
+
+// MaxPool2D: x [N,H,W,C], square window pool×pool, stride in both directions; result [N,OH,OW,C].
+func MaxPool2D(x *tensor.Tensor, pool, stride int, pad Padding) (*tensor.Tensor, error) {
+	if err := tensor.CheckShape("MaxPool2D input", x, -1, -1, -1, -1); err != nil {
+		return nil, err
+	}
+	n, h, w, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	oh, top, _, err := WindowOutputSize(h, pool, stride, pad)
+	if err != nil {
+		return nil, fmt.Errorf("MaxPool2D on %s rows: %w", tensor.ShapeString(x.Shape), err)
+	}
+	ow, left, _, err := WindowOutputSize(w, pool, stride, pad)
+	if err != nil {
+		return nil, fmt.Errorf("MaxPool2D on %s columns: %w", tensor.ShapeString(x.Shape), err)
+	}
+	out := tensor.New(n, oh, ow, c)
+	for b := range n {
+		for oy := range oh {
+			y0, y1 := max(oy*stride-top, 0), min(oy*stride-top+pool, h)
+			for ox := range ow {
+				x0, x1 := max(ox*stride-left, 0), min(ox*stride-left+pool, w)
+				dst := out.Data[((b*oh+oy)*ow+ox)*c : ((b*oh+oy)*ow+ox+1)*c]
+				copy(dst, x.Data[((b*h+y0)*w+x0)*c:]) // the window's first element
+				for y := y0; y < y1; y++ {
+					for xx := x0; xx < x1; xx++ {
+						src := x.Data[((b*h+y)*w+xx)*c : ((b*h+y)*w+xx+1)*c]
+						for i, v := range src {
+							if v > dst[i] {
+								dst[i] = v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// GlobalAvgPool averages x [N,H,W,C] over H and W into [N,C], summing in float64 so the mean
+// is the correctly rounded float32 of the exact mean for any H·W.
+func GlobalAvgPool(x *tensor.Tensor) (*tensor.Tensor, error) {
+	if err := tensor.CheckShape("GlobalAvgPool input", x, -1, -1, -1, -1); err != nil {
+		return nil, err
+	}
+	n, hw, c := x.Shape[0], x.Shape[1]*x.Shape[2], x.Shape[3]
+	if hw == 0 {
+		return nil, fmt.Errorf("GlobalAvgPool: input %s has no pixels to average", tensor.ShapeString(x.Shape))
+	}
+	out := tensor.New(n, c)
+	sum := make([]float64, c)
+	for b := range n {
+		clear(sum)
+		for p := range hw {
+			for i, v := range x.Data[(b*hw+p)*c : (b*hw+p+1)*c] {
+				sum[i] += float64(v)
+			}
+		}
+		for i, s := range sum {
+			out.Data[b*c+i] = float32(s / float64(hw))
+		}
+	}
+	return out, nil
+}
