@@ -42,15 +42,13 @@ func bnScaleShift(c int, gamma, beta, mean, variance []float32, eps float32) (sc
 
 // BatchNorm applies inference-mode batch norm over the last axis of x ([N,H,W,C], or any rank
 // >= 1 with channels last); the result is a new tensor. y = x·scale + shift in float32, with
-// scale and shift from float64.
-func BatchNorm(x *tensor.Tensor, gamma, beta, mean, variance []float32, eps float32) (*tensor.Tensor, error) {
-	if x == nil || len(x.Shape) == 0 {
-		return nil, fmt.Errorf("BatchNorm: input must have a channel axis, got %v", x)
-	}
-	c := x.Shape[len(x.Shape)-1]
+// scale and shift from float64. It panics, naming the shape, if a parameter's length is not C
+// or variance + eps is not positive.
+func BatchNorm(x *tensor.Tensor, gamma, beta, mean, variance []float32, eps float32) *tensor.Tensor {
+	c := channelsLast("BatchNorm", x)
 	scale64, shift64, err := bnScaleShift(c, gamma, beta, mean, variance, eps)
 	if err != nil {
-		return nil, fmt.Errorf("BatchNorm on %s: %w", tensor.ShapeString(x.Shape), err)
+		mustOK("BatchNorm", fmt.Errorf("input %s: %w", tensor.ShapeString(x.Shape), err))
 	}
 	scale, shift := make([]float32, c), make([]float32, c)
 	for i := range c {
@@ -63,18 +61,23 @@ func BatchNorm(x *tensor.Tensor, gamma, beta, mean, variance []float32, eps floa
 			px[i] = v*scale[i] + shift[i]
 		}
 	}
-	return out, nil
+	return out
+}
+
+// channelsLast returns the size of x's last axis, panicking if x is nil or rank 0.
+func channelsLast(op string, x *tensor.Tensor) int {
+	if x == nil || len(x.Shape) == 0 {
+		mustOK(op, fmt.Errorf("input must have a channel axis, got %v", x))
+	}
+	return x.Shape[len(x.Shape)-1]
 }
 
 // BatchNormRef is BatchNorm evaluated in float64 exactly as Keras writes it:
 // gamma·(x - mean)/sqrt(var + eps) + beta.
-func BatchNormRef(x *tensor.Tensor, gamma, beta, mean, variance []float32, eps float32) (*tensor.Tensor, error) {
-	if x == nil || len(x.Shape) == 0 {
-		return nil, fmt.Errorf("BatchNormRef: input must have a channel axis, got %v", x)
-	}
-	c := x.Shape[len(x.Shape)-1]
+func BatchNormRef(x *tensor.Tensor, gamma, beta, mean, variance []float32, eps float32) *tensor.Tensor {
+	c := channelsLast("BatchNormRef", x)
 	if _, _, err := bnScaleShift(c, gamma, beta, mean, variance, eps); err != nil {
-		return nil, fmt.Errorf("BatchNormRef on %s: %w", tensor.ShapeString(x.Shape), err)
+		mustOK("BatchNormRef", fmt.Errorf("input %s: %w", tensor.ShapeString(x.Shape), err))
 	}
 	out := x.Clone()
 	for p, v := range x.Data {
@@ -82,7 +85,7 @@ func BatchNormRef(x *tensor.Tensor, gamma, beta, mean, variance []float32, eps f
 		y := float64(gamma[i])*(float64(v)-float64(mean[i]))/math.Sqrt(float64(variance[i])+float64(eps)) + float64(beta[i])
 		out.Data[p] = float32(y)
 	}
-	return out, nil
+	return out
 }
 
 // FoldBatchNorm folds a BatchNormalization that follows a convolution into its kernel and bias:
@@ -92,17 +95,16 @@ func BatchNormRef(x *tensor.Tensor, gamma, beta, mean, variance []float32, eps f
 //
 // so conv(x, w') + b' = BN(conv(x, w) + b). w is [KH,KW,Cin,Cout] (or any shape with Cout last,
 // e.g. a dense kernel [In,Out]); bias may be nil (zero). Returns new tensors; inputs unchanged.
-func FoldBatchNorm(w *tensor.Tensor, bias []float32, gamma, beta, mean, variance []float32, eps float32) (*tensor.Tensor, []float32, error) {
-	if w == nil || len(w.Shape) == 0 {
-		return nil, nil, fmt.Errorf("FoldBatchNorm: kernel must have an output-channel axis, got %v", w)
-	}
-	cout := w.Shape[len(w.Shape)-1]
+// It panics, naming the kernel shape, if bias or a BN parameter does not have Cout elements or
+// variance + eps is not positive (the weights loader checks these shapes first).
+func FoldBatchNorm(w *tensor.Tensor, bias []float32, gamma, beta, mean, variance []float32, eps float32) (*tensor.Tensor, []float32) {
+	cout := channelsLast("FoldBatchNorm", w)
 	if bias != nil && len(bias) != cout {
-		return nil, nil, fmt.Errorf("FoldBatchNorm: bias has %d elements, kernel %s has Cout=%d", len(bias), tensor.ShapeString(w.Shape), cout)
+		mustOK("FoldBatchNorm", fmt.Errorf("bias has %d elements, kernel %s has Cout=%d", len(bias), tensor.ShapeString(w.Shape), cout))
 	}
 	scale, _, err := bnScaleShift(cout, gamma, beta, mean, variance, eps)
 	if err != nil {
-		return nil, nil, fmt.Errorf("FoldBatchNorm on kernel %s: %w", tensor.ShapeString(w.Shape), err)
+		mustOK("FoldBatchNorm", fmt.Errorf("kernel %s: %w", tensor.ShapeString(w.Shape), err))
 	}
 	folded := w.Clone()
 	for p, v := range w.Data {
@@ -116,5 +118,5 @@ func FoldBatchNorm(w *tensor.Tensor, bias []float32, gamma, beta, mean, variance
 		}
 		foldedBias[co] = float32((b-float64(mean[co]))*scale[co] + float64(beta[co]))
 	}
-	return folded, foldedBias, nil
+	return folded, foldedBias
 }

@@ -5,7 +5,6 @@ package ops
 import (
 	"math"
 	"math/rand/v2"
-	"strings"
 	"testing"
 
 	"github.com/graftml/graft/core/tensor"
@@ -33,11 +32,8 @@ func TestBatchNormMatchesRef(t *testing.T) {
 			x.Data[i] *= 10
 		}
 		gamma, beta, mean, variance := randBN(rng, c)
-		got, err := BatchNorm(x, gamma, beta, mean, variance, KerasResNetBNEpsilon)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, _ := BatchNormRef(x, gamma, beta, mean, variance, KerasResNetBNEpsilon)
+		got := BatchNorm(x, gamma, beta, mean, variance, KerasResNetBNEpsilon)
+		want := BatchNormRef(x, gamma, beta, mean, variance, KerasResNetBNEpsilon)
 		for i := range got.Data {
 			ch := i % c
 			s := float64(gamma[ch]) / math.Sqrt(float64(variance[ch])+KerasResNetBNEpsilon)
@@ -67,14 +63,8 @@ func TestFoldBatchNorm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			unfolded, err := BatchNormRef(y, gamma, beta, mean, variance, KerasResNetBNEpsilon)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wf, bf, err := FoldBatchNorm(w, bias, gamma, beta, mean, variance, KerasResNetBNEpsilon)
-			if err != nil {
-				t.Fatal(err)
-			}
+			unfolded := BatchNormRef(y, gamma, beta, mean, variance, KerasResNetBNEpsilon)
+			wf, bf := FoldBatchNorm(w, bias, gamma, beta, mean, variance, KerasResNetBNEpsilon)
 			folded, err := conv(x, wf, bf, tc.stride, tc.stride, Same, nil, false)
 			if err != nil {
 				t.Fatal(err)
@@ -91,10 +81,7 @@ func TestFoldBatchNorm(t *testing.T) {
 // b' = (b - mean)·1 + beta = (1 - 4) + 0.5.
 func TestFoldBatchNormByHand(t *testing.T) {
 	w, _ := tensor.FromData([]float32{3, -2}, 1, 1, 2, 1)
-	wf, bf, err := FoldBatchNorm(w, []float32{1}, []float32{2}, []float32{0.5}, []float32{4}, []float32{3}, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	wf, bf := FoldBatchNorm(w, []float32{1}, []float32{2}, []float32{0.5}, []float32{4}, []float32{3}, 1)
 	if wf.Data[0] != 3 || wf.Data[1] != -2 || bf[0] != -2.5 {
 		t.Errorf("folded w=%v b=%v, want [3 -2] [-2.5]", wf.Data, bf)
 	}
@@ -103,19 +90,12 @@ func TestFoldBatchNormByHand(t *testing.T) {
 	}
 }
 
-func TestBatchNormErrors(t *testing.T) {
+func TestBatchNormPreconditions(t *testing.T) {
 	x := tensor.New(1, 2, 2, 3)
 	ok := []float32{1, 1, 1}
-	if _, err := BatchNorm(x, ok, ok, ok, []float32{1, 1}, 1e-3); err == nil || !strings.Contains(err.Error(), "moving_variance") {
-		t.Errorf("short variance: err = %v", err)
-	}
-	if _, err := BatchNorm(x, ok, ok, ok, []float32{1, -1, 1}, 1e-3); err == nil {
-		t.Error("negative variance accepted")
-	}
-	if _, _, err := FoldBatchNorm(tensor.New(3, 3, 3, 4), nil, ok, ok, ok, ok, 1e-3); err == nil || !strings.Contains(err.Error(), "[3,3,3,4]") {
-		t.Errorf("Cout 4 with 3 BN channels: err = %v", err)
-	}
-	if _, _, err := FoldBatchNorm(tensor.New(1, 1, 1, 3), []float32{1}, ok, ok, ok, ok, 1e-3); err == nil {
-		t.Error("short bias accepted")
-	}
+	expectPanic(t, "moving_variance", func() { BatchNorm(x, ok, ok, ok, []float32{1, 1}, 1e-3) })
+	expectPanic(t, "not positive", func() { BatchNorm(x, ok, ok, ok, []float32{1, -1, 1}, 1e-3) })
+	expectPanic(t, "moving_mean", func() { BatchNormRef(x, ok, ok, []float32{1}, ok, 1e-3) })
+	expectPanic(t, "[3,3,3,4]", func() { FoldBatchNorm(tensor.New(3, 3, 3, 4), nil, ok, ok, ok, ok, 1e-3) })
+	expectPanic(t, "bias", func() { FoldBatchNorm(tensor.New(1, 1, 1, 3), []float32{1}, ok, ok, ok, ok, 1e-3) })
 }

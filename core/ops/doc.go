@@ -7,6 +7,19 @@
 // Axis vocabulary: activations are NHWC [N, H, W, C]; conv kernels [KH, KW, Cin, Cout]
 // (K = Cout = out channels); dense kernels [In, Out]. All tensors are float32, row-major.
 //
+// Errors: ops whose operands can disagree at run time (Conv2D, Dense, Add) return errors that
+// name the shapes. ZeroPad2D, MaxPool2D, GlobalAvgPool, BatchNorm and FoldBatchNorm keep the
+// single-result signatures the model is written against: their shapes follow from the
+// hard-coded architecture and from weights the loader has already checked, so an inconsistent
+// call is a programming error and they panic with a message naming the shapes (mustOK).
+//
 // Fast ops have slow obvious twins (Conv2D / Conv2DRef, Dense / DenseRef, BatchNorm /
 // BatchNormRef) that accumulate in float64; tests hold the fast ones to float32 rounding bounds.
 package ops
+
+// mustOK turns a precondition error of a single-result op into a panic (see the package comment).
+func mustOK(op string, err error) {
+	if err != nil {
+		panic("ops." + op + ": " + err.Error())
+	}
+}

@@ -2,8 +2,11 @@
 package ops
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
+	"testing"
 
 	"github.com/graftml/graft/core/tensor"
 )
@@ -52,4 +55,18 @@ func absSlice(s []float32) []float32 {
 		a[i] = float32(math.Abs(float64(v)))
 	}
 	return a
+}
+
+// expectPanic checks that f panics with a message containing mention (the single-result ops
+// panic on inconsistent operands; see the package comment).
+func expectPanic(t *testing.T, mention string, f func()) {
+	t.Helper()
+	defer func() {
+		t.Helper()
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), mention) {
+			t.Errorf("recover() = %v, want a panic mentioning %q", r, mention)
+		}
+	}()
+	f()
 }

@@ -52,12 +52,11 @@ func WindowOutputSize(in, k, s int, pad Padding) (out, padBefore, padAfter int, 
 
 // ZeroPad2D pads x [N,H,W,C] with zeros: top/bottom rows and left/right columns
 // (Keras ZeroPadding2D(((top, bottom), (left, right)))). Result [N, H+top+bottom, W+left+right, C].
-func ZeroPad2D(x *tensor.Tensor, top, bottom, left, right int) (*tensor.Tensor, error) {
-	if err := tensor.CheckShape("ZeroPad2D input", x, -1, -1, -1, -1); err != nil {
-		return nil, err
-	}
+// It panics if x is not rank 4 or a padding is negative.
+func ZeroPad2D(x *tensor.Tensor, top, bottom, left, right int) *tensor.Tensor {
+	mustOK("ZeroPad2D", tensor.CheckShape("input", x, -1, -1, -1, -1))
 	if top < 0 || bottom < 0 || left < 0 || right < 0 {
-		return nil, fmt.Errorf("ZeroPad2D: negative padding (%d, %d, %d, %d)", top, bottom, left, right)
+		mustOK("ZeroPad2D", fmt.Errorf("negative padding (%d, %d, %d, %d) of %v", top, bottom, left, right, x))
 	}
 	n, h, w, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	oh, ow := h+top+bottom, w+left+right
@@ -68,5 +67,5 @@ func ZeroPad2D(x *tensor.Tensor, top, bottom, left, right int) (*tensor.Tensor, 
 			copy(out.Data[((b*oh+y+top)*ow+left)*c:], src)
 		}
 	}
-	return out, nil
+	return out
 }

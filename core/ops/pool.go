@@ -11,18 +11,17 @@ import (
 )
 
 // MaxPool2D: x [N,H,W,C], square window pool×pool, stride in both directions; result [N,OH,OW,C].
-func MaxPool2D(x *tensor.Tensor, pool, stride int, pad Padding) (*tensor.Tensor, error) {
-	if err := tensor.CheckShape("MaxPool2D input", x, -1, -1, -1, -1); err != nil {
-		return nil, err
-	}
+// It panics, naming the shape, if x is not rank 4 or the window does not fit.
+func MaxPool2D(x *tensor.Tensor, pool, stride int, pad Padding) *tensor.Tensor {
+	mustOK("MaxPool2D", tensor.CheckShape("input", x, -1, -1, -1, -1))
 	n, h, w, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
 	oh, top, _, err := WindowOutputSize(h, pool, stride, pad)
 	if err != nil {
-		return nil, fmt.Errorf("MaxPool2D on %s rows: %w", tensor.ShapeString(x.Shape), err)
+		mustOK("MaxPool2D", fmt.Errorf("input %s rows: %w", tensor.ShapeString(x.Shape), err))
 	}
 	ow, left, _, err := WindowOutputSize(w, pool, stride, pad)
 	if err != nil {
-		return nil, fmt.Errorf("MaxPool2D on %s columns: %w", tensor.ShapeString(x.Shape), err)
+		mustOK("MaxPool2D", fmt.Errorf("input %s columns: %w", tensor.ShapeString(x.Shape), err))
 	}
 	out := tensor.New(n, oh, ow, c)
 	for b := range n {
@@ -45,18 +44,17 @@ func MaxPool2D(x *tensor.Tensor, pool, stride int, pad Padding) (*tensor.Tensor,
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // GlobalAvgPool averages x [N,H,W,C] over H and W into [N,C], summing in float64 so the mean
-// is the correctly rounded float32 of the exact mean for any H·W.
-func GlobalAvgPool(x *tensor.Tensor) (*tensor.Tensor, error) {
-	if err := tensor.CheckShape("GlobalAvgPool input", x, -1, -1, -1, -1); err != nil {
-		return nil, err
-	}
+// is the correctly rounded float32 of the exact mean for any H·W. It panics if x is not rank 4
+// or has no pixels.
+func GlobalAvgPool(x *tensor.Tensor) *tensor.Tensor {
+	mustOK("GlobalAvgPool", tensor.CheckShape("input", x, -1, -1, -1, -1))
 	n, hw, c := x.Shape[0], x.Shape[1]*x.Shape[2], x.Shape[3]
 	if hw == 0 {
-		return nil, fmt.Errorf("GlobalAvgPool: input %s has no pixels to average", tensor.ShapeString(x.Shape))
+		mustOK("GlobalAvgPool", fmt.Errorf("input %s has no pixels to average", tensor.ShapeString(x.Shape)))
 	}
 	out := tensor.New(n, c)
 	sum := make([]float64, c)
@@ -71,5 +69,5 @@ func GlobalAvgPool(x *tensor.Tensor) (*tensor.Tensor, error) {
 			out.Data[b*c+i] = float32(s / float64(hw))
 		}
 	}
-	return out, nil
+	return out
 }
