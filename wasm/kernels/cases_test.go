@@ -24,10 +24,10 @@ type kcall struct {
 
 // region is a row-major float32 block whose elements the relaxed gemm may round differently.
 type region struct {
-	addr        int32
-	rows, cols  int
-	ld          int
-	k           int // length of the dot products that produced it
+	addr       int32
+	rows, cols int
+	ld         int
+	k          int // length of the dot products that produced it
 }
 
 type kcase struct {
