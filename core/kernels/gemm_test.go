@@ -34,13 +34,14 @@ const guardLen = 67 // floats of guard before and after C, odd to misalign
 
 type gemmCase struct {
 	m, n, k, lda, ldb, ldc int
+	ldr                    int // residual leading dimension; 0 means n
 	accumulate             bool
 	bias, residual, relu   bool
 }
 
 func (tc gemmCase) String() string {
-	return fmt.Sprintf("m=%d,n=%d,k=%d,lda=%d,ldb=%d,ldc=%d,acc=%v,bias=%v,res=%v,relu=%v",
-		tc.m, tc.n, tc.k, tc.lda, tc.ldb, tc.ldc, tc.accumulate, tc.bias, tc.residual, tc.relu)
+	return fmt.Sprintf("m=%d,n=%d,k=%d,lda=%d,ldb=%d,ldc=%d,ldr=%d,acc=%v,bias=%v,res=%v,relu=%v",
+		tc.m, tc.n, tc.k, tc.lda, tc.ldb, tc.ldc, tc.ldr, tc.accumulate, tc.bias, tc.residual, tc.relu)
 }
 
 // gemmFixture holds random inputs and the float64 expectation with its error bound.
@@ -51,6 +52,9 @@ type gemmFixture struct {
 }
 
 func newGemmFixture(rng *rand.Rand, tc gemmCase) *gemmFixture {
+	if tc.ldr == 0 {
+		tc.ldr = max(tc.n, 1)
+	}
 	f := &gemmFixture{gemmCase: tc}
 	f.a = randGapped(rng, tc.m, tc.k, tc.lda)
 	f.b = randGapped(rng, tc.k, tc.n, tc.ldb)
@@ -59,7 +63,7 @@ func newGemmFixture(rng *rand.Rand, tc gemmCase) *gemmFixture {
 		f.bias = randDense(rng, tc.n)
 	}
 	if tc.residual {
-		f.res = randDense(rng, tc.m*tc.n)
+		f.res = randGapped(rng, tc.m, tc.n, tc.ldr)
 	}
 	f.want = make([]float64, tc.m*tc.n)
 	f.bound = make([]float64, tc.m*tc.n)
@@ -79,7 +83,7 @@ func newGemmFixture(rng *rand.Rand, tc gemmCase) *gemmFixture {
 				add(f.bias[j])
 			}
 			if tc.residual {
-				add(f.res[i*tc.n+j])
+				add(f.res[i*tc.ldr+j])
 			}
 			if tc.relu && s < 0 {
 				s = 0
@@ -105,7 +109,7 @@ func (f *gemmFixture) run(fn gemmFunc) []string {
 	}
 	ep := Epilogue{Bias: f.bias, ReLU: f.relu}
 	if f.residual {
-		ep.Residual, ep.LdResidual = f.res, n
+		ep.Residual, ep.LdResidual = f.res, f.ldr
 	}
 	fn(m, n, f.k, f.a, f.lda, f.b, f.ldb, c, ldc, f.accumulate, ep)
 
@@ -179,8 +183,8 @@ func TestGemmAwkwardSizes(t *testing.T) {
 			for _, k := range ks {
 				variant++
 				tc := gemmCase{m: m, n: n, k: k, lda: k, ldb: n, ldc: n}
-				if variant%2 == 1 { // strided views
-					tc.lda, tc.ldb, tc.ldc = k+3, n+5, n+7
+				if variant%2 == 1 { // strided views (gaps hold NaN in A, B, residual; sentinels in C)
+					tc.lda, tc.ldb, tc.ldc, tc.ldr = k+3, n+5, n+7, n+2
 				}
 				tc.accumulate = variant%3 == 0
 				tc.bias, tc.residual, tc.relu = variant%5 < 2, variant%7 < 3, variant%4 < 2
