@@ -93,13 +93,9 @@ func gemmRun(plan gemmPlan, m, n, k int, a []float32, lda int, b []float32, ldb 
 		defer putPackBuffer(pack)
 		i0, j0 := (t/colTasks)*plan.taskRows, (t%colTasks)*plan.taskCols
 		mr, nr := min(plan.taskRows, m-i0), min(plan.taskCols, n-j0)
-		var a0 []float32
-		if k > 0 {
-			a0 = a[i0*lda:]
-		}
-		var b0 []float32
-		if k > 0 {
-			b0 = b[j0:]
+		var a0, b0 []float32
+		if k > 0 { // with k = 0, A and B may be empty slices
+			a0, b0 = a[i0*lda:], b[j0:]
 		}
 		gemmBlocked(mr, nr, k, a0, lda, b0, ldb, c[i0*ldc+j0:], ldc, accumulate, ep.shift(i0, j0), *pack)
 	}
