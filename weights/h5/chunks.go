@@ -34,7 +34,7 @@ type chunkGrid struct {
 
 func (ds *Dataset) grid() (*chunkGrid, error) {
 	g := &chunkGrid{dims: ds.space.dims, chunk: ds.layout.chunkDims, total: 1, elemSize: ds.dtype.size}
-	limit := ds.f.maxDecodedBytes()
+	limit := ds.maxBytes()
 	g.chunkBytes = g.elemSize
 	for i, c := range g.chunk {
 		if c > limit || g.chunkBytes > limit/c {
@@ -111,34 +111,30 @@ func (ds *Dataset) readChunked(n uint64) ([]byte, error) {
 }
 
 // copyChunk copies a full chunk into the row-major dataset buffer dst,
-// clipping the parts of edge chunks that lie beyond the dataset.
+// clipping the parts of edge chunks that lie beyond the dataset. It visits
+// only rows inside the dataset, so its work is bounded by the output size.
 func copyChunk(dst []byte, g *chunkGrid, chunk []byte, origin []uint64) {
 	rank := len(g.dims)
-	last := rank - 1
-	rowElems := min(g.chunk[last], g.dims[last]-origin[last])
-	rowBytes := rowElems * g.elemSize
+	extent := make([]uint64, rank) // chunk extent inside the dataset, per axis
+	for i := range extent {
+		extent[i] = min(g.chunk[i], g.dims[i]-origin[i])
+	}
+	rowBytes := extent[rank-1] * g.elemSize
 	pos := make([]uint64, rank) // position inside the chunk; the last axis stays 0
 	for {
-		// Offsets of this row in the chunk and in the dataset.
 		var src, dstOff uint64
-		inside := true
 		for i := 0; i < rank; i++ {
-			if origin[i]+pos[i] >= g.dims[i] {
-				inside = false
-			}
 			src = src*g.chunk[i] + pos[i]
 			dstOff = dstOff*g.dims[i] + origin[i] + pos[i]
 		}
-		if inside {
-			src *= g.elemSize
-			dstOff *= g.elemSize
-			copy(dst[dstOff:dstOff+rowBytes], chunk[src:src+rowBytes])
-		}
+		src *= g.elemSize
+		dstOff *= g.elemSize
+		copy(dst[dstOff:dstOff+rowBytes], chunk[src:src+rowBytes])
 		// Advance the odometer over all axes but the last.
-		i := last - 1
+		i := rank - 2
 		for ; i >= 0; i-- {
 			pos[i]++
-			if pos[i] < g.chunk[i] {
+			if pos[i] < extent[i] {
 				break
 			}
 			pos[i] = 0

@@ -67,18 +67,28 @@ func (ds *Dataset) decode(hdr *objectHeader) error {
 	if b, err = need(msgDataspace, "dataspace"); err != nil {
 		return err
 	}
-	if ds.space, err = fr.decodeDataspace(b, ds.f.maxDecodedBytes()/ds.dtype.size); err != nil {
-		return err
-	}
 	if m := hdr.first(msgFilters); m != nil {
 		if ds.filters, err = fr.decodeFilters(m.data); err != nil {
 			return err
 		}
 	}
+	if ds.space, err = fr.decodeDataspace(b, ds.maxBytes()/ds.dtype.size); err != nil {
+		return err
+	}
 	if ds.layout.class == layoutChunked && len(ds.layout.chunkDims) != len(ds.space.dims) {
 		return fmt.Errorf("chunk rank %d differs from dataset rank %d", len(ds.layout.chunkDims), len(ds.space.dims))
 	}
 	return nil
+}
+
+// maxBytes bounds the dataset's decoded size (see maxDecodedBytes).
+func (ds *Dataset) maxBytes() uint64 {
+	for _, f := range ds.filters {
+		if f.id == filterDeflate {
+			return ds.f.maxDecodedBytes(true)
+		}
+	}
+	return ds.f.maxDecodedBytes(false)
 }
 
 // Shape returns the dataset's dimensions (empty for a scalar).
@@ -117,7 +127,7 @@ func decodeFloats(raw []byte, t *datatype) []float32 {
 
 // rawBytes returns the dataset's elements as stored, in row-major order.
 func (ds *Dataset) rawBytes() ([]byte, error) {
-	n := ds.space.count * ds.dtype.size // bounded by maxDecodedBytes when decoded
+	n := ds.space.count * ds.dtype.size // bounded by maxBytes when decoded
 	l := ds.layout
 	switch l.class {
 	case layoutCompact:

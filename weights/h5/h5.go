@@ -42,9 +42,12 @@ const (
 	maxPathParts  = 256     // components in a path given to Group/Dataset
 	maxMessages   = 1 << 16 // header messages in one object header
 	maxHeaderSize = 1 << 26 // bytes in all chunks of one object header
-	// maxInflation bounds decoded dataset bytes per file byte: deflate cannot
-	// expand data by more than ~1032×, so a larger claim is corrupt.
+	// maxInflation bounds decoded dataset bytes per file byte when a deflate
+	// filter is present: deflate cannot expand data by more than ~1032×.
 	maxInflation = 1100
+	// maxUnstoredBytes is how far an unfiltered dataset may exceed the file
+	// (storage never written reads as zeros).
+	maxUnstoredBytes = 1 << 20
 )
 
 // File is an open HDF5 file.
@@ -105,7 +108,10 @@ func (f *File) Close() error {
 // Root returns the root group "/".
 func (f *File) Root() *Group { return f.root }
 
-// maxDecodedBytes is the largest dataset or attribute payload this file can plausibly hold.
-func (f *File) maxDecodedBytes() uint64 {
-	return uint64(f.fr.size)*maxInflation + 1<<20
+// maxDecodedBytes is the largest dataset this file can plausibly hold.
+func (f *File) maxDecodedBytes(deflated bool) uint64 {
+	if deflated {
+		return uint64(f.fr.size)*maxInflation + maxUnstoredBytes
+	}
+	return uint64(f.fr.size) + maxUnstoredBytes
 }

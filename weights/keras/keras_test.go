@@ -1,0 +1,270 @@
+// Tests of the Keras weights reader on h5py fixtures (weights/testdata,
+// written by make_fixtures.py) and on the real partial ResNet50 file.
+package keras
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const testdataDir = "../testdata"
+
+type fixtureExpect struct {
+	Datasets map[string]struct {
+		Shape []int `json:"shape"`
+		Seed  int   `json:"seed"`
+	} `json:"datasets"`
+	Attrs           map[string]map[string][]string `json:"attrs"`
+	KerasLayerNames []string                       `json:"keras_layer_names"`
+}
+
+// fixtureValue is make_fixtures.py's value(i, seed): exact in float32.
+func fixtureValue(i, seed int) float32 {
+	return float32(float64((i*7919+seed*104729)%10007-5003) / 64)
+}
+
+func loadExpect(t *testing.T) map[string]fixtureExpect {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testdataDir, "expect.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e map[string]fixtureExpect
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestFixtures reads every Keras-layout fixture and checks names, shapes and values.
+func TestFixtures(t *testing.T) {
+	files := map[string]string{ // fixture → prefix of dataset paths before the layer name
+		"keras_tiny_v0.h5":     "/",
+		"keras_tiny_latest.h5": "/",
+		"keras_split_attrs.h5": "/",
+		"keras_model_save.h5":  "/model_weights/",
+	}
+	expect := loadExpect(t)
+	for name, prefix := range files {
+		t.Run(name, func(t *testing.T) {
+			want := expect[name]
+			if len(want.KerasLayerNames) == 0 {
+				t.Fatalf("expect.json has no keras_layer_names for %s", name)
+			}
+			kf, err := ReadFile(filepath.Join(testdataDir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(kf.LayerNames, want.KerasLayerNames) {
+				t.Errorf("LayerNames = %q, want %q", kf.LayerNames, want.KerasLayerNames)
+			}
+			if kf.Backend != "tensorflow" || kf.KerasVersion != "2.13.1" {
+				t.Errorf("Backend, KerasVersion = %q, %q", kf.Backend, kf.KerasVersion)
+			}
+			seen := 0
+			for _, ln := range kf.LayerNames {
+				for _, w := range kf.Layers[ln].Weights {
+					path := prefix + ln + "/" + w.Name
+					d, ok := want.Datasets[path]
+					if !ok {
+						t.Fatalf("weight %s not in expect.json", path)
+					}
+					seen++
+					if !reflect.DeepEqual(w.Shape, d.Shape) {
+						t.Errorf("%s shape %v, want %v", path, w.Shape, d.Shape)
+					}
+					for i, v := range w.Data {
+						if v != fixtureValue(i, d.Seed) {
+							t.Fatalf("%s[%d] = %v, want %v", path, i, v, fixtureValue(i, d.Seed))
+						}
+					}
+					got, err := kf.Get(ln, shortName(w.Name))
+					if err != nil || got != w {
+						t.Errorf("Get(%q, %q) = %v, %v", ln, shortName(w.Name), got, err)
+					}
+				}
+			}
+			if seen != len(want.Datasets) {
+				t.Errorf("read %d weights, expect.json lists %d datasets", seen, len(want.Datasets))
+			}
+		})
+	}
+}
+
+func TestGetMissing(t *testing.T) {
+	kf, err := ReadFile(filepath.Join(testdataDir, "keras_tiny_v0.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := kf.Get("conv_b", "kernel"); err != nil || !reflect.DeepEqual(w.Shape, []int{2, 2, 3, 5}) {
+		t.Errorf("Get(conv_b, kernel) = %v, %v", w, err)
+	}
+	if w, err := kf.Get("conv_b", "conv_b/bias:0"); err != nil || w.Name != "conv_b/bias:0" {
+		t.Errorf("Get by stored name = %v, %v", w, err)
+	}
+	for _, c := range []struct{ layer, short, mention string }{
+		{"empty_d", "kernel", "empty_d"},
+		{"input_1", "kernel", "no weights"},
+		{"no_such_layer", "kernel", "no_such_layer"},
+		{"dense_a", "gamma", "gamma"},
+	} {
+		_, err := kf.Get(c.layer, c.short)
+		if !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), c.mention) {
+			t.Errorf("Get(%q, %q) error %v: want ErrMissing mentioning %q", c.layer, c.short, err, c.mention)
+		}
+	}
+	if l := kf.Layers["empty_d"]; l == nil || len(l.Weights) != 0 {
+		t.Errorf("empty_d = %+v, want a layer with no weights", l)
+	}
+}
+
+func TestNotKeras(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testdataDir, "layouts_earliest.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(bytes.NewReader(b), int64(len(b))); err == nil || !strings.Contains(err.Error(), "layer_names") {
+		t.Errorf("non-Keras file: %v, want an error about layer_names", err)
+	}
+	if _, err := Read(bytes.NewReader(b[:100]), 100); err == nil {
+		t.Error("truncated file read without error")
+	}
+}
+
+const realFileRel = "data/resnet50-keras-partial/resnet50_weights_tf_dim_ordering_tf_kernels.partial.h5"
+
+// sharedDir finds the shared folder: $GRAFT_SHARED, else a "shared" folder
+// beside some ancestor of the working directory (the repo's ../shared).
+func sharedDir() string {
+	if d := os.Getenv("GRAFT_SHARED"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		cand := filepath.Join(filepath.Dir(dir), "shared")
+		if fi, err := os.Stat(filepath.Join(cand, "data")); err == nil && fi.IsDir() {
+			return cand
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func realFile(tb testing.TB) string {
+	tb.Helper()
+	p := filepath.Join(sharedDir(), realFileRel)
+	if _, err := os.Stat(p); err != nil {
+		tb.Skipf("real Keras file absent (%v); set GRAFT_SHARED to the shared folder", err)
+	}
+	return p
+}
+
+// TestRealPartialFile checks every layer against resnet50_partial_expect.json
+// (names, shapes and a SHA-256 of each layer's weights, computed by h5py).
+func TestRealPartialFile(t *testing.T) {
+	kf, err := ReadFile(realFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(testdataDir, "resnet50_partial_expect.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want struct {
+		Layers []struct {
+			Name    string
+			Weights [][2]json.RawMessage
+			SHA256  string
+		}
+		Backend      string
+		KerasVersion string `json:"keras_version"`
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(kf.LayerNames) != 107 || len(want.Layers) != 107 {
+		t.Fatalf("%d layers (expect.json %d), want 107", len(kf.LayerNames), len(want.Layers))
+	}
+	if kf.Backend != want.Backend || kf.KerasVersion != want.KerasVersion {
+		t.Errorf("Backend, KerasVersion = %q, %q; want %q, %q", kf.Backend, kf.KerasVersion, want.Backend, want.KerasVersion)
+	}
+	empty := 0
+	for i, wl := range want.Layers {
+		if kf.LayerNames[i] != wl.Name {
+			t.Fatalf("LayerNames[%d] = %q, want %q", i, kf.LayerNames[i], wl.Name)
+		}
+		l := kf.Layers[wl.Name]
+		if len(l.Weights) != len(wl.Weights) {
+			t.Fatalf("%s: %d weights, want %d", wl.Name, len(l.Weights), len(wl.Weights))
+		}
+		if len(l.Weights) == 0 {
+			empty++
+		}
+		h := sha256.New()
+		for j, w := range l.Weights {
+			var name string
+			var shape []int
+			if json.Unmarshal(wl.Weights[j][0], &name) != nil || json.Unmarshal(wl.Weights[j][1], &shape) != nil {
+				t.Fatal("bad expect entry")
+			}
+			if w.Name != name || !reflect.DeepEqual(w.Shape, shape) {
+				t.Errorf("%s weight %d = %q %v, want %q %v", wl.Name, j, w.Name, w.Shape, name, shape)
+			}
+			buf := make([]byte, 4*len(w.Data))
+			for k, v := range w.Data {
+				binary.LittleEndian.PutUint32(buf[4*k:], math.Float32bits(v))
+			}
+			h.Write(buf)
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != wl.SHA256 {
+			t.Errorf("%s: SHA-256 %s, want %s", wl.Name, got, wl.SHA256)
+		}
+	}
+	if empty != 10 {
+		t.Errorf("%d layers without weights, want 10 (stage 5 convs and predictions)", empty)
+	}
+	k, err := kf.Get("conv1_conv", "kernel")
+	if err != nil || !reflect.DeepEqual(k.Shape, []int{7, 7, 3, 64}) || len(k.Data) != 7*7*3*64 {
+		t.Errorf("conv1_conv kernel = %v, %v; want shape [7 7 3 64]", k, err)
+	}
+	if l := kf.Layers["conv5_block1_0_conv"]; l == nil || len(l.Weights) != 0 {
+		t.Errorf("conv5_block1_0_conv should be present with no weights: %+v", l)
+	}
+	if _, err := kf.Get("conv5_block1_0_conv", "kernel"); !errors.Is(err, ErrMissing) || !strings.Contains(err.Error(), "conv5_block1_0_conv") {
+		t.Errorf("Get(conv5_block1_0_conv, kernel) error %v, want ErrMissing naming the layer", err)
+	}
+}
+
+// BenchmarkReadRealFile reads every weight of the real partial file.
+func BenchmarkReadRealFile(b *testing.B) {
+	path := realFile(b)
+	for b.Loop() {
+		kf, err := ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, l := range kf.Layers {
+			for _, w := range l.Weights {
+				n += 4 * len(w.Data)
+			}
+		}
+		b.SetBytes(int64(n))
+	}
+}
