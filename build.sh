@@ -3,6 +3,9 @@
 #   ./build.sh serve   build dist/ and serve it on http://127.0.0.1:8080
 #   ./build.sh test    run every test (native Go, wasm, browser, Worker)
 #   ./build.sh bench   benchmarks (see README)
+#   ./build.sh dist    build dist/ only
+#   ./build.sh worker  build dist/ and the Cloudflare Worker into build/worker (deploy: npx wrangler deploy)
+#   ./build.sh worker-test   only the Worker's checks under wrangler dev (part of ./build.sh test)
 # Each step installs what it needs (Debian packages, npm packages) so a fresh machine works.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,11 +22,130 @@ build_native() {
   go build ./...
 }
 
+# ---- dist/, the native server and the Cloudflare Worker (server/; see README "Deploy") ----
+
+# build_dist: the app into dist/. Steps that add files to dist/ go before dist_finish, which
+# writes build.json (/api/version reads it) and the .br/.gz variants of text and wasm files.
+build_dist() {
+  rm -rf dist
+  mkdir -p dist
+  cp -R web/static/. dist/
+  dist_finish
+}
+
+dist_finish() {
+  printf '{"build": "%s"}\n' "$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)" > dist/build.json
+  go run ./server/cmd/builddist precompress -cache build/precompress-cache dist
+}
+
+# serve: build dist/ and serve it (GRAFT_ADDR overrides 127.0.0.1:8080).
+serve() {
+  build_dist
+  mkdir -p build
+  go build -o build/graft-server ./server
+  exec build/graft-server -addr "${GRAFT_ADDR:-127.0.0.1:8080}" -dir dist
+}
+
+# build_worker DIST OUT: the Go Worker into OUT (worker.mjs, runtime.mjs, wasm_exec.js, app.wasm),
+# DIST's files as Workers Static Assets into OUT/assets (with _headers), and OUT/wrangler.jsonc
+# (the repo's, with paths relative to OUT); prints the size Cloudflare counts. Needs npm_tools.
+build_worker() {
+  local dist=$1 out=$2
+  go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out"   # empties $out first
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./server/worker
+  go run ./server/cmd/builddist assets "$dist" "$out/assets"
+  sed 's#build/worker/##' wrangler.jsonc > "$out/wrangler.jsonc"
+  # wrangler's own bundle and size report, offline (--dry-run uploads nothing).
+  local sizes
+  sizes=$(cd "$out" && wrangler_env wrangler deploy --dry-run --outdir bundle 2>&1 | grep 'Total Upload') || {
+    echo "wrangler deploy --dry-run failed in $out" >&2
+    return 1
+  }
+  echo "Worker size (wrangler): ${sizes#*: }; Cloudflare's limit, compressed: 3 MB free plan, 10 MB paid"
+  if [ "$(echo "$sizes" | sed 's/.*gzip: \([0-9]*\).*/\1/')" -gt 3000 ]; then
+    echo "warning: the Worker is over the free plan's 3 MB compressed" >&2
+  fi
+}
+
+# wrangler_env CMD...: run CMD with Node 22 and wrangler from node_modules first on PATH, and
+# wrangler's telemetry, update checks and banners off (works offline).
+WRANGLER_ENV=(PATH="$ROOT/node_modules/.bin:$PATH" CI=true WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false
+  WRANGLER_HIDE_BANNER=true CLOUDFLARE_CF_FETCH_ENABLED=false DO_NOT_TRACK=1)
+wrangler_env() {
+  env "${WRANGLER_ENV[@]}" "$@"
+}
+
+# worker: build dist/ and the Worker that wrangler.jsonc deploys (npx wrangler deploy).
+worker() {
+  npm_tools
+  build_dist
+  build_worker dist build/worker
+  echo "Deploy: npx wrangler login && npx wrangler deploy   (local run: npx wrangler dev)"
+}
+
+# npm_tools: wrangler and Node 22 from package-lock.json into node_modules (npm ci when the lock
+# changed since the last install).
+npm_tools() {
+  local want
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -x node_modules/.bin/wrangler ] || [ "$(cat node_modules/.graft-lock-sha256 2>/dev/null)" != "$want" ]; then
+    echo "== npm ci (wrangler, Node 22)"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > node_modules/.graft-lock-sha256
+  fi
+}
+
+# free_port FROM: the first port from FROM up that nothing on 127.0.0.1 listens on.
+free_port() {
+  local p=$1
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; do p=$((p + 1)); done
+  echo "$p"
+}
+
+# worker_test: the Worker built from the test fixture, run by wrangler dev on loopback with no
+# network, must pass the same checks as the native server (server/handler/worker_test.go).
+worker_test() {
+  echo "== Worker under wrangler dev (local)"
+  npm_tools
+  local out=build/worker-test fixture=build/worker-test-dist
+  rm -rf "$fixture"
+  go run ./server/cmd/builddist fixture "$fixture"
+  build_worker "$fixture" "$out"
+  local port inspector
+  port=$(free_port 8787)
+  inspector=$(free_port 9230)
+  (
+    cd "$out"
+    exec setsid env "${WRANGLER_ENV[@]}" wrangler dev --local --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
+      --show-interactive-dev-session=false </dev/null >wrangler.log 2>&1
+  ) &
+  WORKER_PGID=$!
+  trap 'kill -- -$WORKER_PGID 2>/dev/null || true' EXIT
+  local i
+  for i in $(seq 1 120); do
+    grep -qs "Ready on" "$out/wrangler.log" && break
+    kill -0 "$WORKER_PGID" 2>/dev/null || break
+    sleep 0.5
+  done
+  if ! grep -qs "Ready on" "$out/wrangler.log"; then
+    cat "$out/wrangler.log" >&2
+    echo "wrangler dev did not start" >&2
+    return 1
+  fi
+  local rc=0
+  GRAFT_WORKER_URL="http://127.0.0.1:$port" go test -count=1 -run '^TestWorker(SiteChecks|Specifics)$' -v ./server/handler \
+    | grep -v '^=== ' || rc=$?
+  kill -- -"$WORKER_PGID" 2>/dev/null || true
+  trap - EXIT
+  return "$rc"
+}
+
 run_tests() {
   echo "== go vet"
   go vet ./...
   echo "== go test (native)"
   go test -count=1 -timeout 30m ./...
+  worker_test
 }
 
 case "$cmd" in
@@ -35,16 +157,22 @@ case "$cmd" in
     build_native
     ;;
   serve)
-    build_native
-    echo "The web app is not built yet: no dist/ to serve (see README 'Status')." >&2
-    echo "What works today: go run ./core/cmd/graft classify --h5 FILE photo.jpg" >&2
-    exit 1
+    serve
+    ;;
+  dist)
+    build_dist
+    ;;
+  worker)
+    worker
+    ;;
+  worker-test)
+    worker_test
     ;;
   bench)
     go test -run '^$' -bench . -benchtime 3x ./core/...
     ;;
   *)
-    echo "usage: ./build.sh serve|test|build|bench" >&2
+    echo "usage: ./build.sh serve|test|build|bench|dist|worker" >&2
     exit 2
     ;;
 esac
