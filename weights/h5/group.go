@@ -11,14 +11,17 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
-// Group is an HDF5 group.
+// Group is an HDF5 group. Its methods may be called from several goroutines
+// when the File's io.ReaderAt allows concurrent ReadAt calls (os.File does).
 type Group struct {
-	f     *File
-	path  string
-	hdr   *objectHeader
-	links map[string]link // nil until loaded
+	f       *File
+	path    string
+	hdr     *objectHeader
+	linksMu sync.Mutex
+	links   map[string]link // nil until loaded
 }
 
 // link is one named member of a group.
@@ -51,7 +54,7 @@ func (g *Group) Members() ([]string, error) {
 	if err := g.loadLinks(); err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(g.links))
+	names := make([]string, 0, len(g.links)) // g.links never changes once loaded
 	for name := range g.links {
 		names = append(names, name)
 	}
@@ -139,6 +142,8 @@ func (g *Group) resolve(name string) (uint64, error) {
 
 // loadLinks fills g.links from whichever storage the group uses.
 func (g *Group) loadLinks() error {
+	g.linksMu.Lock()
+	defer g.linksMu.Unlock()
 	if g.links != nil {
 		return nil
 	}

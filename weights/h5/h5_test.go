@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -220,5 +221,69 @@ func TestTruncated(t *testing.T) {
 				t.Errorf("%s cut to %d of %d bytes opened without error", name, n, len(b))
 			}
 		}
+	}
+}
+
+// TestConcurrentReads shares one Group between goroutines (run with -race).
+func TestConcurrentReads(t *testing.T) {
+	f, err := OpenFile(filepath.Join(testdataDir, "groups_latest.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, err := f.Root().Group("many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		go func() {
+			ds, err := g.Dataset(fmt.Sprintf("link%03d", w*10))
+			if err == nil {
+				_, err = ds.Float32s()
+			}
+			errs <- err
+		}()
+	}
+	for w := 0; w < 8; w++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestBTreeCycle points the first child of every internal group B-tree node
+// back at the node itself: reading members must fail, not loop.
+func TestBTreeCycle(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testdataDir, "groups_earliest.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	patched := 0
+	for at := bytes.Index(b, []byte("TREE")); at >= 0; {
+		if b[at+4] == 0 && b[at+5] > 0 { // group node, level ≥ 1
+			child0 := at + 8 + 16 + 8 // prefix, siblings, key 0
+			le.PutUint64(b[child0:], uint64(at))
+			patched++
+		}
+		next := bytes.Index(b[at+4:], []byte("TREE"))
+		if next < 0 {
+			break
+		}
+		at += 4 + next
+	}
+	if patched == 0 {
+		t.Fatal("fixture has no internal group B-tree node")
+	}
+	f, err := Open(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := f.Root().Group("many")
+	if err == nil {
+		_, err = g.Members()
+	}
+	if err == nil || !(strings.Contains(err.Error(), "twice") || strings.Contains(err.Error(), "level")) {
+		t.Errorf("cyclic B-tree: error %v, want a cycle or level error", err)
 	}
 }
