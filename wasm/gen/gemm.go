@@ -104,30 +104,35 @@ func (g *generator) gemmTile(f *asm.Func, l *gemmLocals, rows int) {
 		}
 	}
 	set(f, l.kk, l.k, 0)
-	steps := []int{cfg.KUnroll}
-	if cfg.KUnroll > 1 {
-		steps = append(steps, 1)
-	}
-	for _, u := range steps {
-		whileLoop(f, atLeast(f, l.kk, u), func() {
-			for s := 0; s < u; s++ {
-				for v := 0; v < cfg.NV; v++ {
-					f.LocalGet(l.bptr).Mem(asm.V128Load, f32Mem(4*(s*nr+4*v))).LocalSet(l.bv[v])
-				}
-				for r := 0; r < rows; r++ {
-					f.LocalGet(l.ap[r]).Mem(asm.V128Load32Splat, f32Mem(4*s)).LocalSet(l.s)
-					for v := 0; v < cfg.NV; v++ {
-						g.madd(f, l.acc[r][v], l.s, l.bv[v])
-					}
-				}
+	// K loop, unrolled KUnroll times with an exit test before each step after the first (so no
+	// remainder loop): while kk > 0 { step 0; if kk <= 1 break; step 1; …; bump pointers; kk -= U }.
+	// The tests between steps also keep TurboFan from hoisting every step's loads to the top of
+	// the body, which would need more than V8's 15 xmm registers and spill the accumulators.
+	u := cfg.KUnroll
+	exit := f.Block()
+	f.LocalGet(l.kk).I32Const(0).Op(asm.I32LeS).BrIf(exit)
+	loop := f.Loop()
+	for s := 0; s < u; s++ {
+		if s > 0 {
+			f.LocalGet(l.kk).I32Const(int32(s)).Op(asm.I32LeS).BrIf(exit)
+		}
+		for v := 0; v < cfg.NV; v++ {
+			f.LocalGet(l.bptr).Mem(asm.V128Load, f32Mem(4*(s*nr+4*v))).LocalSet(l.bv[v])
+		}
+		for r := 0; r < rows; r++ {
+			f.LocalGet(l.ap[r]).Mem(asm.V128Load32Splat, f32Mem(4*s)).LocalSet(l.s)
+			for v := 0; v < cfg.NV; v++ {
+				g.madd(f, l.acc[r][v], l.s, l.bv[v])
 			}
-			for r := 0; r < rows; r++ {
-				inc(f, l.ap[r], 4*u)
-			}
-			inc(f, l.bptr, 4*u*nr)
-			inc(f, l.kk, -u)
-		})
+		}
 	}
+	for r := 0; r < rows; r++ {
+		inc(f, l.ap[r], 4*u)
+	}
+	inc(f, l.bptr, 4*u*nr)
+	f.LocalGet(l.kk).I32Const(int32(u)).Op(asm.I32Sub).LocalTee(l.kk).I32Const(0).Op(asm.I32GtS).BrIf(loop)
+	f.End(loop)
+	f.End(exit)
 
 	// Epilogue on whole tiles (ncol >= NR) with vector loads/stores, on the last panel's partial
 	// tile lane by lane through load_lanes/store_lanes, which never touch memory past column n.

@@ -37,8 +37,8 @@ func (c Config) String() string {
 // Default is the shape of the committed kernels.wasm (chosen by the Node 20 measurements in
 // README.md); DefaultRelaxed is the same shape with FMA, for kernels-relaxed.wasm.
 var (
-	Default        = Config{MR: 4, NV: 2, KUnroll: 4}
-	DefaultRelaxed = Config{MR: 4, NV: 2, KUnroll: 4, Relaxed: true}
+	Default        = Config{MR: 4, NV: 2, KUnroll: 8}
+	DefaultRelaxed = Config{MR: 4, NV: 2, KUnroll: 8, Relaxed: true}
 )
 
 // Epilogue flags, the flags parameter of gemm_f32 and bias_act_f32. The epilogue of an element is

@@ -97,7 +97,7 @@ func (a *arena) done() []byte {
 
 // Awkward sizes: below, at and above the tile sizes, primes, the K values of the brief.
 var (
-	caseKs = []int{0, 1, 2, 3, 7, 17, 33, 64, 127}
+	caseKs = []int{0, 1, 2, 3, 5, 7, 12, 17, 30, 33, 64, 127} // every K mod 8
 	caseMs = []int{0, 1, 2, 3, 4, 5, 7, 9, 13, 17}
 	caseNs = []int{1, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 33}
 )
