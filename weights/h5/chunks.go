@@ -3,10 +3,11 @@
 //
 // HDF5 File Format Specification v3.0: §IV.A.2.i (chunk indexing types),
 // §III.A.1 v1 B-tree node type 1 (raw data chunks; layout version 3),
-// §III.A.2 record types 10 and 11 (chunks in a v2 B-tree), and §VII.A
-// "Fixed Array Index" ("FAHD" header, "FADB" data block, optionally paged).
-// Single-chunk and implicit indexes need no structure beyond the layout
-// message. Extensible-array indexes are not supported.
+// §III.A.2 record types 10 and 11 and §VII.E (chunks in a v2 B-tree), and
+// §VII.C "The Fixed Array Index" ("FAHD" header, "FADB" data block, optionally
+// paged). Single-chunk (§VII.A) and implicit (§VII.B) indexes need no
+// structure beyond the layout message. Extensible-array indexes (§VII.D) are
+// not supported.
 package h5
 
 import (
@@ -14,7 +15,7 @@ import (
 	"math/bits"
 )
 
-// chunkRef locates one stored chunk.
+// storedChunk locates one stored chunk.
 type storedChunk struct {
 	index uint64 // row-major position in the grid of chunks
 	addr  uint64
@@ -251,7 +252,7 @@ func (fr *fileReader) walkChunkBTreeV2(addr uint64, g *chunkGrid, filtered bool,
 	})
 }
 
-// walkFixedArray reads a fixed array chunk index (§VII.A): element i is chunk i.
+// walkFixedArray reads a fixed array chunk index (§VII.C): element i is chunk i.
 func (fr *fileReader) walkFixedArray(addr uint64, g *chunkGrid, fn func(storedChunk) error) error {
 	b, err := fr.read(addr, uint64(4+1+1+1+1+fr.lenSize+fr.offSize))
 	if err != nil {

@@ -2,7 +2,7 @@
 // that h5py and Keras write: groups, attributes and float datasets.
 //
 // The truth is the HDF5 File Format Specification, version 3.0
-// (https://docs.hdfgroup.org/hdf5/develop/_f_m_t3.html); each file cites the
+// (https://support.hdfgroup.org/documentation/hdf5/latest/_f_m_t3.html); each file cites the
 // sections it implements. Supported:
 //   - superblock versions 0–3 (§II.A), with a user block before it;
 //   - object headers v1 and v2 ("OHDR") with continuation blocks (§IV.A);
@@ -14,7 +14,7 @@
 //     fixed-length or variable-length strings (global heap, §III.E);
 //   - datasets with compact, contiguous or chunked layout (§IV.A.2.i); chunks
 //     indexed by a v1 B-tree, a single chunk, implicitly, by a fixed array or
-//     by a v2 B-tree; filters deflate, shuffle and fletcher32 (§IV.A.2.l);
+//     by a v2 B-tree (§VII); filters deflate, shuffle and fletcher32 (§IV.A.2.l);
 //     float32/float64 in either byte order (§IV.A.2.d).
 //
 // Not supported (each reports an error that names it): extensible-array chunk

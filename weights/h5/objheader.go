@@ -70,8 +70,8 @@ func (fr *fileReader) readObjectHeader(addr uint64) (*objectHeader, error) {
 	return h, nil
 }
 
-// chunkRef is one stretch of header messages still to be decoded.
-type chunkRef struct{ addr, size uint64 }
+// headerChunk is one stretch of header messages still to be decoded.
+type headerChunk struct{ addr, size uint64 }
 
 // readHeaderV1 decodes §IV.A.1.a: version 1, 12-byte prefix padded to 16,
 // then messages of type(2) size(2) flags(1) reserved(3) body, 8-byte aligned.
@@ -88,7 +88,7 @@ func (fr *fileReader) readHeaderV1(h *objectHeader) error {
 	d.u16() // number of messages: we trust the chunks instead
 	d.u32() // reference count
 	size := uint64(d.u32())
-	return fr.readHeaderChunks(h, chunkRef{h.addr + 16, size}, false, false)
+	return fr.readHeaderChunks(h, headerChunk{h.addr + 16, size}, false, false)
 }
 
 // readHeaderV2 decodes §IV.A.1.b: "OHDR", version 2, flags, optional times
@@ -115,14 +115,14 @@ func (fr *fileReader) readHeaderV2(h *objectHeader) error {
 	if d.err != nil {
 		return d.err
 	}
-	return fr.readHeaderChunks(h, chunkRef{h.addr + uint64(d.pos), size}, true, flags&0x04 != 0)
+	return fr.readHeaderChunks(h, headerChunk{h.addr + uint64(d.pos), size}, true, flags&0x04 != 0)
 }
 
 // readHeaderChunks decodes chunk 0 and every continuation block it leads to.
 // v2 chunks end with a 4-byte checksum and continuation blocks start with "OCHK".
 // tracksOrder (v2 flag bit 2) adds a 2-byte creation order to each message header.
-func (fr *fileReader) readHeaderChunks(h *objectHeader, first chunkRef, v2, tracksOrder bool) error {
-	queue := []chunkRef{first}
+func (fr *fileReader) readHeaderChunks(h *objectHeader, first headerChunk, v2, tracksOrder bool) error {
+	queue := []headerChunk{first}
 	seen := map[uint64]bool{}
 	total := uint64(0)
 	for len(queue) > 0 {
@@ -132,10 +132,10 @@ func (fr *fileReader) readHeaderChunks(h *objectHeader, first chunkRef, v2, trac
 			return fmt.Errorf("h5: object header continuation loops back to %#x", c.addr)
 		}
 		seen[c.addr] = true
-		total += c.size
-		if total > maxHeaderSize {
+		if c.size > maxHeaderSize-total {
 			return fmt.Errorf("h5: object header larger than %d bytes", maxHeaderSize)
 		}
+		total += c.size
 		buf, err := fr.read(c.addr, c.size)
 		if err != nil {
 			return err
@@ -187,7 +187,7 @@ func (fr *fileReader) readHeaderChunks(h *objectHeader, first chunkRef, v2, trac
 				continue
 			case msgContinuation:
 				md := fr.decoder(m.data, "continuation message")
-				next := chunkRef{md.addr(), md.length()}
+				next := headerChunk{md.addr(), md.length()}
 				if md.err != nil {
 					return md.err
 				}

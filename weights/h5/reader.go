@@ -4,8 +4,8 @@
 // requested range against the file size before allocating, so a hostile
 // size or address yields an error instead of a huge allocation or a panic.
 // Field widths ("size of offsets", "size of lengths") come from the
-// superblock (HDF5 File Format Specification v3.0, §II.A); the all-ones
-// address means "undefined" (§I.B, "Undefined Address").
+// superblock (HDF5 File Format Specification v3.0, §II.A); an address with
+// all bits set is the spec's "undefined address" (nothing stored yet).
 package h5
 
 import (

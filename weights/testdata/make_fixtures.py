@@ -9,7 +9,9 @@ Every float dataset holds value(i, seed) = (((i*7919 + seed*104729) % 10007) - 5
 for its row-major element index i: exact in float32, so Go recomputes it and compares bit for bit.
 expect.json records, per file, each dataset's path, shape and seed, the strings of
 selected attributes, sorted member lists, and paths that must fail with an error
-containing a given substring.
+containing a given substring. When the real partial ResNet50 file is found
+($GRAFT_SHARED or ../shared beside the repo), resnet50_partial_expect.json records
+its layers' weight names, shapes and a SHA-256 of each layer's weights.
 """
 import ctypes
 import json
