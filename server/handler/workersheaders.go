@@ -1,7 +1,7 @@
 // The `_headers` file for Workers Static Assets (Cloudflare docs: Workers → Static Assets →
 // Headers): Cloudflare serves existing files without running the Worker, so the policy of this
 // package reaches them through this file instead. Semantics relied on (checked with wrangler dev,
-// see server/worker_test.go): every rule whose pattern matches applies; a header set by two rules
+// see worker_test.go): every rule whose pattern matches applies; a header set by two rules
 // is joined with ", " unless the later rule first detaches it with "! Name"; one "*" per pattern,
 // at its end or inside ("/model/*.bin"), matches any run of characters, slashes included; at most
 // maxWorkersHeaderRules rules.

@@ -30,7 +30,8 @@ const maxAssetBytes = 25 << 20
 const assetsOrigin = "https://assets.invalid/"
 
 // assetsFS calls the binding through fetch.Client.Do rather than an http.Client: http.Client drags
-// the whole HTTP client and TLS stack into the wasm (measured: 11.1 MB raw and 2.9 MB gzip instead of 6.3 and 1.8).
+// the whole HTTP client and TLS stack into the wasm (measured: 11.1 MB raw and 2.9 MB gzip
+// instead of 6.3 and 1.8).
 type assetsFS struct{ client *fetch.Client }
 
 func newAssetsFS() assetsFS {
