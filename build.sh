@@ -120,7 +120,7 @@ worker_test() {
       --show-interactive-dev-session=false </dev/null >wrangler.log 2>&1
   ) &
   WORKER_PGID=$!
-  trap 'kill -- -$WORKER_PGID 2>/dev/null || true' EXIT
+  trap 'stop_group $WORKER_PGID' EXIT
   local i
   for i in $(seq 1 120); do
     grep -qs "Ready on" "$out/wrangler.log" && break
@@ -135,9 +135,20 @@ worker_test() {
   local rc=0
   GRAFT_WORKER_URL="http://127.0.0.1:$port" go test -count=1 -run '^TestWorker(SiteChecks|Specifics)$' -v ./server/handler \
     | grep -v '^=== ' || rc=$?
-  kill -- -"$WORKER_PGID" 2>/dev/null || true
+  stop_group "$WORKER_PGID"
   trap - EXIT
   return "$rc"
+}
+
+# stop_group PGID: SIGTERM the process group, wait up to 10 s for it to go, then SIGKILL it.
+stop_group() {
+  kill -- -"$1" 2>/dev/null || return 0
+  local i
+  for i in $(seq 1 100); do
+    kill -0 -- -"$1" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL -- -"$1" 2>/dev/null || true
 }
 
 run_tests() {
