@@ -1,0 +1,83 @@
+// graft classify: ImageNet top-5 per image, like Keras' decode_predictions(preds, top=5).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/graftml/graft/core/imagenet"
+)
+
+// classification is one image's result as --json prints it.
+type classification struct {
+	Path      string       `json:"path"`
+	Resize    string       `json:"resize"`
+	Synthetic bool         `json:"synthetic"`
+	Ms        float64      `json:"ms"`
+	Top5      []prediction `json:"top5"`
+}
+
+type prediction struct {
+	Index  int     `json:"index"`
+	Synset string  `json:"synset"`
+	Name   string  `json:"name"`
+	Prob   float32 `json:"prob"`
+}
+
+func classify(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var mf modelFlags
+	mf.register(fs)
+	asJSON := fs.Bool("json", false, "print one JSON object per image")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "graft classify: no images given")
+		return 2
+	}
+	l, err := mf.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "graft classify: %v\n", err)
+		return 1
+	}
+	if err := l.model.CheckLayer("predictions"); err != nil {
+		fmt.Fprintf(stderr, "graft classify: %v\n(classify needs the full network; --fill synthetic completes it for shape and speed work, or use `graft features --layer %s`)\n", err, l.model.LastLayer())
+		return 1
+	}
+	status := 0
+	for _, path := range fs.Args() {
+		start := time.Now()
+		probs, err := l.runTo(path, "predictions")
+		if err != nil {
+			fmt.Fprintf(stderr, "graft classify: %s: %v\n", path, err)
+			status = 1
+			continue
+		}
+		c := classification{Path: path, Resize: string(l.resize), Synthetic: l.synthetic,
+			Ms: float64(time.Since(start).Microseconds()) / 1000}
+		top, err := imagenet.TopK(probs.Data, 5)
+		if err != nil {
+			fmt.Fprintf(stderr, "graft classify: %s: %v\n", path, err)
+			status = 1
+			continue
+		}
+		for _, p := range top {
+			c.Top5 = append(c.Top5, prediction{p.Index, p.Synset, p.Name, p.Prob})
+		}
+		if *asJSON {
+			line, _ := json.Marshal(c)
+			fmt.Fprintf(stdout, "%s\n", line)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s  (resize: %s, synthetic: %v, %.0f ms)\n", c.Path, c.Resize, c.Synthetic, c.Ms)
+		for i, p := range c.Top5 {
+			fmt.Fprintf(stdout, "  %d. %s %-28s %.4f\n", i+1, p.Synset, p.Name, p.Prob)
+		}
+	}
+	return status
+}

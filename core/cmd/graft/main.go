@@ -1,0 +1,122 @@
+// Command graft is Graft's native command line: classify photos with Keras' ResNet50 and print
+// the pooled features of any layer. It runs the same core/ code as the browser build.
+//
+//	graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] IMG...
+//	graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/graftml/graft/core/preprocess"
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/weights"
+	"github.com/graftml/graft/weights/keras"
+)
+
+const usage = `usage:
+  graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] IMG...
+  graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
+
+--h5 defaults to $GRAFT_WEIGHTS_H5, then ~/.keras/models/resnet50_weights_tf_dim_ordering_tf_kernels.h5.
+--fill synthetic completes missing weights with seeded He-normal values (shape and speed work
+only: every output then says synthetic: true).
+--resize nearest is Keras parity (load_img(target_size=(224,224))); crop (default) resizes the
+shorter side with antialiasing and takes the centre 224x224.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "classify":
+		return classify(args[1:], stdout, stderr)
+	case "features":
+		return features(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "graft: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+// modelFlags are the flags every command that runs the network shares.
+type modelFlags struct {
+	h5     string
+	fill   string
+	seed   uint64
+	resize string
+}
+
+func (m *modelFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&m.h5, "h5", "", "Keras ResNet50 weights file (.h5)")
+	fs.StringVar(&m.fill, "fill", "", `"synthetic" fills missing weights with seeded He-normal values`)
+	fs.Uint64Var(&m.seed, "seed", 1, "seed of the synthetic fill")
+	fs.StringVar(&m.resize, "resize", string(preprocess.DefaultResize), "resize mode: nearest (Keras parity) or crop")
+}
+
+// loaded is a model ready to run, with what the outputs must say about it.
+type loaded struct {
+	model     *resnet50.Model
+	resize    preprocess.ResizeMode
+	synthetic bool // some weights were synthesised
+}
+
+func (m *modelFlags) load() (*loaded, error) {
+	mode, err := preprocess.ParseResizeMode(m.resize)
+	if err != nil {
+		return nil, err
+	}
+	if m.fill != "" && m.fill != "synthetic" {
+		return nil, fmt.Errorf("--fill must be \"synthetic\", got %q", m.fill)
+	}
+	path, err := weightsPath(m.h5)
+	if err != nil {
+		return nil, err
+	}
+	f, err := keras.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading weights %s: %w", path, err)
+	}
+	var src resnet50.WeightSource = weights.KerasSource(f)
+	var synth *resnet50.Synthetic
+	if m.fill == "synthetic" {
+		synth = &resnet50.Synthetic{Inner: src, Seed: m.seed}
+		src = synth
+	}
+	model, err := resnet50.New(src, resnet50.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return &loaded{model: model, resize: mode, synthetic: synth != nil && len(synth.Filled()) > 0}, nil
+}
+
+// weightsPath resolves --h5 and its defaults.
+func weightsPath(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if env := os.Getenv("GRAFT_WEIGHTS_H5"); env != "" {
+		return env, nil
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".keras", "models", "resnet50_weights_tf_dim_ordering_tf_kernels.h5")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no weights file: pass --h5 FILE (e.g. ../shared/data/resnet50-keras-partial/resnet50_weights_tf_dim_ordering_tf_kernels.partial.h5) or set GRAFT_WEIGHTS_H5")
+}

@@ -1,0 +1,264 @@
+// The ResNet50 forward pass over core/ops, following arch.go's table. Batch norms are folded
+// into the preceding conv (w' = w·γ/√(σ²+ε), b' = (b−μ)·γ/√(σ²+ε)+β) unless Options.Unfolded
+// keeps them as separate ops, which the tests use to check the folding.
+package resnet50
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/graftml/graft/core/ops"
+	"github.com/graftml/graft/core/tensor"
+)
+
+// Options choose how the model computes; the defaults are the fast path.
+type Options struct {
+	Unfolded  bool // keep BatchNormalization as a separate op after each conv
+	Reference bool // use the slow, obvious conv (ops.Conv2DRef) instead of the fast one
+}
+
+// conv is one Conv2D layer with its BatchNormalization.
+type conv struct {
+	spec   ConvSpec
+	kernel *tensor.Tensor // [KH,KW,Cin,Cout]; BN folded in unless unfolded
+	bias   []float32      // [Cout]
+	bn     *batchNorm     // only when unfolded
+}
+
+type batchNorm struct{ gamma, beta, mean, variance []float32 } // each [Cout]
+
+// Model is ResNet50 with the weights it was given. Layers whose weights are missing make the
+// model stop at the last complete output layer (LastLayer).
+type Model struct {
+	opts       Options
+	convs      map[string]*conv
+	dense      *tensor.Tensor // [2048, 1000], nil when missing
+	denseBias  []float32      // [1000]
+	missing    []string       // Keras names of missing weights
+	lastLayer  string
+	InputShape []int // [224, 224, 3]: the size include_top needs; features accept other sizes
+}
+
+// New loads ResNet50's weights from src. Missing weights are not an error here: the model then
+// ends at the last output layer whose weights are all present, and running past it is.
+func New(src WeightSource, opts Options) (*Model, error) {
+	m := &Model{opts: opts, convs: map[string]*conv{}, InputShape: []int{InputSize, InputSize, 3}}
+	var loadErr error // the first error other than a missing weight
+	load := func(spec WeightSpec) []float32 {
+		data, err := loadWeight(src, spec)
+		if errors.Is(err, ErrMissing) {
+			m.missing = append(m.missing, spec.Name())
+		} else if err != nil && loadErr == nil {
+			loadErr = err
+		}
+		return data
+	}
+	folded := false
+	if fs, ok := src.(FoldedSource); ok && fs.BatchNormFolded() {
+		folded = true
+		if opts.Unfolded {
+			return nil, fmt.Errorf("resnet50: these weights have their batch norms folded; they cannot run unfolded")
+		}
+	}
+	specs := WeightSpecs()
+	for _, c := range Convs() {
+		kernel, bias := load(specs[0]), load(specs[1])
+		var bn batchNorm
+		if !folded {
+			bn = batchNorm{load(specs[2]), load(specs[3]), load(specs[4]), load(specs[5])}
+		}
+		specs = specs[6:]
+		if kernel == nil || bias == nil || !folded && (bn.gamma == nil || bn.beta == nil || bn.mean == nil || bn.variance == nil) {
+			continue
+		}
+		k, err := tensor.FromData(kernel, c.Kernel, c.Kernel, c.Cin, c.Cout)
+		if err != nil {
+			return nil, err
+		}
+		layer := &conv{spec: c, kernel: k, bias: bias}
+		switch {
+		case folded: // kernel and bias are used as stored
+		case opts.Unfolded:
+			layer.bn = &bn
+		default:
+			layer.kernel, layer.bias = ops.FoldBatchNorm(k, bias, bn.gamma, bn.beta, bn.mean, bn.variance, ops.KerasResNetBNEpsilon)
+		}
+		m.convs[c.Name] = layer
+	}
+	if kernel, bias := load(specs[0]), load(specs[1]); kernel != nil && bias != nil {
+		m.dense, _ = tensor.FromData(kernel, 2048, NumClasses)
+		m.denseBias = bias
+	}
+	if loadErr != nil {
+		return nil, fmt.Errorf("resnet50: %w", loadErr)
+	}
+	m.lastLayer = m.findLastLayer()
+	if m.lastLayer == "" {
+		return nil, fmt.Errorf("resnet50: the weights lack the first layer (%s)", strings.Join(m.missing, ", "))
+	}
+	return m, nil
+}
+
+// findLastLayer walks the output layers and stops before the first one with a missing conv.
+func (m *Model) findLastLayer() string {
+	last := ""
+	if m.convs["conv1_conv"] == nil {
+		return ""
+	}
+	last = "pool1_pool"
+	for _, s := range Stages {
+		for b := 1; b <= s.Blocks; b++ {
+			name := blockName(s.Name, b)
+			for _, suffix := range []string{"_0_conv", "_1_conv", "_2_conv", "_3_conv"} {
+				if suffix == "_0_conv" && b != 1 {
+					continue
+				}
+				if m.convs[name+suffix] == nil {
+					return last
+				}
+			}
+			last = name + "_out"
+		}
+	}
+	last = "avg_pool"
+	if m.dense != nil {
+		last = "predictions"
+	}
+	return last
+}
+
+// LastLayer is the last output layer this model's weights can compute.
+func (m *Model) LastLayer() string { return m.lastLayer }
+
+// Missing lists the Keras names of the weights the source lacked.
+func (m *Model) Missing() []string { return append([]string(nil), m.missing...) }
+
+// Complete reports whether every ResNet50 weight was present.
+func (m *Model) Complete() bool { return len(m.missing) == 0 }
+
+// CheckLayer says whether Run can stop at layer, and if not, why.
+func (m *Model) CheckLayer(layer string) error {
+	idx := LayerIndex(layer)
+	if idx < 0 {
+		return fmt.Errorf("resnet50: no output layer %q (valid: conv1_relu, pool1_pool, convS_blockN_out, avg_pool, logits, predictions)", layer)
+	}
+	if idx > LayerIndex(m.lastLayer) {
+		return fmt.Errorf("resnet50: layer %s needs weights this file does not have (it is complete through %s); missing: %s",
+			layer, m.lastLayer, strings.Join(m.missing, ", "))
+	}
+	return nil
+}
+
+// Run computes the network on x [N,H,W,3] (caffe-preprocessed BGR) up to and including the
+// output layer stopAt, and returns that layer's activation. observe, when not nil, sees every
+// output layer on the way (it must not keep or modify the tensor).
+func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, t *tensor.Tensor)) (*tensor.Tensor, error) {
+	if err := m.CheckLayer(stopAt); err != nil {
+		return nil, err
+	}
+	if len(x.Shape) != 4 || x.Shape[3] != 3 || x.Shape[1] < 32 || x.Shape[2] < 32 {
+		return nil, fmt.Errorf("resnet50: input must be [N,H,W,3] with H,W ≥ 32, got %v", x.Shape)
+	}
+	stop := LayerIndex(stopAt)
+	step := 0
+	emit := func(name string, t *tensor.Tensor) bool {
+		if observe != nil {
+			observe(name, t)
+		}
+		step++
+		return step > stop
+	}
+	var err error
+	x = ops.ZeroPad2D(x, 3, 3, 3, 3) // conv1_pad
+	if x, err = m.conv("conv1_conv", x, nil, true); err != nil {
+		return nil, err
+	}
+	if emit("conv1_relu", x) {
+		return x, nil
+	}
+	x = ops.MaxPool2D(ops.ZeroPad2D(x, 1, 1, 1, 1), 3, 2, ops.Valid) // pool1_pad, pool1_pool
+	if emit("pool1_pool", x) {
+		return x, nil
+	}
+	for _, s := range Stages {
+		for b := 1; b <= s.Blocks; b++ {
+			name := blockName(s.Name, b)
+			if x, err = m.block(name, x, b == 1); err != nil {
+				return nil, err
+			}
+			if emit(name+"_out", x) {
+				return x, nil
+			}
+		}
+	}
+	if x.Shape[1] != 7 || x.Shape[2] != 7 {
+		if stop >= LayerIndex(Logits) {
+			return nil, fmt.Errorf("resnet50: the classifier needs a %dx%d input, got %dx%d", InputSize, InputSize, x.Shape[1]*32, x.Shape[2]*32)
+		}
+	}
+	x = ops.GlobalAvgPool(x)
+	if emit("avg_pool", x) {
+		return x, nil
+	}
+	if x, err = ops.Dense(x, m.dense, m.denseBias); err != nil {
+		return nil, err
+	}
+	if emit(Logits, x) {
+		return x, nil
+	}
+	ops.Softmax(x)
+	emit("predictions", x)
+	return x, nil
+}
+
+// block is Keras' block1: a bottleneck with a conv shortcut on the first block of a stage.
+func (m *Model) block(name string, x *tensor.Tensor, convShortcut bool) (*tensor.Tensor, error) {
+	shortcut := x
+	var err error
+	if convShortcut {
+		if shortcut, err = m.conv(name+"_0_conv", x, nil, false); err != nil {
+			return nil, err
+		}
+	}
+	if x, err = m.conv(name+"_1_conv", x, nil, true); err != nil {
+		return nil, err
+	}
+	if x, err = m.conv(name+"_2_conv", x, nil, true); err != nil {
+		return nil, err
+	}
+	return m.conv(name+"_3_conv", x, shortcut, true) // name_add, name_out
+}
+
+// conv applies one conv layer with its batch norm, then adds residual and applies ReLU.
+func (m *Model) conv(name string, x, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
+	c := m.convs[name]
+	if c == nil {
+		return nil, fmt.Errorf("resnet50: %s has no weights", name)
+	}
+	pad := ops.Valid
+	if c.spec.Kernel == 3 {
+		pad = ops.Same
+	}
+	convFn := ops.Conv2D
+	if m.opts.Reference {
+		convFn = ops.Conv2DRef
+	}
+	if c.bn == nil {
+		return convFn(x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)
+	}
+	y, err := convFn(x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	y = ops.BatchNorm(y, c.bn.gamma, c.bn.beta, c.bn.mean, c.bn.variance, ops.KerasResNetBNEpsilon)
+	if residual != nil {
+		if y, err = ops.Add(y, residual); err != nil {
+			return nil, err
+		}
+	}
+	if relu {
+		ops.ReLU(y)
+	}
+	return y, nil
+}

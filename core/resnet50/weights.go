@@ -1,0 +1,184 @@
+// Where ResNet50's parameters come from: a WeightSource answers Keras (layer, weight) names,
+// e.g. ("conv1_conv", "kernel") → [7,7,3,64]. The Keras HDF5 file is one source
+// (weights/keras); Synthetic completes a partial source with seeded He-normal values.
+package resnet50
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+)
+
+// ErrMissing marks a weight that the source does not have.
+var ErrMissing = errors.New("weight missing")
+
+// WeightSource supplies Keras weights by layer name and short weight name
+// ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance").
+type WeightSource interface {
+	// Weight returns the shape and row-major data of one weight. A weight the source does not
+	// have yields an error wrapping ErrMissing.
+	Weight(layer, short string) (shape []int, data []float32, err error)
+}
+
+// FoldedSource is a WeightSource whose conv kernels and biases already have their batch norms
+// folded in (the int8 model format stores them so). resnet50.New then reads no BN weights.
+type FoldedSource interface {
+	WeightSource
+	BatchNormFolded() bool
+}
+
+// WeightSpec is one parameter tensor ResNet50 needs.
+type WeightSpec struct {
+	Layer, Short string
+	Shape        []int
+}
+
+// Name is the Keras weight name, "conv1_conv/kernel:0".
+func (w WeightSpec) Name() string { return w.Layer + "/" + w.Short + ":0" }
+
+// bnShorts are a BatchNormalization layer's weights in Keras' order.
+var bnShorts = []string{"gamma", "beta", "moving_mean", "moving_variance"}
+
+// WeightSpecs lists every parameter of ResNet50 with include_top, in execution order.
+func WeightSpecs() []WeightSpec {
+	var specs []WeightSpec
+	for _, c := range Convs() {
+		specs = append(specs,
+			WeightSpec{c.Name, "kernel", []int{c.Kernel, c.Kernel, c.Cin, c.Cout}},
+			WeightSpec{c.Name, "bias", []int{c.Cout}})
+		for _, s := range bnShorts {
+			specs = append(specs, WeightSpec{c.BN, s, []int{c.Cout}})
+		}
+	}
+	return append(specs,
+		WeightSpec{"predictions", "kernel", []int{2048, NumClasses}},
+		WeightSpec{"predictions", "bias", []int{NumClasses}})
+}
+
+// loadWeight reads one weight and checks its shape against the spec.
+func loadWeight(src WeightSource, spec WeightSpec) ([]float32, error) {
+	shape, data, err := src.Weight(spec.Layer, spec.Short)
+	if err != nil {
+		return nil, err
+	}
+	if !equalShape(shape, spec.Shape) {
+		return nil, fmt.Errorf("%s has shape %v, ResNet50 needs %v", spec.Name(), shape, spec.Shape)
+	}
+	if len(data) != product(spec.Shape) {
+		return nil, fmt.Errorf("%s has %d values for shape %v", spec.Name(), len(data), spec.Shape)
+	}
+	return data, nil
+}
+
+// MissingWeights lists the Keras names of the weights that src lacks among specs.
+func MissingWeights(src WeightSource, specs []WeightSpec) []string {
+	var missing []string
+	for _, s := range specs {
+		if _, _, err := src.Weight(s.Layer, s.Short); errors.Is(err, ErrMissing) {
+			missing = append(missing, s.Name())
+		}
+	}
+	return missing
+}
+
+// Synthetic completes a partial source: weights the inner source has are passed through;
+// missing ones are filled deterministically, each from its own PCG stream seeded by
+// (Seed, FNV-1a hash of the weight name), so the values do not depend on the order of requests:
+//
+//	conv and dense kernels: He-normal, N(0, 2/fan_in), fan_in = KH·KW·Cin (dense: inputs)
+//	biases, beta, moving_mean: 0;   gamma, moving_variance: 1
+//
+// These numbers are for shape and speed work only; results computed with them are not ImageNet
+// predictions, and every output made with them says "synthetic": true.
+type Synthetic struct {
+	Inner WeightSource
+	Seed  uint64
+
+	filled map[string]bool // Keras names of the weights filled so far
+}
+
+// Weight implements WeightSource.
+func (s *Synthetic) Weight(layer, short string) ([]int, []float32, error) {
+	shape, data, err := s.Inner.Weight(layer, short)
+	if err == nil || !errors.Is(err, ErrMissing) {
+		return shape, data, err
+	}
+	spec, ok := specByName(layer, short)
+	if !ok {
+		return nil, nil, err
+	}
+	if s.filled == nil {
+		s.filled = map[string]bool{}
+	}
+	s.filled[spec.Name()] = true
+	return spec.Shape, syntheticValues(spec, s.Seed), nil
+}
+
+// Filled lists the Keras names of the weights that were synthesised, sorted.
+func (s *Synthetic) Filled() []string {
+	names := make([]string, 0, len(s.filled))
+	for n := range s.filled {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func specByName(layer, short string) (WeightSpec, bool) {
+	for _, s := range WeightSpecs() {
+		if s.Layer == layer && s.Short == short {
+			return s, true
+		}
+	}
+	return WeightSpec{}, false
+}
+
+func syntheticValues(spec WeightSpec, seed uint64) []float32 {
+	out := make([]float32, product(spec.Shape))
+	switch spec.Short {
+	case "kernel":
+		fanIn := product(spec.Shape[:len(spec.Shape)-1])
+		h := fnv.New64a()
+		h.Write([]byte(spec.Name()))
+		rng := rand.New(rand.NewPCG(seed, h.Sum64()))
+		std := math.Sqrt(2 / float64(fanIn))
+		for i := range out {
+			out[i] = float32(rng.NormFloat64() * std)
+		}
+	case "gamma", "moving_variance":
+		for i := range out {
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+func equalShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func product(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// layerOfWeight is the layer part of a Keras weight name "layer/short:0".
+func layerOfWeight(name string) string {
+	layer, _, _ := strings.Cut(name, "/")
+	return layer
+}
