@@ -24,6 +24,7 @@ type Check struct {
 
 	// Classifying models (Layer is logits).
 	MaxLogitDiff float64 // max over images and classes of |logit_int8 − logit_f32|
+	MaxLogit     float64 // max |logit_f32|, the scale MaxLogitDiff is to be read against
 	Top1Agree    int     // images whose top-1 class is the same
 	Top5Agree    int     // images whose top-5 classes are the same set
 	Top5Overlap  float64 // mean |top5_int8 ∩ top5_f32| / 5
@@ -93,6 +94,7 @@ func (c *Check) add(got, want []float32) {
 	}
 	for i := range got {
 		c.MaxLogitDiff = max(c.MaxLogitDiff, math.Abs(float64(got[i])-float64(want[i])))
+		c.MaxLogit = max(c.MaxLogit, math.Abs(float64(want[i])))
 	}
 	g, w := topK(got, 5), topK(want, 5)
 	if g[0] == w[0] {

@@ -291,7 +291,7 @@ func TestCheckLogitStatistics(t *testing.T) {
 	other := []float32{9, 0, 8, 1, 7, 2, 6, 3}  // top-5: 0, 2, 4, 6, 7: two in common
 	c.add(same, want)
 	c.add(other, want)
-	if c.MaxLogitDiff != 9 || c.Top1Agree != 1 || c.Top5Agree != 1 || math.Abs(c.Top5Overlap-(1+2.0/5)) > 1e-12 {
+	if c.MaxLogitDiff != 9 || c.MaxLogit != 9 || c.Top1Agree != 1 || c.Top5Agree != 1 || math.Abs(c.Top5Overlap-(1+2.0/5)) > 1e-12 {
 		t.Fatalf("got %+v", c)
 	}
 	if cos := Cosine([]float32{1, 0}, []float32{0, 2}); cos != 0 {
