@@ -3,6 +3,7 @@
 //
 //	graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] IMG...
 //	graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
+//	graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
 package main
 
 import (
@@ -16,12 +17,18 @@ import (
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/weights"
+	"github.com/graftml/graft/weights/convert"
 	"github.com/graftml/graft/weights/keras"
 )
 
 const usage = `usage:
   graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] IMG...
   graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
+  graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
+
+classify and features take --model DIR (a folder graft convert wrote) instead of --h5, and
+--precision int8|f32: with --h5, int8 quantizes the weights at load exactly as convert does
+(default f32, the float path); with --model, the stored dtype is used and --precision must match it.
 
 --h5 defaults to $GRAFT_WEIGHTS_H5, then ~/.keras/models/resnet50_weights_tf_dim_ordering_tf_kernels.h5.
 --fill synthetic completes missing weights with seeded He-normal values (shape and speed work
@@ -45,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return classify(args[1:], stdout, stderr)
 	case "features":
 		return features(args[1:], stdout, stderr)
+	case "convert":
+		return convertCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -55,10 +64,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // modelFlags are the flags every command that runs the network shares.
 type modelFlags struct {
-	h5     string
-	fill   string
-	seed   uint64
-	resize string
+	h5        string
+	fill      string
+	seed      uint64
+	resize    string
+	model     string // converted model folder (convert.go)
+	precision string // "", "int8" or "f32"
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
@@ -66,6 +77,8 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.fill, "fill", "", `"synthetic" fills missing weights with seeded He-normal values`)
 	fs.Uint64Var(&m.seed, "seed", 1, "seed of the synthetic fill")
 	fs.StringVar(&m.resize, "resize", string(preprocess.DefaultResize), "resize mode: nearest (Keras parity) or crop")
+	fs.StringVar(&m.model, "model", "", "converted model folder (graft convert --out DIR), instead of --h5")
+	fs.StringVar(&m.precision, "precision", "", "int8 or f32 (--h5: default f32; --model: the stored dtype)")
 }
 
 // loaded is a model ready to run, with what the outputs must say about it.
@@ -83,6 +96,12 @@ func (m *modelFlags) load() (*loaded, error) {
 	if m.fill != "" && m.fill != "synthetic" {
 		return nil, fmt.Errorf("--fill must be \"synthetic\", got %q", m.fill)
 	}
+	if m.precision != "" && m.precision != "int8" && m.precision != "f32" {
+		return nil, fmt.Errorf("--precision must be int8 or f32, got %q", m.precision)
+	}
+	if m.model != "" {
+		return m.loadModelDir(mode)
+	}
 	path, err := weightsPath(m.h5)
 	if err != nil {
 		return nil, err
@@ -96,6 +115,9 @@ func (m *modelFlags) load() (*loaded, error) {
 	if m.fill == "synthetic" {
 		synth = &resnet50.Synthetic{Inner: src, Seed: m.seed}
 		src = synth
+	}
+	if m.precision == "int8" { // fold and quantize as graft convert does (weights/convert.Folded)
+		src = &convert.Folded{Inner: src, Quantize: true}
 	}
 	model, err := resnet50.New(src, resnet50.Options{})
 	if err != nil {
