@@ -84,13 +84,13 @@ func Quantize(q []int8, scales []float32, w []float32, channels int) error {
 		return fmt.Errorf("quant: outputs hold %d codes and %d scales, need %d and %d", len(q), len(scales), len(w), channels)
 	}
 	amax := make([]float32, channels) // |w| is exact in float32, so the max is too
-	for i, v := range w {
-		if v != v || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("%w (row %d, channel %d)", ErrNotFinite, i/channels, i%channels)
-		}
-		k := i % channels
-		if a := float32(math.Abs(float64(v))); a > amax[k] {
-			amax[k] = a
+	for r := 0; r < len(w); r += channels {
+		for k, v := range w[r : r+channels] {
+			a := float32(math.Abs(float64(v)))
+			if !(a <= math.MaxFloat32) { // NaN or ±Inf
+				return fmt.Errorf("%w (row %d, channel %d)", ErrNotFinite, r/channels, k)
+			}
+			amax[k] = max(amax[k], a)
 		}
 	}
 	inv := make([]float64, channels) // 1/scale would round differently; keep the division
