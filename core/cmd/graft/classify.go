@@ -46,7 +46,11 @@ func classify(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if err := l.model.CheckLayer("predictions"); err != nil {
-		fmt.Fprintf(stderr, "graft classify: %v\n(classify needs the full network; --fill synthetic completes it for shape and speed work, or use `graft features --layer %s`)\n", err, l.model.LastLayer())
+		fill := "--fill synthetic completes it"
+		if mf.model != "" {
+			fill = "a model converted with `graft convert --missing synthetic` is complete"
+		}
+		fmt.Fprintf(stderr, "graft classify: %v\n(classify needs the full network; %s, for shape and speed work only; or use `graft features --layer %s`)\n", err, fill, l.model.LastLayer())
 		return 1
 	}
 	status := 0
