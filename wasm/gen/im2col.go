@@ -48,15 +48,19 @@ func (g *generator) im2col(f *asm.Func) {
 		whileLoop(f, less(f, ky, kh), func() {
 			f.LocalGet(iy).LocalGet(h).Op(asm.I32LtU) // 0 <= iy < h
 			inside := f.If()
-			f.LocalGet(drow).LocalGet(kx0).LocalGet(c).Op(asm.I32Mul).Call(g.zeroF32)
+			f.LocalGet(kx0).I32Const(0).Op(asm.I32GtS) // left padding (skip the call in the interior)
+			ifThen(f, func() { f.LocalGet(drow).LocalGet(kx0).LocalGet(c).Op(asm.I32Mul).Call(g.zeroF32) })
 			f.LocalGet(drow).LocalGet(kx0).LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add) // dst
 			f.LocalGet(src).
 				LocalGet(iy).LocalGet(w).Op(asm.I32Mul).LocalGet(ix0).Op(asm.I32Add).LocalGet(kx0).Op(asm.I32Add).
 				LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add) // src
 			f.LocalGet(kx1).LocalGet(kx0).Op(asm.I32Sub).LocalGet(c).Op(asm.I32Mul) // count
 			f.Call(g.copyF32)
-			f.LocalGet(drow).LocalGet(kx1).LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add)
-			f.LocalGet(kw).LocalGet(kx1).Op(asm.I32Sub).LocalGet(c).Op(asm.I32Mul).Call(g.zeroF32)
+			f.LocalGet(kx1).LocalGet(kw).Op(asm.I32LtS) // right padding
+			ifThen(f, func() {
+				f.LocalGet(drow).LocalGet(kx1).LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add)
+				f.LocalGet(kw).LocalGet(kx1).Op(asm.I32Sub).LocalGet(c).Op(asm.I32Mul).Call(g.zeroF32)
+			})
 			f.Else(inside)
 			f.LocalGet(drow).LocalGet(kwc).Call(g.zeroF32)
 			f.End(inside)

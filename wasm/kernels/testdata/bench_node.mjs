@@ -5,10 +5,10 @@
 // time, panel stride K*NR), packed per K×N block from float32 ("pack-f32": what core/kernels does),
 // or dequantized from int8 per block ("pack-i8": int8 weights kept in memory, design.md §3).
 //
-//   go run ./wasm/gen/cmd/genkernels -variants 4x8-u4,6x8-u4 -variant-dir /tmp/v
+//   go run ./wasm/gen/cmd/genkernels -variants 4x8-u8,2x16-u8 -variant-dir /tmp/v
 //   node --experimental-wasm-relaxed-simd wasm/kernels/testdata/bench_node.mjs [options] /tmp/v/*.wasm
 //
-// Options: --modes=prepacked,pack-f32,pack-i8  --shapes=MxKxN,…  --mc=64 --kc=256 --nc=256
+// Options: --modes=prepacked,pack-f32,pack-i8  --shapes=MxKxN,…  --mc=64 --kc=256 --nc=256 (lists sweep)
 //          --min-time=0.2 (seconds per measurement)  --repeat=3 (round-robin passes; best kept)
 //          --json (one JSON line per result)
 // A module's micro-kernel width NR comes from its name (gemm-MRxNR-uK[-relaxed].wasm); kernels.wasm
