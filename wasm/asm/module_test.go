@@ -122,6 +122,9 @@ func TestVectorOps(t *testing.T) {
 	f.LocalGet(dst)
 	f.I32Const(0).Op(I32x4Splat).I32Const(-7).Lane(I32x4ReplaceLane, 2).Lane(I32x4ExtractLane, 2)
 	f.Op(F32ConvertI32S).Mem(F32Store, MemArg{Offset: 36, Align: 2})
+	// dst[10] = lane 2 of f32x4.splat(x[1]) * splat
+	f.LocalGet(dst).LocalGet(x).Mem(F32Load, MemArg{Offset: 4, Align: 2}).Op(F32x4Splat).LocalGet(s).Op(F32x4Mul)
+	f.Lane(F32x4ExtractLane, 2).Mem(F32Store, MemArg{Offset: 40, Align: 2})
 	m.Export("kernel", f)
 	mod, mem := instantiate(t, m)
 
@@ -151,7 +154,10 @@ func TestVectorOps(t *testing.T) {
 	if got, _ := mem.ReadFloat32Le(4036); got != -7 {
 		t.Errorf("replace/extract i32 lane = %v, want -7", got)
 	}
-	if got, _ := mem.ReadFloat32Le(4040); got != 0 {
+	if got, _ := mem.ReadFloat32Le(4040); got != A*xs[1] {
+		t.Errorf("splat lane = %v, want %v", got, A*xs[1])
+	}
+	if got, _ := mem.ReadFloat32Le(4044); got != 0 {
 		t.Errorf("wrote past the output: %v", got)
 	}
 }
