@@ -146,6 +146,7 @@ func TestConv2DResNetLayers(t *testing.T) {
 		{n: 1, h: 14, w: 14, cin: 64, k: 1, cout: 256, stride: 1, pad: Valid, bias: true, residual: true, relu: true}, // block _3
 		{n: 1, h: 8, w: 8, cin: 64, k: 3, cout: 64, stride: 1, pad: Same, bias: true, relu: true},                     // block _2
 		{n: 1, h: 8, w: 8, cin: 256, k: 1, cout: 128, stride: 2, pad: Valid, bias: true, relu: true},                  // conv3_block1_1
+		{n: 2, h: 37, w: 29, cin: 16, k: 3, cout: 8, stride: 1, pad: Same, residual: true, relu: true},                // big enough for the parallel im2col
 	} {
 		checkConv(t, rng, c)
 	}

@@ -6,6 +6,32 @@
 // lies inside the image, so most of the gather is whole-run copies.
 package ops
 
+import (
+	"runtime"
+	"sync"
+)
+
+// im2colParallelMin: below this many floats per block the gather runs on one goroutine.
+const im2colParallelMin = 1 << 16
+
+// im2colParallel is im2col with the rows split across runtime.GOMAXPROCS(0) goroutines; run
+// serially the gather took ~15% of a 3x3 layer's time on 2 cores.
+func im2colParallel(g convGeometry, x []float32, r0, rows int, dst []float32) {
+	workers := min(runtime.GOMAXPROCS(0), rows)
+	if workers <= 1 || rows*g.patchLen() < im2colParallelMin {
+		im2col(g, x, r0, rows, dst)
+		return
+	}
+	k := g.patchLen()
+	per := (rows + workers - 1) / workers
+	var wg sync.WaitGroup
+	for start := 0; start < rows; start += per {
+		n := min(per, rows-start)
+		wg.Go(func() { im2col(g, x, r0+start, n, dst[start*k:(start+n)*k]) })
+	}
+	wg.Wait()
+}
+
 // im2col writes patch rows r0 .. r0+rows-1 into dst [rows × KH*KW*Cin].
 func im2col(g convGeometry, x []float32, r0, rows int, dst []float32) {
 	k := g.patchLen()
