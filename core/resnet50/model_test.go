@@ -88,13 +88,27 @@ func TestSyntheticFillIsDeterministicAndLabelled(t *testing.T) {
 			t.Fatalf("synthetic value %d differs: %g vs %g", i, k1[i], k2[i])
 		}
 	}
-	// He-normal: variance 2/fan_in, fan_in = 3·3·512.
+	// Under its real BN the synthetic conv acts as He-normal with an identity BN:
+	// kernel·|γ|/√(σ²+ε) has variance 2/fan_in (fan_in = 3·3·512), and BN(bias) = 0.
+	src := partialSource(t)
+	_, gamma, _ := src.Weight("conv5_block2_2_bn", "gamma")
+	_, beta, _ := src.Weight("conv5_block2_2_bn", "beta")
+	_, mean, _ := src.Weight("conv5_block2_2_bn", "moving_mean")
+	_, variance, _ := src.Weight("conv5_block2_2_bn", "moving_variance")
+	std := func(k int) float64 { return math.Sqrt(float64(variance[k]) + 1.001e-5) }
 	var sum2 float64
-	for _, v := range k1 {
-		sum2 += float64(v) * float64(v)
+	for i, v := range k1 {
+		w := float64(v) * math.Abs(float64(gamma[i%512])) / std(i%512)
+		sum2 += w * w
 	}
 	if got, want := sum2/float64(len(k1)), 2.0/(3*3*512); math.Abs(got-want)/want > 0.02 {
-		t.Fatalf("variance %g, He-normal wants %g", got, want)
+		t.Fatalf("BN-matched variance %g, He-normal wants %g", got, want)
+	}
+	_, bias, _ := a.Weight("conv5_block2_2_conv", "bias")
+	for k := range bias {
+		if y := (float64(bias[k])-float64(mean[k]))*float64(gamma[k])/std(k) + float64(beta[k]); math.Abs(y) > 1e-4 {
+			t.Fatalf("BN(bias) of channel %d = %g, want 0", k, y)
+		}
 	}
 	// Real weights pass through untouched.
 	_, real, _ := partialSource(t).Weight("conv1_conv", "kernel")
@@ -102,7 +116,7 @@ func TestSyntheticFillIsDeterministicAndLabelled(t *testing.T) {
 	if real[5] != got[5] {
 		t.Fatal("real weight was replaced")
 	}
-	if f := a.Filled(); len(f) != 1 || f[0] != "conv5_block2_2_conv/kernel:0" {
+	if f := a.Filled(); len(f) != 2 || f[0] != "conv5_block2_2_conv/bias:0" || f[1] != "conv5_block2_2_conv/kernel:0" {
 		t.Fatalf("Filled() = %v", f)
 	}
 	if _, _, err := partialSource(t).Weight("predictions", "kernel"); !errors.Is(err, resnet50.ErrMissing) {

@@ -87,10 +87,19 @@ func MissingWeights(src WeightSource, specs []WeightSpec) []string {
 
 // Synthetic completes a partial source: weights the inner source has are passed through;
 // missing ones are filled deterministically, each from its own PCG stream seeded by
-// (Seed, FNV-1a hash of the weight name), so the values do not depend on the order of requests:
+// (Seed, FNV-1a hash of the weight name), so the values do not depend on the order of requests.
 //
-//	conv and dense kernels: He-normal, N(0, 2/fan_in), fan_in = KH·KW·Cin (dense: inputs)
-//	biases, beta, moving_mean: 0;   gamma, moving_variance: 1
+// A conv is followed by a batch norm whose statistics (γ, β, μ, σ²) stay real when the conv is
+// missing, as in the partial file. Plain He-normal weights under those statistics blow the
+// activations up (×10 per block: logits ~1e4, a one-hot softmax). So a synthetic conv is drawn so
+// that conv followed by its real BN acts as a He-normal conv followed by an identity BN:
+//
+//	kernel[.., k] = N(0, 2/fan_in) · √(σ²_k+ε)/|γ_k|      fan_in = KH·KW·Cin
+//	bias[k]       = μ_k − β_k·√(σ²_k+ε)/γ_k               (so BN(conv) = sign(γ_k)·He-normal conv)
+//
+// (with a synthetic or absent BN: γ=1, β=0, μ=0, σ²=1). The dense classifier takes Keras' default
+// Dense init, Glorot-uniform U(±√(6/(fan_in+fan_out))), and a zero bias. Missing BN weights are
+// γ=1, β=0, μ=0, σ²=1.
 //
 // These numbers are for shape and speed work only; results computed with them are not ImageNet
 // predictions, and every output made with them says "synthetic": true.
@@ -100,6 +109,9 @@ type Synthetic struct {
 
 	filled map[string]bool // Keras names of the weights filled so far
 }
+
+// SyntheticInit names the fill above; model files record it.
+const SyntheticInit = "he-normal-bn-matched+glorot-uniform-dense,pcg-fnv1a"
 
 // Weight implements WeightSource.
 func (s *Synthetic) Weight(layer, short string) ([]int, []float32, error) {
@@ -115,7 +127,7 @@ func (s *Synthetic) Weight(layer, short string) ([]int, []float32, error) {
 		s.filled = map[string]bool{}
 	}
 	s.filled[spec.Name()] = true
-	return spec.Shape, syntheticValues(spec, s.Seed), nil
+	return spec.Shape, s.values(spec), nil
 }
 
 // Filled lists the Keras names of the weights that were synthesised, sorted.
@@ -137,19 +149,65 @@ func specByName(layer, short string) (WeightSpec, bool) {
 	return WeightSpec{}, false
 }
 
-func syntheticValues(spec WeightSpec, seed uint64) []float32 {
-	out := make([]float32, product(spec.Shape))
-	switch spec.Short {
-	case "kernel":
-		fanIn := product(spec.Shape[:len(spec.Shape)-1])
-		h := fnv.New64a()
-		h.Write([]byte(spec.Name()))
-		rng := rand.New(rand.NewPCG(seed, h.Sum64()))
-		std := math.Sqrt(2 / float64(fanIn))
+// bnStats returns the batch norm after conv layer `layer` as (γ, β, μ, √(σ²+ε)) per channel,
+// each from the inner source or its synthetic default.
+func (s *Synthetic) bnStats(layer string, channels int) (gamma, beta, mean, std []float64) {
+	bn := strings.TrimSuffix(layer, "_conv") + "_bn"
+	get := func(short string, def float64) []float64 {
+		out := make([]float64, channels)
+		_, data, err := s.Inner.Weight(bn, short)
 		for i := range out {
-			out[i] = float32(rng.NormFloat64() * std)
+			out[i] = def
+			if err == nil && len(data) == channels {
+				out[i] = float64(data[i])
+			}
 		}
-	case "gamma", "moving_variance":
+		return out
+	}
+	gamma, beta, mean = get("gamma", 1), get("beta", 0), get("moving_mean", 0)
+	std = get("moving_variance", 1)
+	for i := range std {
+		std[i] = math.Sqrt(std[i] + bnEpsilon)
+	}
+	return gamma, beta, mean, std
+}
+
+// bnEpsilon is Keras ResNet50's BatchNormalization epsilon (core/ops.KerasResNetBNEpsilon).
+const bnEpsilon = 1.001e-5
+
+func (s *Synthetic) values(spec WeightSpec) []float32 {
+	out := make([]float32, product(spec.Shape))
+	h := fnv.New64a()
+	h.Write([]byte(spec.Name()))
+	rng := rand.New(rand.NewPCG(s.Seed, h.Sum64()))
+	cout := spec.Shape[len(spec.Shape)-1]
+	isConv := strings.HasSuffix(spec.Layer, "_conv")
+	switch {
+	case spec.Short == "kernel" && isConv:
+		gamma, _, _, std := s.bnStats(spec.Layer, cout)
+		he := math.Sqrt(2 / float64(product(spec.Shape[:len(spec.Shape)-1])))
+		for i := range out {
+			k := i % cout
+			scale := 1.0
+			if gamma[k] != 0 {
+				scale = std[k] / math.Abs(gamma[k])
+			}
+			out[i] = float32(rng.NormFloat64() * he * scale)
+		}
+	case spec.Short == "bias" && isConv:
+		gamma, beta, mean, std := s.bnStats(spec.Layer, cout)
+		for k := range out {
+			out[k] = float32(mean[k])
+			if gamma[k] != 0 {
+				out[k] = float32(mean[k] - beta[k]*std[k]/gamma[k])
+			}
+		}
+	case spec.Short == "kernel": // the dense classifier: Glorot-uniform
+		limit := math.Sqrt(6 / float64(spec.Shape[0]+spec.Shape[1]))
+		for i := range out {
+			out[i] = float32((2*rng.Float64() - 1) * limit)
+		}
+	case spec.Short == "gamma", spec.Short == "moving_variance":
 		for i := range out {
 			out[i] = 1
 		}
@@ -175,10 +233,4 @@ func product(shape []int) int {
 		n *= d
 	}
 	return n
-}
-
-// layerOfWeight is the layer part of a Keras weight name "layer/short:0".
-func layerOfWeight(name string) string {
-	layer, _, _ := strings.Cut(name, "/")
-	return layer
 }

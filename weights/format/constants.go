@@ -71,7 +71,7 @@ const (
 	KerasResizeNearest  = "nearest" // keras.utils.load_img(target_size=…) default interpolation
 	InputSize           = 224
 	InputChannels       = 3
-	SyntheticInitHeNorm = "he-normal-pcg-fnv1a" // resnet50.Synthetic's fill
+	SyntheticInitHeNorm = "he-normal-bn-matched+glorot-uniform-dense,pcg-fnv1a" // resnet50.SyntheticInit: the fill of resnet50.Synthetic
 )
 
 // CaffeMeanBGR is subtracted from each BGR pixel (0–255); there is no scaling.
