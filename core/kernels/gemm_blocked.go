@@ -2,7 +2,8 @@
 // Goto & van de Geijn, "Anatomy of High-Performance Matrix Multiplication" (ACM TOMS 34(3), 2008)
 // and BLIS: B is cut into K×N blocks and packed into 8-column panels; the 4×8 micro-kernel then
 // sweeps each panel down the rows of A. A is read in place (its rows are already contiguous in
-// NHWC/im2col layouts). The wasm SIMD128 build keeps this loop nest and swaps the micro-kernel.
+// NHWC/im2col layouts). The wasm SIMD128 build keeps the K/N/M blocking and packing here and swaps
+// the macro-kernel (the jr/ir loops) for one call into the generated module per block.
 package kernels
 
 const (
@@ -12,6 +13,9 @@ const (
 	gemmNC = 256 // N block: one packed block is gemmKC×gemmNC floats = 256 KiB, resident in L2
 	gemmMC = 64  // rows of A swept per panel: 64 rows × gemmKC = 64 KiB of A, resident in L2
 )
+
+// gemmMacro and packBlock are the per-block steps: gemmMacroGo and packB natively and with the
+// purego tag (dispatch_go.go), the generated SIMD128 kernels in the wasm build (dispatch_wasm.go).
 
 // gemmBlocked computes C = A·B (+C if accumulate) then the epilogue, for row-major A [m×k],
 // B [k×n], C [m×n]. pack is scratch of at least gemmKC*gemmNC floats. Loop nest, outer to inner:
@@ -37,24 +41,35 @@ func gemmBlocked(m, n, k int, a []float32, lda int, b []float32, ldb int, c []fl
 		nc := min(gemmNC, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
-			packB(kc, nc, b[pc*ldb+jc:], ldb, pack)
+			packBlock(kc, nc, b[pc*ldb+jc:], ldb, pack)
 			add := accumulate || pc > 0
 			last := pc+kc == k
 			for ic := 0; ic < m; ic += gemmMC {
 				mc := min(gemmMC, m-ic)
-				for jr := 0; jr < nc; jr += gemmNR {
-					nr := min(gemmNR, nc-jr)
-					panel := pack[jr*kc : (jr+gemmNR)*kc]
-					for ir := 0; ir < mc; ir += gemmMR {
-						row := ic + ir
-						gemmMicro4x8(min(gemmMR, mc-ir), nr, kc, a[row*lda+pc:], lda, panel, c[row*ldc+jc+jr:], ldc, add)
-					}
-				}
+				var blockEp *Epilogue // the epilogue runs with the last K block, while C is hot
 				if last {
-					applyEpilogue(mc, nc, c[ic*ldc+jc:], ldc, ep.shift(ic, jc))
+					e := ep.shift(ic, jc)
+					blockEp = &e
 				}
+				gemmMacro(mc, nc, kc, a[ic*lda+pc:], lda, pack, c[ic*ldc+jc:], ldc, add, blockEp)
 			}
 		}
+	}
+}
+
+// gemmMacroGo is the macro-kernel in Go: C[0:mc, 0:nc] (+)= A[0:mc, 0:kc] · the packed block,
+// jr over panels, ir over 4-row tiles (see gemmBlocked), then ep if not nil. The wasm SIMD128
+// build replaces the two loops by one gemm_f32 call (dispatch_wasm.go); the dispatch is gemmMacro.
+func gemmMacroGo(mc, nc, kc int, a []float32, lda int, pack []float32, c []float32, ldc int, add bool, ep *Epilogue) {
+	for jr := 0; jr < nc; jr += gemmNR {
+		nr := min(gemmNR, nc-jr)
+		panel := pack[jr*kc : (jr+gemmNR)*kc]
+		for ir := 0; ir < mc; ir += gemmMR {
+			gemmMicro4x8(min(gemmMR, mc-ir), nr, kc, a[ir*lda:], lda, panel, c[ir*ldc+jr:], ldc, add)
+		}
+	}
+	if ep != nil {
+		applyEpilogue(mc, nc, c, ldc, *ep)
 	}
 }
 

@@ -102,7 +102,7 @@ func Conv2D(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Paddi
 	patches := (*bufp)[:rowsPerBlock*k]
 	for r0 := 0; r0 < m; r0 += rowsPerBlock {
 		rows := min(rowsPerBlock, m-r0)
-		im2colParallel(g, x.Data, r0, rows, patches)
+		im2colBlock(g, x.Data, r0, rows, patches)
 		blockEp := ep
 		if blockEp.Residual != nil {
 			blockEp.Residual = blockEp.Residual[r0*g.cout:]

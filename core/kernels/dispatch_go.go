@@ -1,0 +1,23 @@
+//go:build !wasm || purego
+
+// dispatch_go.go: the per-block GEMM steps and im2col in Go, for native builds and for the wasm
+// build with the purego tag (style.md #4, #5). The wasm build without purego calls the generated
+// SIMD128 module instead (dispatch_wasm.go); both sit under the same blocking in gemm_blocked.go.
+package kernels
+
+// Engine names the code that runs gemmMacro: "go" here, "wasm-simd" in dispatch_wasm.go.
+const Engine = "go"
+
+// gemmMacro computes one (jc, pc, ic) block: C[0:mc, 0:nc] (+)= A[0:mc, 0:kc] · the packed block,
+// then ep when not nil (the last K block).
+func gemmMacro(mc, nc, kc int, a []float32, lda int, pack []float32, c []float32, ldc int, add bool, ep *Epilogue) {
+	gemmMacroGo(mc, nc, kc, a, lda, pack, c, ldc, add, ep)
+}
+
+// packBlock packs B[0:kc, 0:nc] into 8-column panels (packB's layout).
+func packBlock(kc, nc int, b []float32, ldb int, pack []float32) { packB(kc, nc, b, ldb, pack) }
+
+// im2colF32 is Im2colF32's twin off wasm (core/ops has its own gather there).
+func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
+	im2colF32Ref(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)
+}

@@ -1,0 +1,82 @@
+//go:build !purego
+
+// dispatch_wasm.go: the wasm build's per-block GEMM steps and im2col, done by the generated
+// SIMD128 module (wasm/kernels: kernels.wasm, or kernels-relaxed.wasm where relaxed SIMD
+// validates), which Go imports as module "kernels" (wasm/js/loader.mjs links it; calling
+// convention: wasm/gen/README.md). One gemm_f32 call covers a whole (jc, pc, ic) block — every
+// 4×8 tile and the fused epilogue — so the ~30 ns Go→JS→wasm crossing is paid a few thousand
+// times per ResNet50, not per tile. Go's wasm has no threads: GOMAXPROCS is 1 and gemmRun stays
+// serial. The purego tag builds dispatch_go.go instead (style.md #4).
+//
+// Arguments are byte addresses of Go slices, taken per call (never cached: goroutine stacks
+// move; the slices here are heap or pooled buffers), and sizes as int32. gemm.go and im2col.go
+// have checked the whole operands, so every block passed here lies inside its slices.
+package kernels
+
+import "unsafe"
+
+// Engine names the code that runs gemmMacro: "wasm-simd" here (SIMD128 or relaxed SIMD, as the
+// loader chose), "go" in dispatch_go.go.
+const Engine = "wasm-simd"
+
+// Epilogue flags of gemm_f32 and bias_act_f32 (wasm/kernels.FlagAcc …; a test holds them equal).
+const (
+	wasmFlagAcc      = 1
+	wasmFlagBias     = 2
+	wasmFlagResidual = 4
+	wasmFlagReLU     = 8
+)
+
+//go:wasmimport kernels gemm_f32
+//go:noescape
+func wasmGemmF32(a unsafe.Pointer, lda int32, b unsafe.Pointer, ldp int32, c unsafe.Pointer, ldc, m, n, k, flags int32, bias, res unsafe.Pointer, ldres int32)
+
+//go:wasmimport kernels pack_b_f32
+//go:noescape
+func wasmPackBF32(src unsafe.Pointer, ldb int32, dst unsafe.Pointer, ldp, k, n int32)
+
+// gemmMacro computes one (jc, pc, ic) block with one gemm_f32 call: C[0:mc, 0:nc] (+)=
+// A[0:mc, 0:kc] · the packed block (panel stride 8·kc, packB's layout), then ep when not nil.
+func gemmMacro(mc, nc, kc int, a []float32, lda int, pack []float32, c []float32, ldc int, add bool, ep *Epilogue) {
+	var flags int32
+	if add {
+		flags |= wasmFlagAcc
+	}
+	var bias, res unsafe.Pointer
+	var ldres int32
+	if ep != nil {
+		if ep.Bias != nil {
+			flags |= wasmFlagBias
+			bias = unsafe.Pointer(&ep.Bias[0])
+		}
+		if ep.Residual != nil {
+			flags |= wasmFlagResidual
+			res, ldres = unsafe.Pointer(&ep.Residual[0]), int32(ep.LdResidual)
+		}
+		if ep.ReLU {
+			flags |= wasmFlagReLU
+		}
+	}
+	wasmGemmF32(unsafe.Pointer(&a[0]), int32(lda), unsafe.Pointer(&pack[0]), int32(kc*gemmNR),
+		unsafe.Pointer(&c[0]), int32(ldc), int32(mc), int32(nc), int32(kc), flags, bias, res, ldres)
+}
+
+// packBlock packs B[0:kc, 0:nc] into 8-column panels (packB's layout) with pack_b_f32.
+func packBlock(kc, nc int, b []float32, ldb int, pack []float32) {
+	_ = pack[ceilDiv(nc, gemmNR)*gemmNR*kc-1] // the panels fit
+	wasmPackBF32(unsafe.Pointer(&b[0]), int32(ldb), unsafe.Pointer(&pack[0]), int32(kc*gemmNR), int32(kc), int32(nc))
+}
+
+//go:wasmimport kernels im2col_f32
+//go:noescape
+func wasmIm2colF32(src unsafe.Pointer, h, w, c, kh, kw, stride, padt, padl, ow int32, dst unsafe.Pointer, p0, np int32)
+
+// im2colF32 gathers Im2colF32's rows with im2col_f32 (np > 0 and a non-empty row: checked).
+func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
+	var s unsafe.Pointer
+	if len(src) > 0 { // an empty image is all padding: the kernel then reads nothing
+		s = unsafe.Pointer(&src[0])
+	}
+	wasmIm2colF32(s, int32(h), int32(w), int32(c), int32(kh), int32(kw), int32(stride), int32(padTop), int32(padLeft), int32(ow),
+		unsafe.Pointer(&dst[0]), int32(p0), int32(np))
+}

@@ -1,0 +1,59 @@
+// im2col.go: NHWC im2col of one image (Chellapilla et al., "High Performance Convolutional Neural
+// Networks for Document Processing", 2006): the A operand of a convolution as a matrix product,
+// with the column order of a Keras [KH,KW,Cin,Cout] kernel flattened to [KH·KW·Cin][Cout]. This is
+// the entry point of the wasm module's im2col_f32 (wasm/gen/README.md); core/ops uses it in the
+// wasm build and gathers patches itself natively (core/ops/im2col.go), so off wasm Im2colF32
+// runs its twin.
+package kernels
+
+import "fmt"
+
+// Im2colF32 writes np patch rows for output pixels p0 … p0+np−1 of one image src [h][w][c]
+// (oy = p / ow, ox = p % ow) into dst [np][kh·kw·c]:
+//
+//	dst[p−p0][(ky·kw + kx)·c + ci] = src[oy·stride − padTop + ky][ox·stride − padLeft + kx][ci]
+//
+// and zero where that position is outside the image.
+func Im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
+	checkIm2colArgs("Im2colF32", src, h, w, c, kh, kw, stride, ow, dst, p0, np)
+	if np == 0 || kh*kw*c == 0 {
+		return
+	}
+	im2colF32(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)
+}
+
+// Im2colF32Ref is Im2colF32 one element at a time.
+func Im2colF32Ref(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
+	checkIm2colArgs("Im2colF32Ref", src, h, w, c, kh, kw, stride, ow, dst, p0, np)
+	im2colF32Ref(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)
+}
+
+func im2colF32Ref(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
+	row := kh * kw * c
+	for p := p0; p < p0+np; p++ {
+		oy, ox := p/ow, p%ow
+		for ky := range kh {
+			for kx := range kw {
+				iy, ix := oy*stride-padTop+ky, ox*stride-padLeft+kx
+				for ci := range c {
+					v := float32(0)
+					if iy >= 0 && iy < h && ix >= 0 && ix < w {
+						v = src[(iy*w+ix)*c+ci]
+					}
+					dst[(p-p0)*row+(ky*kw+kx)*c+ci] = v
+				}
+			}
+		}
+	}
+}
+
+// checkIm2colArgs panics, naming the sizes, if the slices cannot hold what the call describes.
+// (Pixels outside the image are zero-filled, so any padding is valid.)
+func checkIm2colArgs(fn string, src []float32, h, w, c, kh, kw, stride, ow int, dst []float32, p0, np int) {
+	ok := h >= 0 && w >= 0 && c >= 0 && kh >= 0 && kw >= 0 && stride >= 1 && ow >= 1 && p0 >= 0 && np >= 0 &&
+		len(src) >= h*w*c && len(dst) >= np*kh*kw*c
+	if !ok {
+		panic(fmt.Sprintf("kernels.%s(h=%d, w=%d, c=%d, kh=%d, kw=%d, stride=%d, ow=%d, p0=%d, np=%d): len(src)=%d len(dst)=%d inconsistent",
+			fn, h, w, c, kh, kw, stride, ow, p0, np, len(src), len(dst)))
+	}
+}
