@@ -1,0 +1,169 @@
+// Command bench times Keras' ResNet50 (core/resnet50; 224×224, batch 1, the full network to the
+// softmax, synthetic weights) on one thread and prints one JSON line for ./build.sh bench:
+//
+//	{"engine":…,"ms_median":…,"ms_min":…,"runs":…,"gflops":…,"rss_mb":…}
+//
+// It is the same program natively (engine "native-go"; run it with GOMAXPROCS=1 for a one-thread
+// figure) and as GOOS=js GOARCH=wasm under Node through wasm/js/loader.mjs (wasm/cmd/wasmexec),
+// where the engine is the loader's choice (GRAFT_ENGINE): wasm-simd128, wasm-relaxed-simd, or
+// wasm-scalar for a -tags purego build. gflops counts ResNet50's 2·multiply-adds (convs and the
+// dense layer, from core/resnet50's stage table) over the median time; rss_mb is the process's
+// peak resident set (Node's, for wasm); threads and gogc say how Go ran. -profile also times
+// every layer alone (profile.go).
+//
+//	go run ./wasm/cmd/bench -runs 20
+//	GOOS=js GOARCH=wasm go build -o /tmp/bench.wasm ./wasm/cmd/bench &&
+//	  node wasm/cmd/wasmexec/run.mjs /tmp/bench.wasm -runs 20
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"time"
+
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
+)
+
+// result is the JSON line.
+type result struct {
+	Engine   string  `json:"engine"`
+	MsMedian float64 `json:"ms_median"`
+	MsMin    float64 `json:"ms_min"`
+	Runs     int     `json:"runs"`
+	GFLOPS   float64 `json:"gflops"`
+	RSSMB    float64 `json:"rss_mb"`
+	Threads  int     `json:"threads"` // GOMAXPROCS
+	GOGC     int     `json:"gogc"`    // Go's GC target (GOGC), which sets the heap's high-water mark
+}
+
+func main() {
+	runs := flag.Int("runs", 20, "timed forward passes (after the warm-up)")
+	warmup := flag.Int("warmup", 3, "untimed forward passes first (JIT tiers, heap growth)")
+	profile := flag.Bool("profile", false, "also time each layer alone and print a table on stderr")
+	memstats := flag.Bool("memstats", false, "print Go's heap statistics on stderr at the end")
+	flag.Parse()
+	if err := run(*runs, *warmup, *profile); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	if *memstats {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(os.Stderr, "heap: sys %.1f MB, in use %.1f MB, next GC %.1f MB, %d GCs, total allocated %.1f MB, GC pause total %.1f ms\n",
+			float64(ms.HeapSys)/1e6, float64(ms.HeapInuse)/1e6, float64(ms.NextGC)/1e6, ms.NumGC, float64(ms.TotalAlloc)/1e6, float64(ms.PauseTotalNs)/1e6)
+	}
+}
+
+func run(runs, warmup int, profile bool) error {
+	if runs < 1 {
+		return fmt.Errorf("-runs must be at least 1")
+	}
+	m, err := resnet50.New(&resnet50.Synthetic{Inner: noWeights{}, Seed: 1}, resnet50.Options{})
+	if err != nil {
+		return err
+	}
+	x := randomImage(resnet50.InputSize)
+	forward := func() error {
+		_, err := m.Run(x, "predictions", nil)
+		return err
+	}
+	for range warmup {
+		if err := forward(); err != nil {
+			return err
+		}
+	}
+	times := make([]float64, runs)
+	for i := range times {
+		t0 := time.Now()
+		if err := forward(); err != nil {
+			return err
+		}
+		times[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
+	}
+	slices.Sort(times)
+	median := times[runs/2]
+	if runs%2 == 0 {
+		median = (times[runs/2-1] + times[runs/2]) / 2
+	}
+	res := result{
+		Engine:   engineName(),
+		MsMedian: round(median, 2),
+		MsMin:    round(times[0], 2),
+		Runs:     runs,
+		GFLOPS:   round(float64(forwardFLOPs(resnet50.InputSize))/median/1e6, 2),
+		Threads:  runtime.GOMAXPROCS(0),
+		GOGC:     gcPercent(),
+	}
+	if profile {
+		if err := profileLayers(m, x, os.Stderr); err != nil {
+			return err
+		}
+	}
+	res.RSSMB = round(peakRSSMB(), 1)
+	line, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(line))
+	return nil
+}
+
+// engineName is the loader's engine under js (GRAFT_ENGINE), "native-go" otherwise.
+func engineName() string {
+	if e := os.Getenv("GRAFT_ENGINE"); e != "" && runtime.GOOS == "js" {
+		return e
+	}
+	if runtime.GOOS == "js" {
+		return "wasm-unknown" // started without wasm/js/loader.mjs
+	}
+	return "native-go"
+}
+
+// noWeights has none: Synthetic fills everything, which is all a speed measurement needs.
+type noWeights struct{}
+
+func (noWeights) Weight(layer, short string) ([]int, []float32, error) {
+	return nil, nil, fmt.Errorf("%s/%s:0: %w", layer, short, resnet50.ErrMissing)
+}
+
+// randomImage is a caffe-preprocessed-looking [1,size,size,3] input, seeded.
+func randomImage(size int) *tensor.Tensor {
+	x := tensor.New(1, size, size, 3)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range x.Data {
+		x.Data[i] = float32(rng.Float64()*255 - 120)
+	}
+	return x
+}
+
+// forwardFLOPs is 2 × the multiply-adds of every conv and the dense layer for a size×size input
+// (224: 3.86 G multiply-adds, 7.72 GFLOP).
+func forwardFLOPs(size int) int64 {
+	var total int64
+	for _, l := range convLayers(size) {
+		total += l.flops()
+	}
+	return total + 2*2048*resnet50.NumClasses
+}
+
+// gcPercent is the current GOGC setting.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+func round(v float64, digits int) float64 {
+	p := 1.0
+	for range digits {
+		p *= 10
+	}
+	return float64(int64(v*p+0.5)) / p
+}

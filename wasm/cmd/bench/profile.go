@@ -1,0 +1,131 @@
+// profile.go: where the time of a forward pass goes, layer by layer (-profile). Every conv layer
+// of ResNet50 runs alone through ops.Conv2D on its real shapes (synthetic weights, random input,
+// the model's epilogue: bias, the shortcut add on _3_conv, ReLU), best of profileRuns; the
+// non-conv layers (pads, max pool, global average pool, dense, softmax) likewise. The table
+// (stderr) lists layers by share of the summed time, next to the full forward pass's median.
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/graftml/graft/core/ops"
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
+)
+
+const profileRuns = 5
+
+type layerTime struct {
+	name  string
+	ms    float64
+	flops int64
+}
+
+// best returns the fastest of profileRuns calls of f, in ms.
+func best(f func() error) (float64, error) {
+	b := 0.0
+	for i := range profileRuns {
+		t0 := time.Now()
+		if err := f(); err != nil {
+			return 0, err
+		}
+		if ms := float64(time.Since(t0).Nanoseconds()) / 1e6; i == 0 || ms < b {
+			b = ms
+		}
+	}
+	return b, nil
+}
+
+func randomTensor(rng *rand.Rand, shape ...int) *tensor.Tensor {
+	t := tensor.New(shape...)
+	for i := range t.Data {
+		t.Data[i] = rng.Float32()*2 - 1
+	}
+	return t
+}
+
+func profileLayers(m *resnet50.Model, x *tensor.Tensor, w io.Writer) error {
+	src := &resnet50.Synthetic{Inner: noWeights{}, Seed: 1}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var rows []layerTime
+	for _, l := range convLayers(x.Shape[1]) {
+		c := l.spec
+		shape, kernel, err := src.Weight(c.Name, "kernel")
+		if err != nil {
+			return err
+		}
+		k, err := tensor.FromData(kernel, shape...)
+		if err != nil {
+			return err
+		}
+		bias := make([]float32, c.Cout)
+		in := randomTensor(rng, 1, l.h, l.w, c.Cin)
+		oh, ow := l.out()
+		var residual *tensor.Tensor
+		if l.residual {
+			residual = randomTensor(rng, 1, oh, ow, c.Cout)
+		}
+		pad := ops.Valid
+		if c.Kernel == 3 {
+			pad = ops.Same
+		}
+		ms, err := best(func() error {
+			_, err := ops.Conv2D(in, k, bias, c.Stride, c.Stride, pad, residual, l.relu)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, layerTime{c.Name, ms, l.flops()})
+	}
+	other := func(name string, f func()) {
+		ms, _ := best(func() error { f(); return nil })
+		rows = append(rows, layerTime{name: name, ms: ms})
+	}
+	size := x.Shape[1]
+	other("conv1_pad", func() { ops.ZeroPad2D(x, 3, 3, 3, 3) })
+	c1 := randomTensor(rng, 1, size/2, size/2, 64)
+	other("pool1_pad+pool1_pool", func() { ops.MaxPool2D(ops.ZeroPad2D(c1, 1, 1, 1, 1), 3, 2, ops.Valid) })
+	c5 := randomTensor(rng, 1, size/32, size/32, 2048)
+	other("avg_pool", func() { ops.GlobalAvgPool(c5) })
+	_, dk, _ := src.Weight("predictions", "kernel")
+	dense, _ := tensor.FromData(dk, 2048, resnet50.NumClasses)
+	pooled := randomTensor(rng, 1, 2048)
+	other("predictions (dense+softmax)", func() {
+		y, _ := ops.Dense(pooled, dense, make([]float32, resnet50.NumClasses))
+		ops.Softmax(y)
+	})
+
+	full, err := best(func() error { _, err := m.Run(x, "predictions", nil); return err })
+	if err != nil {
+		return err
+	}
+	sum := 0.0
+	for _, r := range rows {
+		sum += r.ms
+	}
+	slices.SortStableFunc(rows, func(a, b layerTime) int {
+		switch {
+		case a.ms > b.ms:
+			return -1
+		case a.ms < b.ms:
+			return 1
+		}
+		return 0
+	})
+	fmt.Fprintf(w, "%-30s %9s %7s %9s\n", "layer (alone, best of 5)", "ms", "share", "GFLOP/s")
+	for _, r := range rows {
+		g := ""
+		if r.flops > 0 {
+			g = fmt.Sprintf("%9.1f", float64(r.flops)/r.ms/1e6)
+		}
+		fmt.Fprintf(w, "%-30s %9.3f %6.1f%% %9s\n", r.name, r.ms, 100*r.ms/sum, g)
+	}
+	fmt.Fprintf(w, "sum of layers %.1f ms; full forward pass best of %d: %.1f ms (%.1f GFLOP/s)\n",
+		sum, profileRuns, full, float64(forwardFLOPs(size))/full/1e6)
+	return nil
+}
