@@ -2,7 +2,9 @@
 # build.sh — the one entry point: build the app into dist/, serve it, run every test, benchmark.
 #   ./build.sh serve   build dist/ and serve it on http://127.0.0.1:8080
 #   ./build.sh test    run every test (native Go, wasm, browser, Worker)
-#   ./build.sh bench   benchmarks (see README)
+#   ./build.sh bench   ResNet50 on one thread, one JSON line per engine (wasm SIMD128, relaxed SIMD, scalar; native)
+#   ./build.sh bench-go      the Go micro-benchmarks of core/ (go test -bench)
+#   ./build.sh wasm-test     only the js/wasm tests under Node (part of ./build.sh test)
 #   ./build.sh dist    build dist/ only
 #   ./build.sh worker  build dist/ and the Cloudflare Worker into build/worker (deploy: npx wrangler deploy)
 #   ./build.sh worker-test   only the Worker's checks under wrangler dev (part of ./build.sh test)
@@ -151,11 +153,69 @@ stop_group() {
   kill -KILL -- -"$1" 2>/dev/null || true
 }
 
+# ---- wasm: the GOOS=js GOARCH=wasm build under Node 20 (wasm/cmd/wasmexec, wasm/js/loader.mjs) ----
+
+WASM_EXEC="$ROOT/wasm/cmd/wasmexec/go_js_wasm_exec"
+
+# need_node: Node 20 or later on PATH (the wasm tests and benchmarks run in it).
+need_node() {
+  local v
+  v=$(node --version 2>/dev/null) || { echo "node not found: the wasm tests and benchmarks need Node 20" >&2; return 1; }
+  v=${v#v}
+  if [ "${v%%.*}" -lt 20 ]; then
+    echo "node $v is too old: the wasm tests and benchmarks need Node 20" >&2
+    return 1
+  fi
+}
+
+# wasm_tests: core/kernels and core/ops built for js/wasm and run under Node through the loader
+# (go test -exec wasm/cmd/wasmexec/go_js_wasm_exec) three ways: with the SIMD128 kernel module,
+# with the relaxed-SIMD one, and with -tags purego (Go's scalar path). The ResNet50 parity check
+# (wasm/cmd/featurecheck) and the loader's own tests (wasm/js) run in the native go test.
+wasm_tests() {
+  need_node
+  local pkgs=(./core/kernels ./core/ops)
+  echo "== go vet (js/wasm)"
+  GOOS=js GOARCH=wasm go vet "${pkgs[@]}" ./wasm/cmd/...
+  GOOS=js GOARCH=wasm go vet -tags purego "${pkgs[@]}"
+  echo "== go test (js/wasm under Node: SIMD128)"
+  GOOS=js GOARCH=wasm go test -count=1 -exec "$WASM_EXEC" "${pkgs[@]}"
+  echo "== go test (js/wasm under Node: relaxed SIMD)"
+  GRAFT_NODE_FLAGS=--experimental-wasm-relaxed-simd GOOS=js GOARCH=wasm go test -count=1 -exec "$WASM_EXEC" "${pkgs[@]}"
+  echo "== go test (js/wasm under Node: -tags purego)"
+  GOOS=js GOARCH=wasm go test -count=1 -tags purego -exec "$WASM_EXEC" "${pkgs[@]}"
+}
+
+# bench_resnet: ResNet50 224x224, batch 1, the full network (synthetic weights), one thread:
+# one JSON line per engine (wasm/cmd/bench): wasm-simd128 and wasm-relaxed-simd in Node 20
+# through the loader, wasm-scalar (the -tags purego build), and native-go with GOMAXPROCS=1 (a
+# one-thread figure to compare with; the native engine uses every core otherwise). BENCH_RUNS
+# timed runs (default 20) after a warm-up. Go's GC target is BENCH_GOGC (default 25; Go's wasm
+# memory never shrinks, so the heap's high-water mark is Node's RSS; a lower target costs no
+# measurable time, as the float data is not scanned); the JSON says which ("gogc").
+bench_resnet() {
+  need_node
+  local out=build/bench runs=${BENCH_RUNS:-20} gogc=${BENCH_GOGC:-25}
+  mkdir -p "$out"
+  GOOS=js GOARCH=wasm go build -o "$out/bench.wasm" ./wasm/cmd/bench
+  GOOS=js GOARCH=wasm go build -tags purego -o "$out/bench-scalar.wasm" ./wasm/cmd/bench
+  go build -o "$out/bench-native" ./wasm/cmd/bench
+  cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$out/"
+  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
+  local run=(env GOGC="$gogc" GRAFT_WASM_EXEC="$out/wasm_exec.js" node --stack-size=8192)
+  "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench.wasm" -runs "$runs"
+  "${run[@]}" --experimental-wasm-relaxed-simd wasm/cmd/wasmexec/run.mjs "$out/bench.wasm" -runs "$runs"
+  "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench-scalar.wasm" -runs "$runs" -warmup 1
+  GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native" -runs "$runs"
+  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
+}
+
 run_tests() {
   echo "== go vet"
   go vet ./...
   echo "== go test (native)"
   go test -count=1 -timeout 30m ./...
+  wasm_tests
   worker_test
 }
 
@@ -180,7 +240,13 @@ case "$cmd" in
     worker_test
     ;;
   bench)
+    bench_resnet
+    ;;
+  bench-go)
     go test -run '^$' -bench . -benchtime 3x ./core/...
+    ;;
+  wasm-test)
+    wasm_tests
     ;;
   *)
     echo "usage: ./build.sh serve|test|build|bench|dist|worker" >&2
