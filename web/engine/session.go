@@ -1,0 +1,207 @@
+// Package engine is what the browser's model Web Worker does, as plain Go that also runs and is
+// tested natively: a Session takes the model's manifest and then its chunks in any order
+// (weights/format.Loader verifies each), builds ResNet50 once the layers are in, and classifies
+// photos the browser decoded to RGBA, with exactly the native path after decoding:
+// preprocess.FromRGBA → Resize → CaffeBGR → resnet50 → imagenet.TopK (what `graft classify`
+// runs after its own decoder). Download (download.go) feeds a Session from the network and a
+// chunk store (the Cache API in the browser). The syscall/js binding is web/worker; the message
+// types are web/wire. Design: design.md §3 (streamed weights) and §4 (compute).
+//
+// Axis vocabulary: H, W pixels; C = 3 channels; network input [1,224,224,3] NHWC, BGR, caffe.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/graftml/graft/core/imagenet"
+	"github.com/graftml/graft/core/ops"
+	"github.com/graftml/graft/core/preprocess"
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
+	"github.com/graftml/graft/web/wire"
+	"github.com/graftml/graft/weights/format"
+)
+
+// TopK is how many labels a result shows (Keras decode_predictions(top=5)).
+const TopK = 5
+
+// ErrNoClassifier: the model served has no predictions layer (a truncated conversion).
+var ErrNoClassifier = errors.New("engine: this model has no classifier")
+
+// Session is one model being loaded and used. It is safe for concurrent use; in the browser
+// the worker's goroutines (downloads, classify requests) share one.
+type Session struct {
+	loader       *format.Loader
+	featureLayer string // last output layer with real weights only (what `graft features` would print)
+
+	mu       sync.Mutex
+	model    *resnet50.Model
+	modelErr error
+	ready    chan struct{} // closed once model or modelErr is set
+}
+
+// NewSession parses and validates manifest.json.
+func NewSession(manifest []byte) (*Session, error) {
+	l, err := format.NewLoader(manifest)
+	if err != nil {
+		return nil, err
+	}
+	m := l.Manifest()
+	if m.Model.LastLayer != "predictions" {
+		// Nothing to wait for: classification can never run. Features still could.
+		s := &Session{loader: l, featureLayer: RealFeatureLayer(m), ready: make(chan struct{})}
+		s.modelErr = fmt.Errorf("%w: it ends at %s (converted with --missing truncate); convert with --missing synthetic for a top-5", ErrNoClassifier, m.Model.LastLayer)
+		close(s.ready)
+		return s, nil
+	}
+	return &Session{loader: l, featureLayer: RealFeatureLayer(m), ready: make(chan struct{})}, nil
+}
+
+// Manifest is the parsed manifest (read-only).
+func (s *Session) Manifest() *format.Manifest { return s.loader.Manifest() }
+
+// Loader is the verifying chunk loader underneath.
+func (s *Session) Loader() *format.Loader { return s.loader }
+
+// FeatureLayer is the last output layer whose weights are all real (not synthetic).
+func (s *Session) FeatureLayer() string { return s.featureLayer }
+
+// AddChunk verifies one chunk (format.Loader.AddChunk) and builds the model when the last
+// needed chunk arrives. A refused chunk returns a *format.ChunkError and changes nothing.
+func (s *Session) AddChunk(file string, data []byte) (format.Progress, error) {
+	p, err := s.loader.AddChunk(file, data)
+	if err != nil {
+		return p, err
+	}
+	if p.LastLayer == "predictions" {
+		s.buildModel()
+	}
+	return p, nil
+}
+
+// buildModel makes the model once every layer it needs is verified.
+func (s *Session) buildModel() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.model != nil || s.modelErr != nil {
+		return
+	}
+	model, err := resnet50.New(s.loader, resnet50.Options{})
+	if err == nil && model.LastLayer() != "predictions" { // the loader said it was complete
+		err = fmt.Errorf("engine: model built from %s ends at %s", s.Manifest().Model.ID, model.LastLayer())
+	}
+	if err != nil {
+		s.modelErr = err
+	} else {
+		s.model = model
+	}
+	close(s.ready)
+}
+
+// Abort makes a model that is not built yet fail with err: Classify calls waiting for it (and
+// later ones) return err. The Downloader calls it when a load stops for good.
+func (s *Session) Abort(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.model != nil || s.modelErr != nil {
+		return
+	}
+	s.modelErr = fmt.Errorf("the model could not be loaded: %w", err)
+	close(s.ready)
+}
+
+// Ready reports whether the model is built (Classify will not wait).
+func (s *Session) Ready() bool {
+	select {
+	case <-s.ready:
+		return s.modelErr == nil
+	default:
+		return false
+	}
+}
+
+// WaitModel blocks until the model's layers are all in, or ctx ends.
+func (s *Session) WaitModel(ctx context.Context) (*resnet50.Model, error) {
+	select {
+	case <-s.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.model, s.modelErr
+}
+
+// Pixels is a photo the browser decoded: 8-bit RGBA, straight alpha, row-major, Stride bytes per
+// row (a canvas ImageData has Stride = 4·Width).
+type Pixels struct {
+	RGBA          []byte
+	Width, Height int
+	Stride        int
+}
+
+// Input turns decoded pixels into the network input [1,224,224,3] (BGR, caffe), exactly as
+// `graft classify` does after decoding a file (preprocess.Load without its decoder).
+func Input(px Pixels, mode preprocess.ResizeMode) (*tensor.Tensor, error) {
+	img, err := preprocess.FromRGBA(px.RGBA, px.Width, px.Height, px.Stride)
+	if err != nil {
+		return nil, err
+	}
+	rgb, err := preprocess.Resize(img, mode, resnet50.InputSize)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.FromData(preprocess.CaffeBGR(rgb), 1, resnet50.InputSize, resnet50.InputSize, 3)
+}
+
+// Classify preprocesses px, waits (if needed) until the model's layers have arrived, runs
+// ResNet50 and returns the top-5 with timings and the pooled features of FeatureLayer. The
+// engine name is the caller's to fill in.
+func (s *Session) Classify(ctx context.Context, px Pixels, mode preprocess.ResizeMode) (*wire.Result, error) {
+	t0 := time.Now()
+	x, err := Input(px, mode)
+	if err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	model, err := s.WaitModel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t2 := time.Now()
+	var features []float32
+	probs, err := model.Run(x, "predictions", func(layer string, t *tensor.Tensor) {
+		if layer != s.featureLayer {
+			return
+		}
+		if len(t.Shape) == 4 { // [1,H,W,C] → [1,C], a new tensor
+			features = ops.GlobalAvgPool(t).Data
+		} else { // avg_pool is [1,C] already; observe must not keep it
+			features = append([]float32(nil), t.Data...)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	t3 := time.Now()
+	top, err := imagenet.TopK(probs.Data, TopK)
+	if err != nil {
+		return nil, err
+	}
+	r := &wire.Result{
+		Resize: string(mode), ResizeText: mode.Description(), Synthetic: s.loader.Synthetic(),
+		Width: px.Width, Height: px.Height,
+		PreprocessMs: ms(t1.Sub(t0)), WaitMs: ms(t2.Sub(t1)), ModelMs: ms(t3.Sub(t2)),
+		FeatureLayer: s.featureLayer, Features: features,
+	}
+	for _, p := range top {
+		r.Top5 = append(r.Top5, wire.Prediction{Index: p.Index, Synset: p.Synset, Name: p.Name, Prob: p.Prob})
+	}
+	return r, nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

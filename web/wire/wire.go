@@ -1,0 +1,143 @@
+// Package wire is the message vocabulary between the page (web/app) and the Web Worker that runs
+// the model (web/worker, logic in web/engine). Messages are JSON text in postMessage; a photo
+// travels beside the JSON as a Blob, never through it. This package has no dependencies beyond
+// encoding/json so the page's wasm does not link the model.
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Message kinds.
+const (
+	KindStatus   = "status"   // worker → page: model download and engine state
+	KindResult   = "result"   // worker → page: one photo classified
+	KindFailed   = "failed"   // worker → page: one photo could not be classified
+	KindClassify = "classify" // page → worker: classify the Blob sent beside this message
+)
+
+// Envelope is every message: Kind says which one of the pointers is set.
+type Envelope struct {
+	Kind     string    `json:"kind"`
+	Status   *Status   `json:"status,omitempty"`
+	Result   *Result   `json:"result,omitempty"`
+	Failed   *Failed   `json:"failed,omitempty"`
+	Classify *Classify `json:"classify,omitempty"`
+}
+
+// Phases of the model download, in the order they normally happen.
+const (
+	PhaseStarting    = "starting"    // the worker's Go is starting
+	PhaseManifest    = "manifest"    // fetching manifest.json
+	PhaseDownloading = "downloading" // chunks arriving
+	PhaseReady       = "ready"       // every chunk verified; the model is built
+	PhaseError       = "error"       // stopped: Error says why
+)
+
+// Status is where the model stands. The worker sends a fresh one after every change.
+type Status struct {
+	Phase  string `json:"phase"`
+	Engine string `json:"engine"` // "wasm-relaxed-simd", "wasm-simd128" or "wasm-scalar"
+
+	ModelID     string `json:"model_id,omitempty"`
+	DType       string `json:"dtype,omitempty"`
+	Synthetic   bool   `json:"synthetic"`              // some layers hold a seeded synthetic fill
+	SyntheticOf string `json:"synthetic_of,omitempty"` // e.g. "stage 5 and the classifier (10 of 54 layers)"
+
+	BytesDone   int64  `json:"bytes_done"`
+	BytesTotal  int64  `json:"bytes_total"`
+	ChunksDone  int    `json:"chunks_done"` // verified (SHA-256) chunks
+	ChunksTotal int    `json:"chunks_total"`
+	LayersDone  int    `json:"layers_done"` // layers whose weights are all verified
+	LayersTotal int    `json:"layers_total"`
+	LastLayer   string `json:"last_layer,omitempty"` // last output layer computable now
+
+	FromCache         int    `json:"from_cache"`            // chunks read from the Cache API this visit
+	FromNetwork       int    `json:"from_network"`          // chunks downloaded this visit
+	Retries           int    `json:"retries"`               // failed fetches retried so far
+	Refetched         int    `json:"refetched"`             // corrupt chunks fetched again
+	Cached            bool   `json:"cached"`                // every chunk is in the Cache API: works offline
+	CacheError        string `json:"cache_error,omitempty"` // the Cache API refused to keep a file
+	ManifestFromCache bool   `json:"manifest_from_cache"`   // the network was unreachable; the cached manifest was used
+
+	Notice string  `json:"notice,omitempty"`  // a transient problem, e.g. "connection lost, retrying in 4 s"
+	Error  string  `json:"error,omitempty"`   // set with PhaseError
+	LoadMs float64 `json:"load_ms,omitempty"` // manifest to ready, once ready
+}
+
+// Classify asks for one photo's top-5. The photo is the Blob sent with the message.
+type Classify struct {
+	ID     int    `json:"id"`
+	Resize string `json:"resize"` // preprocess.ResizeMode: "nearest" or "crop"
+	Name   string `json:"name"`   // file name, for messages
+	Type   string `json:"type"`   // MIME type the browser gave, may be empty
+	Bytes  int64  `json:"bytes"`
+}
+
+// Prediction is one of the top-5 labels.
+type Prediction struct {
+	Index  int     `json:"index"`
+	Synset string  `json:"synset"`
+	Name   string  `json:"name"`
+	Prob   float32 `json:"prob"`
+}
+
+// Result is one classified photo.
+type Result struct {
+	ID           int          `json:"id"`
+	Top5         []Prediction `json:"top5"`
+	Resize       string       `json:"resize"`
+	ResizeText   string       `json:"resize_text"` // preprocess.ResizeMode.Description()
+	Engine       string       `json:"engine"`
+	Synthetic    bool         `json:"synthetic"`
+	Width        int          `json:"width"`              // pixels that reached Go (after any downscale)
+	Height       int          `json:"height"`             //
+	Original     string       `json:"original,omitempty"` // "6000×4000" when the browser downscaled it first
+	DecodeMs     float64      `json:"decode_ms"`          // browser decode (+ downscale) and copy into Go
+	PreprocessMs float64      `json:"preprocess_ms"`      // resize + caffe in Go
+	ModelMs      float64      `json:"model_ms"`           // ResNet50 forward
+	WaitMs       float64      `json:"wait_ms"`            // waiting for the model's layers to arrive
+	// Features is the global-average-pooled output of FeatureLayer, the last layer with real
+	// (not synthetic) weights: what `graft features --layer FeatureLayer` prints natively.
+	FeatureLayer string    `json:"feature_layer"`
+	Features     []float32 `json:"features,omitempty"`
+}
+
+// Failed says why one photo could not be classified, in words for the page.
+type Failed struct {
+	ID      int    `json:"id"`
+	Message string `json:"message"`
+}
+
+// Encode marshals an envelope.
+func Encode(e Envelope) string {
+	b, err := json.Marshal(e)
+	if err != nil { // only unsupported values (NaN) fail; the types above hold none by construction
+		b, _ = json.Marshal(Envelope{Kind: KindStatus, Status: &Status{Phase: PhaseError, Error: "encoding a message: " + err.Error()}})
+	}
+	return string(b)
+}
+
+// Decode parses an envelope and checks that its kind matches its payload.
+func Decode(text string) (Envelope, error) {
+	var e Envelope
+	if err := json.Unmarshal([]byte(text), &e); err != nil {
+		return e, fmt.Errorf("wire: %w", err)
+	}
+	ok := false
+	switch e.Kind {
+	case KindStatus:
+		ok = e.Status != nil
+	case KindResult:
+		ok = e.Result != nil
+	case KindFailed:
+		ok = e.Failed != nil
+	case KindClassify:
+		ok = e.Classify != nil
+	}
+	if !ok {
+		return e, fmt.Errorf("wire: message of kind %q without its payload", e.Kind)
+	}
+	return e, nil
+}
