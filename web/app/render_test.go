@@ -1,0 +1,167 @@
+// The page as rendered by the static twin (main_other.go's RenderStatic, the same components
+// the browser renders) meets the rules the CSP and accessibility impose: no inline style or
+// script, every image described, every control and bar labelled, ids unique.
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/vugu/html"
+
+	"github.com/graftml/graft/web/wire"
+)
+
+// renderedStates are the page in its main states.
+func renderedStates() map[string]*App {
+	starting := NewApp()
+
+	downloading := NewApp()
+	downloading.State.Model = wire.Status{Phase: wire.PhaseDownloading, Engine: "wasm-simd128", BytesDone: 5e6, BytesTotal: 25e6,
+		ChunksDone: 5, ChunksTotal: 25, LayersDone: 12, LayersTotal: 54, Synthetic: true, SyntheticOf: "the classifier",
+		Notice: "model chunk x failed (connection reset); retrying in 1s"}
+	downloading.State.NewPhoto("early.jpg", "blob:http://127.0.0.1/1", 0)
+
+	done := NewApp()
+	done.State.Model = wire.Status{Phase: wire.PhaseReady, Engine: "wasm-relaxed-simd", BytesDone: 25e6, BytesTotal: 25e6,
+		ChunksDone: 25, ChunksTotal: 25, LayersDone: 54, LayersTotal: 54, Cached: true, FromNetwork: 25, ModelID: "keras-resnet50-imagenet.int8.0123456789abcdef"}
+	p := done.State.NewPhoto("tabby.png", "blob:http://127.0.0.1/2", 0)
+	top := []wire.Prediction{{Index: 281, Name: "tabby", Prob: 0.6}, {Index: 282, Name: "tiger_cat", Prob: 0.2},
+		{Index: 285, Name: "Egyptian_cat", Prob: 0.1}, {Index: 287, Name: "lynx", Prob: 0.05}, {Index: 728, Name: "plastic_bag", Prob: 0.01}}
+	done.State.Apply(wire.Envelope{Kind: wire.KindResult, Result: &wire.Result{ID: p.ID, Top5: top, Resize: "crop",
+		ResizeText: "crop: shorter side resized", Engine: "wasm-relaxed-simd", Width: 335, Height: 500}}, 300)
+
+	failed := NewApp()
+	failed.State.Model = done.State.Model
+	f := failed.State.NewPhoto("notes.txt", "blob:http://127.0.0.1/3", 0)
+	failed.State.Apply(wire.Envelope{Kind: wire.KindFailed, Failed: &wire.Failed{ID: f.ID, Message: "“notes.txt” is a text file, not an image."}}, 10)
+	failed.State.Camera = true
+
+	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed}
+}
+
+func TestRenderedPage(t *testing.T) {
+	for name, app := range renderedStates() {
+		var b bytes.Buffer
+		if err := RenderStatic(&b, app); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		doc, err := html.Parse(strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		checkPage(t, name, doc)
+		text := b.String()
+		switch name {
+		case "downloading":
+			for _, want := range []string{"Waiting for the model’s layers (12 of 54", "Demo model: the classifier", "retrying in 1s", `max="25000000"`} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
+			}
+		case "done":
+			for _, want := range []string{"cached — works offline", "relaxed SIMD", "tabby", "60%", "crop: shorter side resized", "335×500 pixels"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
+			}
+			if n := strings.Count(text, "<meter"); n != 5 {
+				t.Errorf("%s: %d probability bars, want 5", name, n)
+			}
+		case "failed":
+			if !strings.Contains(text, `role="alert"`) || !strings.Contains(text, "not an image") {
+				t.Errorf("%s: no alert saying what went wrong", name)
+			}
+		}
+	}
+}
+
+// checkPage walks the document: CSP (no style attributes, no inline script/style elements),
+// images with alt text, controls and bars with labels, unique ids.
+func checkPage(t *testing.T, name string, doc *html.Node) {
+	t.Helper()
+	ids := map[string]int{}
+	labelFor := map[string]bool{}
+	var controls []*html.Node
+	var walk func(n *html.Node, inLabel bool)
+	walk = func(n *html.Node, inLabel bool) {
+		if n.Type == html.ElementNode {
+			a := attrs(n)
+			if _, ok := a["style"]; ok {
+				t.Errorf("%s: <%s> has a style attribute; the CSP (style-src 'self') blocks inline styles", name, n.Data)
+			}
+			for k := range a {
+				if strings.HasPrefix(k, "on") {
+					t.Errorf("%s: <%s> has an inline handler %s; the CSP blocks it", name, n.Data, k)
+				}
+			}
+			if id, ok := a["id"]; ok {
+				ids[id]++
+			}
+			switch n.Data {
+			case "script", "style":
+				t.Errorf("%s: an inline <%s> element; the CSP blocks it", name, n.Data)
+			case "img":
+				if strings.TrimSpace(a["alt"]) == "" {
+					t.Errorf("%s: <img src=%q> without alt text", name, a["src"])
+				}
+			case "label":
+				if f, ok := a["for"]; ok {
+					labelFor[f] = true
+				}
+				inLabel = true
+			case "input", "progress", "meter", "select", "textarea":
+				if !inLabel && a["aria-label"] == "" {
+					controls = append(controls, n)
+				}
+			case "button":
+				if text(n) == "" && a["aria-label"] == "" {
+					t.Errorf("%s: a button with no name", name)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inLabel)
+		}
+	}
+	walk(doc, false)
+	for id, n := range ids {
+		if n > 1 {
+			t.Errorf("%s: id %q used %d times", name, id, n)
+		}
+	}
+	for id := range labelFor {
+		if ids[id] == 0 {
+			t.Errorf("%s: <label for=%q> names no element", name, id)
+		}
+	}
+	for _, c := range controls {
+		if !labelFor[attrs(c)["id"]] {
+			t.Errorf("%s: <%s id=%q> has no label", name, c.Data, attrs(c)["id"])
+		}
+	}
+}
+
+func attrs(n *html.Node) map[string]string {
+	m := map[string]string{}
+	for _, a := range n.Attr {
+		m[a.Key] = a.Val
+	}
+	return m
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.TrimSpace(b.String())
+}

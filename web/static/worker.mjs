@@ -1,0 +1,57 @@
+// worker.mjs — the model's Web Worker (a module worker that main.mjs starts).
+// It starts the engine (web/worker compiled to engine.wasm) through wasm/js/loader.mjs, which
+// links it to the generated SIMD kernel module (relaxed SIMD when the browser has it, SIMD128
+// otherwise) or starts engine-scalar.wasm (-tags purego) where there is no SIMD; the engine
+// learns which as GRAFT_ENGINE. This file only gives Go the browser pieces it cannot reach alone:
+// graftDecode (createImageBitmap with the EXIF orientation applied and no colour conversion,
+// OffscreenCanvas → RGBA). Messages that arrive before Go runs are queued; Go takes them and owns
+// onmessage from then on. Everything else (download, Cache API, verification, preprocessing,
+// ResNet50) is Go: web/engine.
+import "./wasm_exec.js";
+import { startGo } from "./loader.mjs";
+
+const queued = [];
+self.onmessage = (e) => queued.push(e.data);
+
+self.graftWorker = {
+  takeQueued: () => queued.splice(0),
+};
+
+// Decoding: the browser decodes, Go does everything after (web/engine.Session.Classify).
+self.graftDecode = {
+  // bitmap: the whole image, upright, straight alpha, the file's own colour values.
+  bitmap: (blob) =>
+    createImageBitmap(blob, { imageOrientation: "from-image", premultiplyAlpha: "none", colorSpaceConversion: "none" }),
+
+  // pixels: RGBA bytes of the bitmap at width×height (a high-quality downscale when smaller).
+  async pixels(bitmap, width, height) {
+    let src = bitmap;
+    if (width !== bitmap.width || height !== bitmap.height) {
+      src = await createImageBitmap(bitmap, { resizeWidth: width, resizeHeight: height, resizeQuality: "high" });
+      bitmap.close();
+    }
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.drawImage(src, 0, 0);
+    src.close();
+    const data = ctx.getImageData(0, 0, width, height).data;
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  },
+
+  // head: the first bytes, to name what an undecodable file is.
+  async head(blob, n) {
+    return new Uint8Array(await blob.slice(0, n).arrayBuffer());
+  },
+};
+
+const stopped = (why) => postMessage(JSON.stringify({ kind: "status", status: { phase: "error", error: why } }));
+try {
+  const { exited } = await startGo({
+    goWasm: "engine.wasm",
+    goWasmScalar: "engine-scalar.wasm",
+    kernels: { baseline: "kernels.wasm", relaxed: "kernels-relaxed.wasm" },
+  });
+  exited.then((code) => stopped(`the engine stopped (exit code ${code})`), (err) => stopped("the engine crashed: " + err.message));
+} catch (err) {
+  stopped("the engine could not start: " + err.message);
+}
