@@ -8,6 +8,7 @@
 #   ./build.sh dist    build dist/ only
 #   ./build.sh worker  build dist/ and the Cloudflare Worker into build/worker (deploy: npx wrangler deploy)
 #   ./build.sh worker-test   only the Worker's checks under wrangler dev (part of ./build.sh test)
+#   ./build.sh web-e2e       only the browser end-to-end test (part of ./build.sh test)
 # Each step installs what it needs (Debian packages, npm packages) so a fresh machine works.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -32,7 +33,54 @@ build_dist() {
   rm -rf dist
   mkdir -p dist
   cp -R web/static/. dist/
+  build_web dist
   dist_finish
+}
+
+# ---- the web app (web/; README "The web app") ----
+
+# build_web OUT: the page (app.wasm: Vugu components, web/app), the model worker (web/worker as
+# engine.wasm, calling the SIMD kernels, and engine-scalar.wasm, -tags purego, for browsers
+# without SIMD), the kernel modules and wasm/js/loader.mjs that links them, Go's wasm_exec.js,
+# and the model converted into OUT/model. The Vugu output (web/app/*_vgen.go) and
+# web/static/vugu-render.js are committed: go run ./web/cmd/webgen regenerates them, and its
+# test fails while they are stale.
+build_web() {
+  local out=$1
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./web/app
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/engine.wasm" ./web/worker
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -tags purego -o "$out/engine-scalar.wasm" ./web/worker
+  cp wasm/js/loader.mjs wasm/kernels/kernels.wasm wasm/kernels/kernels-relaxed.wasm "$out/"
+  cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$out/"
+  build_model "$out/model"
+}
+
+# build_model DIR: the int8 model the page streams. From $GRAFT_WEIGHTS_H5 when set (the full
+# Keras file), else the partial file in ../shared; weights the file lacks get the seeded
+# synthetic fill, which the manifest records and the page states. The report goes to
+# build/convert-report.txt.
+build_model() {
+  local h5=${GRAFT_WEIGHTS_H5:-$GRAFT_SHARED/data/resnet50-keras-partial/resnet50_weights_tf_dim_ordering_tf_kernels.partial.h5}
+  mkdir -p build
+  go run ./core/cmd/graft convert --h5 "$h5" --out "$1" --missing synthetic > build/convert-report.txt || {
+    cat build/convert-report.txt >&2
+    echo "build_model: converting $h5 failed (set GRAFT_WEIGHTS_H5 to a Keras ResNet50 .h5)" >&2
+    return 1
+  }
+  tail -n 3 build/convert-report.txt
+}
+
+# web_e2e: the page in headless Chromium against the real server (web/e2e). Installs Debian's
+# chromium when it is missing.
+web_e2e() {
+  echo "== web: browser end-to-end (headless Chromium)"
+  if ! command -v chromium >/dev/null; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update && $sudo apt-get install -y chromium
+  fi
+  build_dist
+  GRAFT_E2E_DIST="$ROOT/dist" go test -count=1 -timeout 10m -v ./web/e2e | grep -v '^=== '
 }
 
 dist_finish() {
@@ -216,6 +264,7 @@ run_tests() {
   echo "== go test (native)"
   go test -count=1 -timeout 30m ./...
   wasm_tests
+  web_e2e
   worker_test
 }
 
@@ -238,6 +287,9 @@ case "$cmd" in
     ;;
   worker-test)
     worker_test
+    ;;
+  web-e2e)
+    web_e2e
     ;;
   bench)
     bench_resnet
