@@ -11,10 +11,14 @@
 //	GemmF32          / GemmF32Ref          C = A·B (+C)
 //	GemmF32Fused     / GemmF32FusedRef     C = act(A·B (+C) + bias + residual)
 //	BiasResidualReLU / BiasResidualReLURef the epilogue alone
+//	Im2colF32        / Im2colF32Ref        NHWC patches of one image (the wasm build's gather)
 //
 // GemmF32 is the native speed path and the pure-Go twin of the wasm SIMD128 kernels generated in
 // wasm/: the same blocking (Go-side K and N blocks, B packed into 8-column panels) and the same
-// 4×8 micro-kernel interface, so the wasm build can swap only the micro-kernel.
+// 4×8 micro-kernel interface. The GOARCH=wasm build keeps the blocking and swaps each block's
+// packing and jr/ir tile loops for one call into the generated module (dispatch_wasm.go, linked
+// by wasm/js/loader.mjs); the purego tag keeps the Go path there (dispatch_go.go). Engine says
+// which was built.
 //
 // Preconditions (sizes >= 0, leading dimensions >= row lengths, slices long enough) are
 // programming errors, not input errors: ops validates shapes and returns errors, and a kernel
