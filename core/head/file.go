@@ -1,0 +1,279 @@
+// file.go: writing and reading a head file (FORMAT.md): a 16-byte prefix (magic, version,
+// header length), a JSON header saying what the head is, zero padding to 16 bytes, and the
+// weights as little-endian float32. Parse checks everything before trusting anything: sizes
+// against the limits in constants.go before allocating, the header's internal consistency, the
+// payload's SHA-256, and that every weight is finite.
+package head
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/graftml/graft/core/resnet50"
+)
+
+// fileHeader is the JSON header (FORMAT.md §Header).
+type fileHeader struct {
+	Classes       []string      `json:"classes"`
+	Output        Output        `json:"output"`
+	Layers        []layerEntry  `json:"layers"`
+	Base          Base          `json:"base"`
+	Preprocessing preprocessing `json:"preprocessing"`
+	Training      Config        `json:"training"`
+	Metrics       *Summary      `json:"metrics"`
+	Payload       payloadEntry  `json:"payload"`
+}
+
+type layerEntry struct {
+	In         int    `json:"in"`
+	Out        int    `json:"out"`
+	Activation string `json:"activation"` // "relu" for hidden layers, "linear" for the last
+}
+
+// preprocessing records how the features were made; version 1 has one value for each field.
+type preprocessing struct {
+	Mode      string `json:"mode"`       // "caffe"
+	InputSize int    `json:"input_size"` // 224
+	Pooling   string `json:"pooling"`    // "global_average"
+}
+
+var preprocessingV1 = preprocessing{Mode: "caffe", InputSize: resnet50.InputSize, Pooling: "global_average"}
+
+type payloadEntry struct {
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// ErrNotHeadFile marks data that is not a head file at all; ErrVersion one of another version.
+var (
+	ErrNotHeadFile = errors.New("not a Graft head file")
+	ErrVersion     = errors.New("unsupported head file version")
+)
+
+// Marshal encodes the model as a head file. It refuses a model Parse would refuse.
+func (m *Model) Marshal() ([]byte, error) {
+	h := fileHeader{Classes: m.Classes, Output: m.Output, Base: m.Base, Preprocessing: preprocessingV1,
+		Training: m.Training, Metrics: m.Metrics}
+	var payload bytes.Buffer
+	for i, d := range m.Layers {
+		act := "relu"
+		if i == len(m.Layers)-1 {
+			act = "linear"
+		}
+		h.Layers = append(h.Layers, layerEntry{d.In, d.Out, act})
+		if len(d.Kernel) != d.In*d.Out || len(d.Bias) != d.Out {
+			return nil, fmt.Errorf("head file: layer %d holds %d+%d weights for %d×%d", i, len(d.Kernel), len(d.Bias), d.In, d.Out)
+		}
+		for _, w := range [][]float32{d.Kernel, d.Bias} {
+			if slices.ContainsFunc(w, func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }) {
+				return nil, fmt.Errorf("head file: layer %d has a weight that is not finite", i)
+			}
+			for _, v := range w {
+				payload.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)))
+			}
+		}
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	h.Payload = payloadEntry{Bytes: int64(payload.Len()), SHA256: hex.EncodeToString(sum[:])}
+	if _, err := h.check(); err != nil {
+		return nil, err
+	}
+	js, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("head file: %w", err)
+	}
+	if len(js) > MaxHeaderBytes {
+		return nil, fmt.Errorf("head file: header of %d bytes, over the limit of %d", len(js), MaxHeaderBytes)
+	}
+	out := make([]byte, 0, payloadOffset(len(js))+payload.Len())
+	out = append(out, FileMagic...)
+	out = binary.LittleEndian.AppendUint32(out, FileVersion)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(js)))
+	out = append(out, js...)
+	out = append(out, make([]byte, payloadOffset(len(js))-len(out))...)
+	return append(out, payload.Bytes()...), nil
+}
+
+// payloadOffset is where the payload starts after a header of n bytes.
+func payloadOffset(n int) int {
+	return (prefixBytes + n + payloadAlign - 1) / payloadAlign * payloadAlign
+}
+
+// Parse decodes and checks a head file.
+func Parse(data []byte) (*Model, error) {
+	if len(data) < prefixBytes || string(data[:8]) != FileMagic {
+		return nil, fmt.Errorf("head file: %w (it does not start with %q)", ErrNotHeadFile, FileMagic)
+	}
+	if v := binary.LittleEndian.Uint32(data[8:]); v != FileVersion {
+		return nil, fmt.Errorf("head file: %w %d; this Graft reads version %d (train the head again, or use the Graft that wrote it)", ErrVersion, v, FileVersion)
+	}
+	n := int64(binary.LittleEndian.Uint32(data[12:]))
+	if n == 0 || n > MaxHeaderBytes || prefixBytes+n > int64(len(data)) {
+		return nil, fmt.Errorf("head file: header length %d does not fit (file %d bytes, limit %d): the file is truncated or damaged", n, len(data), MaxHeaderBytes)
+	}
+	var h fileHeader
+	dec := json.NewDecoder(bytes.NewReader(data[prefixBytes : prefixBytes+n]))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, fmt.Errorf("head file: header: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("head file: header: data after the JSON object")
+	}
+	params, err := h.check()
+	if err != nil {
+		return nil, err
+	}
+	off := int64(payloadOffset(int(n)))
+	if int64(len(data)) != off+h.Payload.Bytes {
+		return nil, fmt.Errorf("head file: %d bytes, the header says %d: the file is truncated or has data appended", len(data), off+h.Payload.Bytes)
+	}
+	if slices.ContainsFunc(data[prefixBytes+n:off], func(b byte) bool { return b != 0 }) {
+		return nil, errors.New("head file: the padding after the header is not zero")
+	}
+	payload := data[off:]
+	if sum := sha256.Sum256(payload); hex.EncodeToString(sum[:]) != h.Payload.SHA256 {
+		return nil, errors.New("head file: the weights do not match their SHA-256: the file is damaged")
+	}
+	weights := make([]float32, params)
+	for i := range weights {
+		weights[i] = math.Float32frombits(binary.LittleEndian.Uint32(payload[4*i:]))
+		if math.IsNaN(float64(weights[i])) || math.IsInf(float64(weights[i]), 0) {
+			return nil, fmt.Errorf("head file: weight %d is not finite", i)
+		}
+	}
+	m := &Model{Net: Net{Output: h.Output}, Classes: h.Classes, Base: h.Base, Training: h.Training, Metrics: h.Metrics}
+	for _, l := range h.Layers {
+		d := Dense{In: l.In, Out: l.Out, Kernel: weights[: l.In*l.Out : l.In*l.Out]}
+		weights = weights[l.In*l.Out:]
+		d.Bias, weights = weights[:l.Out:l.Out], weights[l.Out:]
+		m.Layers = append(m.Layers, d)
+	}
+	return m, nil
+}
+
+// check validates the header and returns the number of weights it describes.
+func (h *fileHeader) check() (int, error) {
+	wrap := func(err error) (int, error) { return 0, fmt.Errorf("head file: %w", err) }
+	if err := checkClasses(h.Classes); err != nil {
+		return wrap(err)
+	}
+	if h.Output != Softmax && h.Output != Sigmoid {
+		return wrap(fmt.Errorf("output %q: want %q or %q", h.Output, Softmax, Sigmoid))
+	}
+	if h.Output == Sigmoid && len(h.Classes) != 2 {
+		return wrap(fmt.Errorf("a sigmoid head has two classes, this one %d", len(h.Classes)))
+	}
+	if err := h.Base.Check(); err != nil {
+		return wrap(err)
+	}
+	if h.Preprocessing != preprocessingV1 {
+		return wrap(fmt.Errorf("preprocessing %+v: version %d knows only %+v", h.Preprocessing, FileVersion, preprocessingV1))
+	}
+	if len(h.Layers) < 1 || len(h.Layers) > MaxLayers {
+		return wrap(fmt.Errorf("%d layers: want 1…%d", len(h.Layers), MaxLayers))
+	}
+	params, in := 0, h.Base.Features
+	var hidden []int
+	for i, l := range h.Layers {
+		last := i == len(h.Layers)-1
+		want := "relu"
+		if last {
+			want = "linear"
+		}
+		switch {
+		case l.In != in:
+			return wrap(fmt.Errorf("layer %d has %d inputs, the layer before gives %d", i, l.In, in))
+		case l.Out < 1 || l.Out > MaxUnits:
+			return wrap(fmt.Errorf("layer %d has %d units: want 1…%d", i, l.Out, MaxUnits))
+		case last && l.Out != h.Output.Units(len(h.Classes)):
+			return wrap(fmt.Errorf("the last layer has %d units; a %s head of %d classes needs %d", l.Out, h.Output, len(h.Classes), h.Output.Units(len(h.Classes))))
+		case l.Activation != want:
+			return wrap(fmt.Errorf("layer %d: activation %q, version %d has %q there", i, l.Activation, FileVersion, want))
+		}
+		if !last {
+			hidden = append(hidden, l.Out)
+		}
+		params += l.In*l.Out + l.Out // each term ≤ 8192·8193, 16 of them: no overflow
+		in = l.Out
+	}
+	if params > MaxParams {
+		return wrap(fmt.Errorf("%d weights, over the limit of %d", params, MaxParams))
+	}
+	if err := h.Training.Validate(); err != nil {
+		return wrap(fmt.Errorf("training settings: %w", err))
+	}
+	if !slices.Equal(h.Training.Hidden, hidden) || h.Training.Output != h.Output {
+		return wrap(fmt.Errorf("training settings (hidden %v, output %s) disagree with the layers (hidden %v, output %s)",
+			h.Training.Hidden, h.Training.Output, hidden, h.Output))
+	}
+	if err := h.Metrics.check(len(h.Classes)); err != nil {
+		return wrap(err)
+	}
+	if h.Payload.Bytes != 4*int64(params) {
+		return wrap(fmt.Errorf("payload of %d bytes; %d weights need %d", h.Payload.Bytes, params, 4*params))
+	}
+	if len(h.Payload.SHA256) != 64 {
+		return wrap(fmt.Errorf("payload sha256 %q is not 64 hex digits", h.Payload.SHA256))
+	}
+	return params, nil
+}
+
+// check validates stored metrics (nil is allowed: trained without validation).
+func (s *Summary) check(classes int) error {
+	if s == nil {
+		return nil
+	}
+	unit := func(v float64) bool { return v >= 0 && v <= 1 }
+	switch {
+	case s.Examples < 0 || math.IsNaN(s.Loss) || math.IsInf(s.Loss, 0) || s.Loss < 0 || !unit(s.Accuracy):
+		return fmt.Errorf("metrics: examples %d, loss %g, accuracy %g out of range", s.Examples, s.Loss, s.Accuracy)
+	case len(s.PerClass) != classes || slices.ContainsFunc(s.PerClass, func(v float64) bool { return !unit(v) }):
+		return fmt.Errorf("metrics: per_class %v: want %d values in [0, 1]", s.PerClass, classes)
+	case len(s.Confusion) != classes:
+		return fmt.Errorf("metrics: confusion has %d rows, want %d", len(s.Confusion), classes)
+	case s.Epochs < 1 || s.Epochs > MaxEpochs || s.BestEpoch < 1 || s.BestEpoch > s.Epochs:
+		return fmt.Errorf("metrics: best epoch %d of %d", s.BestEpoch, s.Epochs)
+	}
+	total := 0
+	for _, row := range s.Confusion {
+		if len(row) != classes || slices.ContainsFunc(row, func(v int) bool { return v < 0 || v > s.Examples }) {
+			return fmt.Errorf("metrics: confusion row %v: want %d counts in 0…%d", row, classes, s.Examples)
+		}
+		for _, v := range row {
+			total += v
+		}
+	}
+	if total != s.Examples {
+		return fmt.Errorf("metrics: the confusion matrix counts %d examples, not %d", total, s.Examples)
+	}
+	return nil
+}
+
+// checkClasses: 2…MaxClasses distinct names, each 1…MaxNameBytes of UTF-8 without control characters.
+func checkClasses(classes []string) error {
+	if len(classes) < 2 || len(classes) > MaxClasses {
+		return fmt.Errorf("%d classes: want 2…%d", len(classes), MaxClasses)
+	}
+	seen := map[string]bool{}
+	for _, c := range classes {
+		if c == "" || len(c) > MaxNameBytes || !utf8.ValidString(c) || slices.ContainsFunc([]rune(c), unicode.IsControl) {
+			return fmt.Errorf("class name %q: want 1…%d bytes of UTF-8 text", c, MaxNameBytes)
+		}
+		if seen[c] {
+			return fmt.Errorf("class %q appears twice", c)
+		}
+		seen[c] = true
+	}
+	return nil
+}
