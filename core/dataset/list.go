@@ -1,0 +1,230 @@
+// Package dataset turns a folder of photos, one sub-folder per class, into labelled feature
+// vectors for core/head: listing (list.go), feature extraction per image and view (features.go)
+// and the feature cache (cache.go).
+//
+// The folder convention is Keras' ImageDataGenerator.flow_from_directory
+// (keras/src/legacy/preprocessing/image.py, DirectoryIterator): each sub-folder of the root is
+// a class, class names are the sub-folders' names sorted (Python's sorted(), i.e. by code point,
+// which is Go's string order), and the images of a class are the files below its sub-folder at
+// any depth. Keras picks images by file extension; we look at the bytes (core/preprocess), and
+// say why we skip a file: not an image, undecodable, hidden, outside any class folder, or a
+// duplicate (by SHA-256 of its content) of a file listed before it.
+package dataset
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/graftml/graft/core/preprocess"
+)
+
+// Entry is one image the listing keeps.
+type Entry struct {
+	Class int    // index into Listing.Classes
+	Path  string // slash-separated path below the root, "cats/cat.1.jpg"
+	Hash  string // lowercase hex SHA-256 of the file's bytes (the cache key's content part)
+	Bytes int64
+}
+
+// Skip is a file the listing leaves out, and why.
+type Skip struct {
+	Path   string
+	Reason string
+}
+
+// Class is one class folder and how many images it keeps.
+type Class struct {
+	Name   string
+	Images int
+}
+
+// Listing is a folder of classes: what will be used and what was skipped.
+type Listing struct {
+	Classes []Class // sorted by name
+	Entries []Entry // sorted by path
+	Skipped []Skip  // sorted by path
+}
+
+// Names returns the class names in order.
+func (l *Listing) Names() []string {
+	var names []string
+	for _, c := range l.Classes {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// Skip reasons start with one of these.
+const (
+	ReasonNotImage    = "not an image"
+	ReasonUndecodable = "undecodable"
+	ReasonDuplicate   = "duplicate of"
+	ReasonHidden      = "hidden file"
+	ReasonNoClass     = "not inside a class folder"
+	ReasonEmpty       = "empty file"
+)
+
+// Lister builds a Listing from files fed one at a time, in any order: the browser streams them
+// from a picked folder, ListDir walks a native one. It keeps only hashes, never image bytes.
+type Lister struct {
+	classes map[string]bool
+	entries []Entry // Class is set in Listing
+	classOf []string
+	skipped []Skip
+}
+
+// NewLister returns an empty Lister.
+func NewLister() *Lister { return &Lister{classes: map[string]bool{}} }
+
+// AddClass records a class folder, so that a class with no images is still listed.
+func (l *Lister) AddClass(name string) {
+	if name != "" && !strings.HasPrefix(name, ".") {
+		l.classes[name] = true
+	}
+}
+
+// Add looks at one file: rel is its slash-separated path below the root ("cats/a.jpg").
+// Only the image header is decoded here; Extractor decodes the whole image later.
+func (l *Lister) Add(rel string, data []byte) {
+	rel = path.Clean(strings.TrimPrefix(rel, "/"))
+	class, _, inClass := strings.Cut(rel, "/")
+	switch {
+	case slices.ContainsFunc(strings.Split(rel, "/"), func(s string) bool { return strings.HasPrefix(s, ".") }):
+		l.skipped = append(l.skipped, Skip{rel, ReasonHidden})
+		return
+	case !inClass:
+		l.skipped = append(l.skipped, Skip{rel, ReasonNoClass})
+		return
+	case len(data) == 0:
+		l.skipped = append(l.skipped, Skip{rel, ReasonEmpty})
+		return
+	}
+	if reason := checkImage(data); reason != "" {
+		l.skipped = append(l.skipped, Skip{rel, reason})
+		return
+	}
+	sum := sha256.Sum256(data)
+	l.AddClass(class)
+	l.entries = append(l.entries, Entry{Path: rel, Hash: hex.EncodeToString(sum[:]), Bytes: int64(len(data))})
+	l.classOf = append(l.classOf, class)
+}
+
+// checkImage reads the image header; "" means it looks like an image Decode can read.
+func checkImage(data []byte) string {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		_, _, derr := preprocess.Decode(data) // the same header check, with preprocess's description
+		if derr == nil {
+			derr = err
+		}
+		if errors.Is(derr, preprocess.ErrNotImage) || errors.Is(err, image.ErrFormat) {
+			return ReasonNotImage + ": " + strings.TrimPrefix(derr.Error(), "preprocess: ")
+		}
+		return ReasonUndecodable + ": " + strings.TrimPrefix(derr.Error(), "preprocess: ")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > preprocess.MaxPixels {
+		return fmt.Sprintf("%s: %s image of %d×%d pixels (at most %d Mpx)", ReasonUndecodable, format, cfg.Width, cfg.Height, preprocess.MaxPixels>>20)
+	}
+	return ""
+}
+
+// Listing sorts what was added and removes duplicates: of files with the same content, the
+// first by path is kept.
+func (l *Lister) Listing() *Listing {
+	out := &Listing{}
+	var names []string
+	for c := range l.classes {
+		names = append(names, c)
+	}
+	slices.Sort(names)
+	index := map[string]int{}
+	for i, n := range names {
+		index[n] = i
+		out.Classes = append(out.Classes, Class{Name: n})
+	}
+	order := make([]int, len(l.entries))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(l.entries[a].Path, l.entries[b].Path) })
+	first := map[string]string{} // hash → path kept
+	out.Skipped = slices.Clone(l.skipped)
+	for _, i := range order {
+		e := l.entries[i]
+		if kept, dup := first[e.Hash]; dup {
+			out.Skipped = append(out.Skipped, Skip{e.Path, ReasonDuplicate + " " + kept})
+			continue
+		}
+		first[e.Hash] = e.Path
+		e.Class = index[l.classOf[i]]
+		out.Entries = append(out.Entries, e)
+		out.Classes[e.Class].Images++
+	}
+	slices.SortFunc(out.Skipped, func(a, b Skip) int { return cmp.Compare(a.Path, b.Path) })
+	return out
+}
+
+// Drop moves entry i to Skipped with reason (extraction found it undecodable) and recounts.
+func (l *Listing) Drop(i int, reason string) {
+	e := l.Entries[i]
+	l.Entries = slices.Delete(l.Entries, i, i+1)
+	l.Classes[e.Class].Images--
+	at, _ := slices.BinarySearchFunc(l.Skipped, e.Path, func(s Skip, p string) int { return cmp.Compare(s.Path, p) })
+	l.Skipped = slices.Insert(l.Skipped, at, Skip{e.Path, reason})
+}
+
+// ListDir lists the class folders of root (native twin of feeding a Lister from the browser).
+// Symbolic links are not followed, as in Keras (follow_links=False).
+func ListDir(root string) (*Listing, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("dataset: %s is not a folder (want one sub-folder per class)", root)
+	}
+	l := NewLister()
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil || rel == "." {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		switch {
+		case d.IsDir() && strings.HasPrefix(d.Name(), "."):
+			l.skipped = append(l.skipped, Skip{rel + "/", ReasonHidden})
+			return filepath.SkipDir
+		case d.IsDir():
+			if !strings.Contains(rel, "/") {
+				l.AddClass(rel)
+			}
+			return nil
+		case !d.Type().IsRegular():
+			return nil // links, devices
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		l.Add(rel, data)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	return l.Listing(), nil
+}
