@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"flag"
+	"github.com/graftml/graft/internal/shared"
 	"image"
 	"image/color"
 	"image/gif"
@@ -127,33 +128,13 @@ func spliceAfterSOI(jpg, segment []byte) []byte {
 	return append(out, jpg[2:]...)
 }
 
-// sharedData returns the shared data folder (GRAFT_SHARED/data, or ../shared/data beside the
-// repository root), or "" when it is absent.
+// sharedData returns the shared data folder (internal/shared), or "" when it is absent.
 func sharedData(t testing.TB) string {
 	t.Helper()
-	if s := os.Getenv("GRAFT_SHARED"); s != "" {
-		if fi, err := os.Stat(filepath.Join(s, "data")); err == nil && fi.IsDir() {
-			return filepath.Join(s, "data")
-		}
+	if d := shared.Dir(); d != "" {
+		return filepath.Join(d, "data")
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			d := filepath.Join(dir, "..", "shared", "data")
-			if fi, err := os.Stat(d); err == nil && fi.IsDir() {
-				return d
-			}
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return ""
 }
 
 func readFixture(t testing.TB, name string) []byte {

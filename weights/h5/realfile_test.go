@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/graftml/graft/internal/shared"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,28 +18,8 @@ import (
 
 const realFileRel = "data/resnet50-keras-partial/resnet50_weights_tf_dim_ordering_tf_kernels.partial.h5"
 
-// sharedDir finds the shared folder: $GRAFT_SHARED, else a "shared" folder
-// beside some ancestor of the working directory (the repo's ../shared).
-func sharedDir() string {
-	if d := os.Getenv("GRAFT_SHARED"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		cand := filepath.Join(filepath.Dir(dir), "shared")
-		if fi, err := os.Stat(filepath.Join(cand, "data")); err == nil && fi.IsDir() {
-			return cand
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+// sharedDir finds the shared folder (internal/shared: $GRAFT_SHARED or ../shared).
+func sharedDir() string { return shared.Dir() }
 
 func realFile(tb testing.TB) string {
 	tb.Helper()
