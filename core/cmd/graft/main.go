@@ -5,6 +5,8 @@
 //	graft features --layer NAME [--h5 FILE | --model DIR] [--fill synthetic] [--resize nearest|crop] IMG...
 //	graft convert --h5 FILE --out DIR [--missing truncate|synthetic] [--check-images DIR]
 //	graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
+//	graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head …] [--flip] …
+//	graft eval --head FILE (--model DIR | --h5 FILE) --data DIR
 package main
 
 import (
@@ -26,6 +28,8 @@ const usage = `usage:
   graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] IMG...
   graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
   graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
+  graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head linear|mlp256|keras] [--flip] …
+  graft eval --head FILE (--model DIR | --h5 FILE) --data DIR   (graft train -h, graft eval -h: all options)
 
 classify and features take --model DIR (a folder graft convert wrote) instead of --h5, and
 --precision int8|f32: with --h5, int8 quantizes the weights at load exactly as convert does
@@ -55,6 +59,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return features(args[1:], stdout, stderr)
 	case "convert":
 		return convertCmd(args[1:], stdout, stderr)
+	case "train":
+		return train(args[1:], stdout, stderr)
+	case "eval":
+		return eval(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
