@@ -85,6 +85,10 @@ var Kernels = []Kernel{
 		"NHWC im2col of one image src[h][w][c]: for output pixels p0 ≤ p < p0+np (oy = p/ow, ox = p%ow) " +
 			"writes the dense row dst[p-p0][(ky*kw+kx)*c + ci] = src[oy*stride-padt+ky][ox*stride-padl+kx][ci], " +
 			"zero outside the image", (*generator).im2col},
+	{"max_pool_f32", []string{"src", "h", "w", "c", "pool", "stride", "padt", "padl", "oh", "ow", "dst"},
+		"NHWC max pooling of one image src[h][w][c] into dst[oh][ow][c]: dst[oy][ox][ci] = f32 max " +
+			"(NaN propagating) of src[y][x][ci] over the window rows max(oy*stride-padt, 0) ≤ y < " +
+			"min(oy*stride-padt+pool, h), columns likewise; every window must hold a pixel", (*generator).maxPool},
 }
 
 // generator carries the configuration and the module-internal helpers while emitting.

@@ -267,6 +267,41 @@ func im2colCases() []kcase {
 	return cases
 }
 
+// maxPoolCases: ResNet's pool1 in miniature, TensorFlow 'same' windows clipped at every edge,
+// channel counts around the 16- and 4-channel steps, windows larger than the image, and the
+// values a max must order: NaN (propagates), ±0, ±Inf.
+func maxPoolCases() []kcase {
+	type pool struct{ h, w, c, pool, stride, pad int }
+	pools := []pool{
+		{9, 9, 16, 3, 2, 0}, // pool1: 3x3/2 'valid' after ZeroPadding2D(1)
+		{7, 6, 17, 3, 2, 1}, // 'same' with clipped windows; 16 + 1 channels
+		{5, 5, 4, 2, 2, 0},  // 2x2/2
+		{4, 7, 1, 3, 1, 1},  // one channel, stride 1
+		{3, 3, 35, 5, 1, 2}, // window larger than the image; 2·16 + 3 channels
+		{1, 1, 20, 1, 1, 0}, // 1x1 identity; 16 + 4 channels
+		{6, 5, 7, 3, 3, 1},  // stride 3
+	}
+	special := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), 0, float32(math.Inf(1)), float32(math.Inf(-1))}
+	var cases []kcase
+	for i, p := range pools {
+		oh := (p.h+2*p.pad-p.pool)/p.stride + 1
+		ow := (p.w+2*p.pad-p.pool)/p.stride + 1
+		a := newArena(uint64(700 + i))
+		src := a.matrix(p.h*p.w, p.c, p.c, i%2 == 0, false)
+		for j := 0; j < p.h*p.w*p.c; j += 7 + i {
+			a.setF32(src, j, special[(j/7)%len(special)])
+		}
+		dst := a.alloc(4*oh*ow*p.c, i%2 == 1)
+		cases = append(cases, kcase{
+			name: fmt.Sprintf("max_pool_f32 %+v", p),
+			calls: []kcall{{"max_pool_f32", []int32{src, int32(p.h), int32(p.w), int32(p.c), int32(p.pool), int32(p.stride),
+				int32(p.pad), int32(p.pad), int32(oh), int32(ow), dst}}},
+			mem: a.done(),
+		})
+	}
+	return cases
+}
+
 // allCases is every kernel's sweep for the committed shape.
 func allCases() []kcase {
 	var cases []kcase
@@ -274,5 +309,6 @@ func allCases() []kcase {
 	cases = append(cases, packCases()...)
 	cases = append(cases, biasActCases()...)
 	cases = append(cases, im2colCases()...)
+	cases = append(cases, maxPoolCases()...)
 	return cases
 }

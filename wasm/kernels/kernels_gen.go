@@ -61,4 +61,8 @@ var Signatures = []Signature{
 	// p/ow, ox = p%ow) writes the dense row dst[p-p0][(ky*kw+kx)*c + ci] =
 	// src[oy*stride-padt+ky][ox*stride-padl+kx][ci], zero outside the image
 	{"im2col_f32", []string{"src", "h", "w", "c", "kh", "kw", "stride", "padt", "padl", "ow", "dst", "p0", "np"}},
+	// max_pool_f32: NHWC max pooling of one image src[h][w][c] into dst[oh][ow][c]: dst[oy][ox][ci] =
+	// f32 max (NaN propagating) of src[y][x][ci] over the window rows max(oy*stride-padt, 0) ≤ y <
+	// min(oy*stride-padt+pool, h), columns likewise; every window must hold a pixel
+	{"max_pool_f32", []string{"src", "h", "w", "c", "pool", "stride", "padt", "padl", "oh", "ow", "dst"}},
 }

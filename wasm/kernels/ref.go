@@ -172,6 +172,28 @@ func Im2colF32Ref(mem []byte, src, h, w, c, kh, kw, stride, padt, padl, ow, dst,
 	return mm.err
 }
 
+// MaxPoolF32Ref is the twin of max_pool_f32: each window (clipped to the image) reduced with
+// the f32 max of WebAssembly (NaN propagating, max(-0, +0) = +0), which Go's max builtin is.
+func MaxPoolF32Ref(mem []byte, src, h, w, c, pool, stride, padt, padl, oh, ow, dst int32) error {
+	mm := &memory{b: mem}
+	for oy := int64(0); oy < int64(oh); oy++ {
+		y0, y1 := max(oy*int64(stride)-int64(padt), 0), min(oy*int64(stride)-int64(padt)+int64(pool), int64(h))
+		for ox := int64(0); ox < int64(ow); ox++ {
+			x0, x1 := max(ox*int64(stride)-int64(padl), 0), min(ox*int64(stride)-int64(padl)+int64(pool), int64(w))
+			for ci := int64(0); ci < int64(c); ci++ {
+				v := mm.f32(int64(src) + 4*((y0*int64(w)+x0)*int64(c)+ci))
+				for y := y0; y < y1; y++ {
+					for x := x0; x < x1; x++ {
+						v = max(v, mm.f32(int64(src)+4*((y*int64(w)+x)*int64(c)+ci)))
+					}
+				}
+				mm.setF32(int64(dst)+4*((oy*int64(ow)+ox)*int64(c)+ci), v)
+			}
+		}
+	}
+	return mm.err
+}
+
 // Twins maps every exported kernel to its twin, called with the kernel's arguments in order.
 var Twins = map[string]func(mem []byte, args ...int32) error{
 	"gemm_f32": func(mem []byte, x ...int32) error {
@@ -194,6 +216,11 @@ var Twins = map[string]func(mem []byte, args ...int32) error{
 	"im2col_f32": func(mem []byte, x ...int32) error {
 		return withArgs(x, 13, func() error {
 			return Im2colF32Ref(mem, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12])
+		})
+	},
+	"max_pool_f32": func(mem []byte, x ...int32) error {
+		return withArgs(x, 11, func() error {
+			return MaxPoolF32Ref(mem, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10])
 		})
 	},
 }
