@@ -21,3 +21,8 @@ func packBlock(kc, nc int, b []float32, ldb int, pack []float32) { packB(kc, nc,
 func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
 	im2colF32Ref(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)
 }
+
+// maxPoolF32 is MaxPoolF32's Go loop.
+func maxPoolF32(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
+	maxPoolF32Go(src, h, w, c, pool, stride, padTop, padLeft, oh, ow, dst)
+}

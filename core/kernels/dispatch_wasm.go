@@ -80,3 +80,13 @@ func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, 
 	wasmIm2colF32(s, int32(h), int32(w), int32(c), int32(kh), int32(kw), int32(stride), int32(padTop), int32(padLeft), int32(ow),
 		unsafe.Pointer(&dst[0]), int32(p0), int32(np))
 }
+
+//go:wasmimport kernels max_pool_f32
+//go:noescape
+func wasmMaxPoolF32(src unsafe.Pointer, h, w, c, pool, stride, padt, padl, oh, ow int32, dst unsafe.Pointer)
+
+// maxPoolF32 reduces MaxPoolF32's windows with max_pool_f32 (checked: non-empty images, windows).
+func maxPoolF32(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
+	wasmMaxPoolF32(unsafe.Pointer(&src[0]), int32(h), int32(w), int32(c), int32(pool), int32(stride), int32(padTop), int32(padLeft),
+		int32(oh), int32(ow), unsafe.Pointer(&dst[0]))
+}

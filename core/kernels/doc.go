@@ -12,6 +12,7 @@
 //	GemmF32Fused     / GemmF32FusedRef     C = act(A·B (+C) + bias + residual)
 //	BiasResidualReLU / BiasResidualReLURef the epilogue alone
 //	Im2colF32        / Im2colF32Ref        NHWC patches of one image (the wasm build's gather)
+//	MaxPoolF32       / MaxPoolF32Ref       max pooling of one NHWC image
 //
 // GemmF32 is the native speed path and the pure-Go twin of the wasm SIMD128 kernels generated in
 // wasm/: the same blocking (Go-side K and N blocks, B packed into 8-column panels) and the same

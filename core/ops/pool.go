@@ -1,12 +1,14 @@
 // pool.go: Keras MaxPooling2D and GlobalAveragePooling2D over NHWC.
 // MaxPooling2D's 'same' padding is TensorFlow's: padded positions are ignored (as if -inf), so
 // every window holds at least one input element. ResNet50 itself uses ZeroPadding2D(1) and then
-// a 3x3 stride-2 'valid' pool (pool1_pad, pool1_pool); the zeros are harmless after ReLU.
+// a 3x3 stride-2 'valid' pool (pool1_pad, pool1_pool); the zeros are harmless after ReLU. The
+// max is NaN propagating (kernels.MaxPoolF32).
 package ops
 
 import (
 	"fmt"
 
+	"github.com/graftml/graft/core/kernels"
 	"github.com/graftml/graft/core/tensor"
 )
 
@@ -24,25 +26,8 @@ func MaxPool2D(x *tensor.Tensor, pool, stride int, pad Padding) *tensor.Tensor {
 		mustOK("MaxPool2D", fmt.Errorf("input %s columns: %w", tensor.ShapeString(x.Shape), err))
 	}
 	out := tensor.New(n, oh, ow, c)
-	for b := range n {
-		for oy := range oh {
-			y0, y1 := max(oy*stride-top, 0), min(oy*stride-top+pool, h)
-			for ox := range ow {
-				x0, x1 := max(ox*stride-left, 0), min(ox*stride-left+pool, w)
-				dst := out.Data[((b*oh+oy)*ow+ox)*c : ((b*oh+oy)*ow+ox+1)*c]
-				copy(dst, x.Data[((b*h+y0)*w+x0)*c:]) // the window's first element
-				for y := y0; y < y1; y++ {
-					for xx := x0; xx < x1; xx++ {
-						src := x.Data[((b*h+y)*w+xx)*c : ((b*h+y)*w+xx+1)*c]
-						for i, v := range src {
-							if v > dst[i] {
-								dst[i] = v
-							}
-						}
-					}
-				}
-			}
-		}
+	for b := range n { // core/kernels reduces the windows (SIMD128 in the wasm build)
+		kernels.MaxPoolF32(x.Data[b*h*w*c:(b+1)*h*w*c], h, w, c, pool, stride, top, left, oh, ow, out.Data[b*oh*ow*c:(b+1)*oh*ow*c])
 	}
 	return out
 }

@@ -56,6 +56,8 @@ function kernelTrampolines(linked) {
     bias_act_f32: (c, ldc, m, n, flags, bias, res, ldres) => linked.bias_act_f32(c, ldc, m, n, flags, bias, res, ldres),
     im2col_f32: (src, h, w, c, kh, kw, stride, padt, padl, ow, dst, p0, np) =>
       linked.im2col_f32(src, h, w, c, kh, kw, stride, padt, padl, ow, dst, p0, np),
+    max_pool_f32: (src, h, w, c, pool, stride, padt, padl, oh, ow, dst) =>
+      linked.max_pool_f32(src, h, w, c, pool, stride, padt, padl, oh, ow, dst),
   };
 }
 
