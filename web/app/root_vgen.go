@@ -8,7 +8,8 @@ import "github.com/vugu/vjson"
 import "github.com/vugu/vugu"
 import js "github.com/vugu/vugu/js"
 
-// Root is the page: it lays out the components and hands them the App.
+// Root is the page: it lays out the components and hands them the App. Conditional elements sit
+// in wrappers of their own so that showing one does not shift (and make Vugu rebuild) the rest.
 type Root struct {
 	App *App
 }
@@ -32,10 +33,20 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgn.SetInnerHTML(vugu.HTML("\n        \x3Ch1\x3EGraft \x3Cspan class=\"sub\"\x3EResNet50 in your browser, from Go\x3C/span\x3E\x3C/h1\x3E\n        \x3Cp class=\"lede\"\x3EDrop a photo: ImageNet’s top-5 labels, computed on this device by Keras’ ResNet50\n            compiled from Go to WebAssembly. Nothing is uploaded.\x3C/p\x3E\n    "))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 		vgparent.AppendChild(vgn)
-		if SyntheticLine(c.App.State.Model) != "" {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "synthetic"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "note"}}}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "notice-slot"}}}
+		vgparent.AppendChild(vgn)
+		{
+			vgparent := vgn
+			_ = vgparent
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(SyntheticLine(c.App.State.Model))
+			if SyntheticLine(c.App.State.Model) != "" {
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "synthetic"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "note"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(SyntheticLine(c.App.State.Model))
+			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+			vgparent.AppendChild(vgn)
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 		vgparent.AppendChild(vgn)
@@ -110,10 +121,20 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 				vgparent.AppendChild(vgn)
-				if PhotoStatus(c.App.State.Photo, c.App.State.Model) != "" {
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "working"}}}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "working-slot"}}}
+				vgparent.AppendChild(vgn)
+				{
+					vgparent := vgn
+					_ = vgparent
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                "}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(PhotoStatus(c.App.State.Photo, c.App.State.Model))
+					if PhotoStatus(c.App.State.Photo, c.App.State.Model) != "" {
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "working"}}}
+						vgparent.AppendChild(vgn)
+						vgn.SetInnerHTML(PhotoStatus(c.App.State.Photo, c.App.State.Model))
+					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
+					vgparent.AppendChild(vgn)
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 				vgparent.AppendChild(vgn)

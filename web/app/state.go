@@ -174,10 +174,10 @@ func CacheLine(m wire.Status) string {
 	switch {
 	case m.CacheError != "":
 		return m.CacheError
+	case m.ManifestFromCache:
+		return "offline — the server cannot be reached; using the copy kept in this browser"
 	case m.Cached:
 		return "cached — works offline"
-	case m.ManifestFromCache:
-		return "offline: using the copy kept in this browser"
 	}
 	return ""
 }

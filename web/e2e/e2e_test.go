@@ -6,7 +6,9 @@
 // JPEG, where only the decoders differ: same top-1, probabilities within 1e-2); a reload
 // downloads no chunk (Cache API); a dropped non-image gets a clear message; a photo dropped
 // while the model downloads (with a 503 and a corrupt chunk injected) is classified once its
-// layers are in; the layout fits 375 px. Screenshots go to testout/e2e/.
+// layers are in; paste and the (fake) camera work; a huge photo is downscaled by the browser
+// first; the layout fits 375 px; with the server gone, a reload still starts the app and the model
+// (service worker + Cache API) and classifies. Screenshots go to testout/e2e/.
 //
 // It needs a built dist/ and chromium: ./build.sh web-e2e (part of ./build.sh test) builds
 // and sets GRAFT_E2E_DIST; without it the test skips.
@@ -14,6 +16,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -27,6 +30,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/graftml/graft/web/engine"
 	"github.com/graftml/graft/web/wire"
 )
 
@@ -126,12 +130,45 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the page's main thread stalled %.0f ms while the worker classified; the model must not run on it", gap)
 	}
 
-	// 4. A dropped non-image gets a message that names it and says what it is.
-	p.dropTextFile("notes.txt")
+	// Paste: the same JPEG from the clipboard gives the same answer.
+	jpegBytes, err := os.ReadFile(jpegFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pasted := p.classify(func() { p.pasteFile("pasted.jpg", "image/jpeg", jpegBytes) })
+	if pasted.ID == res.ID || fmt.Sprint(pasted.Top5) != fmt.Sprint(res.Top5) {
+		t.Errorf("pasting the same photo gave %v (id %d), picking it gave %v (id %d)", pasted.Top5, pasted.ID, res.Top5, res.ID)
+	}
+
+	// The camera (Chromium's fake device): a snapshot is classified.
+	p.do(chromedp.Click(chromedp.ID("camera-start")))
+	p.poll(`document.getElementById("camera-video").videoWidth > 0`)
+	snap := p.classify(func() { p.do(chromedp.Click(chromedp.ID("camera-snap"))) })
+	p.shot("04-camera")
+	p.do(chromedp.Click(chromedp.ID("camera-stop")))
+	if len(snap.Top5) != 5 || snap.Width == 0 {
+		t.Errorf("camera snapshot: %+v", snap)
+	}
+
+	// A photo beyond the limits is downscaled by the browser before it reaches Go.
+	huge := p.classify(func() { p.dropGenerated("huge.jpg", 6000, 3000) })
+	fw, fh, _ := engine.FitSize(6000, 3000)
+	if huge.Original != "6000×3000" || huge.Width != fw || huge.Height != fh {
+		t.Errorf("a 6000×3000 photo reached Go as %d×%d (original %q), want %d×%d from 6000×3000", huge.Width, huge.Height, huge.Original, fw, fh)
+	}
+	t.Logf("6000×3000 JPEG: decode and downscale %.0f ms, preprocess %.0f ms, model %.0f ms", huge.DecodeMs, huge.PreprocessMs, huge.ModelMs)
+
+	// 4. A dropped non-image gets a message that names it and says what it is; so does a HEIC photo.
+	p.dropFile("notes.txt", "text/plain", []byte("Shopping list: milk, eggs, a better classifier.\n"))
 	msg := p.waitError()
-	p.shot("04-not-an-image")
+	p.shot("05-not-an-image")
 	if !strings.Contains(msg, "notes.txt") || !strings.Contains(msg, "not an image") {
 		t.Errorf("dropping a text file: message %q, want one naming notes.txt and saying it is not an image", msg)
+	}
+	p.do(chromedp.Click(chromedp.CSS(".banner button")))
+	p.dropFile("IMG_0001.HEIC", "image/heic", append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), make([]byte, 200)...))
+	if msg := p.waitError(); !strings.Contains(msg, "IMG_0001.HEIC") || !strings.Contains(msg, "HEIC") || !strings.Contains(msg, "JPEG") {
+		t.Errorf("dropping a HEIC photo: message %q, want one naming it, saying HEIC, and suggesting JPEG", msg)
 	}
 
 	// 5. Reload: the model comes from the Cache API; no chunk is downloaded.
@@ -141,7 +178,7 @@ func TestBrowser(t *testing.T) {
 	status = p.waitModel()
 	warm := time.Since(start)
 	warmLog := rec.take()
-	p.shot("05-reload-from-cache")
+	p.shot("06-reload-from-cache")
 	chunks := 0
 	for _, s := range warmLog {
 		if isChunk(s.Path) {
@@ -153,8 +190,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("reload: %d chunk requests reached the server, the page counted %d downloaded and %d from the cache; want 0, 0 and %d",
 			chunks, counts["network"], counts["cache"], status.ChunksTotal)
 	}
-	t.Logf("warm load (reload, model from the Cache API): %.2f s to ready, %d requests, %d bytes; model part %.0f ms",
-		warm.Seconds(), len(warmLog), sumBytes(warmLog, func(string) bool { return true }), status.LoadMs)
+	t.Logf("warm load (reload, model from the Cache API): %.2f s to ready, %d requests, %d bytes; model part %.0f ms (cache read and verify %.0f ms, build %.0f ms)",
+		warm.Seconds(), len(warmLog), sumBytes(warmLog, func(string) bool { return true }), status.LoadMs, status.StoreMs, status.BuildMs)
 
 	// 6. A photo dropped while the model downloads, with a 503 and a corrupt chunk on the way:
 	// it waits for its layers, then is classified; the failures are retried and refetched.
@@ -170,11 +207,11 @@ func TestBrowser(t *testing.T) {
 	p.poll(`document.querySelector("#model-headline")?.dataset.phase === "downloading"`)
 	pending := p.classifyAsync(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{pngFile})) })
 	waiting := p.pollString(`document.querySelector(".working")?.textContent || ""`)
-	p.shot("06-photo-during-download")
+	p.shot("07-photo-during-download")
 	release()
 	res = pending()
 	status = p.waitModel()
-	p.shot("07-classified-after-download")
+	p.shot("08-classified-after-download")
 	if !strings.Contains(waiting, "Waiting for the model") {
 		t.Errorf("a photo dropped during the download showed %q, want a line saying it waits for the model's layers", waiting)
 	}
@@ -190,10 +227,24 @@ func TestBrowser(t *testing.T) {
 	// 7. 375 px wide: nothing overflows sideways.
 	p.do(chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 	width := p.evalInt(`document.documentElement.scrollWidth`)
-	p.shot("08-375px")
+	p.shot("09-375px")
 	if width > 375 {
 		t.Errorf("at 375 px wide the page is %d px wide (it scrolls sideways)", width)
 	}
+
+	// 8. Offline: the server is gone; the app starts from the service worker's copy, the model
+	// from the Cache API, and a photo is classified.
+	p.poll(`navigator.serviceWorker.controller !== null`)
+	rec.stop()
+	p.do(chromedp.Reload())
+	status = p.waitModel()
+	offline := p.classify(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{pngFile})) })
+	p.shot("10-offline")
+	cacheLine, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.querySelector("#model-cache")?.textContent || ""`))
+	if !status.ManifestFromCache || status.FromNetwork != 0 || !strings.Contains(cacheLine, "using the copy kept in this browser") {
+		t.Errorf("offline reload: manifest from cache %v, %d chunks from the network, cache line %q", status.ManifestFromCache, status.FromNetwork, cacheLine)
+	}
+	compareTop5(t, "PNG offline", p.displayedTop5(offline.ID), nat.Top5, pngProbTol, true)
 }
 
 // ---- the page ----
@@ -327,16 +378,49 @@ func (p *page) keyboardReachesFileInput() {
 	p.t.Error("ten Tab presses from the top of the page did not reach the photo picker (#file-input)")
 }
 
-// dropTextFile drops a text file on the drop zone, as a drag from the desktop would.
-func (p *page) dropTextFile(name string) {
+// fileJS is a JavaScript expression making a File with the given bytes.
+func fileJS(name, mime string, data []byte) string {
+	return fmt.Sprintf(`new File([Uint8Array.from(atob(%q), c => c.charCodeAt(0))], %q, {type: %q})`,
+		base64.StdEncoding.EncodeToString(data), name, mime)
+}
+
+// dropFile drops a file with the given bytes on the drop zone, as a drag from the desktop would.
+func (p *page) dropFile(name, mime string, data []byte) {
 	p.t.Helper()
 	p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
 		const dt = new DataTransfer();
-		dt.items.add(new File(["Shopping list: milk, eggs, a better classifier.\n"], %q, {type: "text/plain"}));
+		dt.items.add(%s);
 		const zone = document.getElementById("drop-zone");
 		for (const type of ["dragenter", "dragover", "drop"])
 			zone.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
-	})()`, name)))
+	})()`, fileJS(name, mime, data))))
+}
+
+// dropGenerated drops a w×h JPEG drawn by the page (a gradient with stripes).
+func (p *page) dropGenerated(name string, w, h int) {
+	p.t.Helper()
+	p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(async () => {
+		const c = new OffscreenCanvas(%d, %d), g = c.getContext("2d");
+		const grad = g.createLinearGradient(0, 0, c.width, c.height);
+		grad.addColorStop(0, "#c33"); grad.addColorStop(1, "#36c");
+		g.fillStyle = grad; g.fillRect(0, 0, c.width, c.height);
+		g.fillStyle = "#fff";
+		for (let x = 0; x < c.width; x += 200) g.fillRect(x, 0, 40, c.height);
+		const blob = await c.convertToBlob({type: "image/jpeg", quality: 0.9});
+		const dt = new DataTransfer();
+		dt.items.add(new File([blob], %q, {type: "image/jpeg"}));
+		document.getElementById("drop-zone").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+	})()`, w, h, name), chromedp.EvalAwaitPromise))
+}
+
+// pasteFile pastes a file from the clipboard, as Ctrl+V after copying a photo would.
+func (p *page) pasteFile(name, mime string, data []byte) {
+	p.t.Helper()
+	p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const dt = new DataTransfer();
+		dt.items.add(%s);
+		document.dispatchEvent(new ClipboardEvent("paste", {clipboardData: dt, bubbles: true, cancelable: true}));
+	})()`, fileJS(name, mime, data))))
 }
 
 func (p *page) waitError() string {
@@ -379,14 +463,14 @@ func checkColdLoad(t *testing.T, status wire.Status, log []served, dist string, 
 	brotli := int64(0)
 	var files []string
 	for _, s := range log {
-		if isPage(s.Path) {
+		if isPage(s.Path) && s.Status == 200 { // 304s (the service worker's copies) cost no body
 			files = append(files, fmt.Sprintf("%s (%d B %s)", s.Path, s.Bytes, s.Encoding))
 			brotli += brotliSize(t, dist, s.Path)
 		}
 	}
 	modelBytes := sumBytes(log, func(p string) bool { return strings.HasPrefix(p, "/model/") })
-	t.Logf("cold load: %.2f s to model ready (model part %.0f ms); page %d bytes over the wire as served here, %d with brotli; model %d bytes; %s",
-		took.Seconds(), status.LoadMs, onWire, brotli, modelBytes, strings.Join(files, ", "))
+	t.Logf("cold load: %.2f s to model ready (model part %.0f ms, of which building %.0f ms); page %d bytes over the wire as served here, %d with brotli; model %d bytes; %s",
+		took.Seconds(), status.LoadMs, status.BuildMs, onWire, brotli, modelBytes, strings.Join(files, ", "))
 	if brotli > maxPageBytes {
 		t.Errorf("page weight before the model: %d bytes with brotli, budget %d", brotli, maxPageBytes)
 	}
@@ -510,6 +594,8 @@ func newBrowser(t *testing.T, chromium, out string) context.Context {
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true), // the camera: allowed, and a test pattern
+		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.WindowSize(1280, 900),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

@@ -29,6 +29,7 @@ type served struct {
 type recorder struct {
 	next http.Handler
 	dist string
+	stop func() // closes the listener and every connection: the browser is offline
 
 	mu        sync.Mutex
 	log       []served
@@ -39,7 +40,7 @@ type recorder struct {
 	chunkReqs int
 }
 
-// startServer serves dist on 127.0.0.1 and returns its base URL.
+// startServer serves dist on 127.0.0.1 and returns its base URL; rec.stop takes it down.
 func startServer(t *testing.T, dist string) (*recorder, string) {
 	t.Helper()
 	root, err := os.OpenRoot(dist)
@@ -55,7 +56,8 @@ func startServer(t *testing.T, dist string) (*recorder, string) {
 	}
 	srv := &http.Server{Handler: rec}
 	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	rec.stop = func() { srv.Close() }
+	t.Cleanup(rec.stop)
 	return rec, "http://" + ln.Addr().String() + "/"
 }
 

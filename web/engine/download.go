@@ -125,6 +125,7 @@ func (d *Downloader) Run(ctx context.Context) (*Session, error) {
 		st.Phase = wire.PhaseReady
 		st.Notice = ""
 		st.LoadMs = ms(time.Since(d.start))
+		st.BuildMs = ms(s.BuildTime())
 	})
 	return s, nil
 }
@@ -193,6 +194,7 @@ func (d *Downloader) started(s *Session, manifestFromCache bool) *Session {
 // loadChunks feeds the stored chunks, then fetches the rest.
 func (d *Downloader) loadChunks(ctx context.Context, s *Session) error {
 	if d.Store != nil {
+		start := time.Now()
 		for _, file := range s.Loader().Pending() {
 			data, ok, err := d.Store.Get(ctx, file)
 			if err != nil || !ok {
@@ -205,6 +207,7 @@ func (d *Downloader) loadChunks(ctx context.Context, s *Session) error {
 			}
 			d.added(p, func(st *wire.Status) { st.FromCache++ })
 		}
+		d.update(func(st *wire.Status) { st.StoreMs = ms(time.Since(start)) })
 	}
 	queue := make(chan string)
 	errs := make(chan error, d.Concurrency)

@@ -42,6 +42,7 @@ type Session struct {
 	model    *resnet50.Model
 	modelErr error
 	ready    chan struct{} // closed once model or modelErr is set
+	build    time.Duration // how long building the model took
 }
 
 // NewSession parses and validates manifest.json.
@@ -90,7 +91,9 @@ func (s *Session) buildModel() {
 	if s.model != nil || s.modelErr != nil {
 		return
 	}
+	start := time.Now()
 	model, err := resnet50.New(s.loader, resnet50.Options{})
+	s.build = time.Since(start)
 	if err == nil && model.LastLayer() != "predictions" { // the loader said it was complete
 		err = fmt.Errorf("engine: model built from %s ends at %s", s.Manifest().Model.ID, model.LastLayer())
 	}
@@ -112,6 +115,13 @@ func (s *Session) Abort(err error) {
 	}
 	s.modelErr = fmt.Errorf("the model could not be loaded: %w", err)
 	close(s.ready)
+}
+
+// BuildTime is how long building the model from the verified chunks took (0 before).
+func (s *Session) BuildTime() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.build
 }
 
 // Ready reports whether the model is built (Classify will not wait).

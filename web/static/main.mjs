@@ -19,12 +19,25 @@ const status = (text) => {
   if (el) el.textContent = text;
 };
 
+// The service worker (sw.js) keeps a copy of the app so it also starts offline; the model worker
+// keeps the weights. It is registered once the model is ready, when all the app's files are in
+// the HTTP cache. Registration failing (e.g. a private window) only loses offline starts.
+let swRegistered = false;
+const registerServiceWorker = () => {
+  if (swRegistered || !("serviceWorker" in navigator)) return;
+  swRegistered = true;
+  navigator.serviceWorker.register("sw.js").catch((err) => console.warn("service worker:", err.message));
+};
+
 // The worker, and the messages that arrive before the app listens.
 const worker = new Worker("worker.mjs", { type: "module", name: "graft-model" });
 const early = [];
 let onMessage = (data) => early.push(data);
 let onError = (msg) => status("The model worker failed: " + msg);
-worker.onmessage = (e) => onMessage(e.data);
+worker.onmessage = (e) => {
+  if (!swRegistered && typeof e.data === "string" && e.data.includes('"phase":"ready"')) registerServiceWorker();
+  onMessage(e.data);
+};
 worker.onerror = (e) => onError(e.message || "it could not start (see the console)");
 
 globalThis.graftBoot = {

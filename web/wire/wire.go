@@ -61,9 +61,11 @@ type Status struct {
 	CacheError        string `json:"cache_error,omitempty"` // the Cache API refused to keep a file
 	ManifestFromCache bool   `json:"manifest_from_cache"`   // the network was unreachable; the cached manifest was used
 
-	Notice string  `json:"notice,omitempty"`  // a transient problem, e.g. "connection lost, retrying in 4 s"
-	Error  string  `json:"error,omitempty"`   // set with PhaseError
-	LoadMs float64 `json:"load_ms,omitempty"` // manifest to ready, once ready
+	Notice  string  `json:"notice,omitempty"`   // a transient problem, e.g. "connection lost, retrying in 4 s"
+	Error   string  `json:"error,omitempty"`    // set with PhaseError
+	LoadMs  float64 `json:"load_ms,omitempty"`  // manifest to ready, once ready
+	StoreMs float64 `json:"store_ms,omitempty"` // of which reading and verifying the stored chunks
+	BuildMs float64 `json:"build_ms,omitempty"` // of which building the model (int8 → float32)
 }
 
 // Classify asks for one photo's top-5. The photo is the Blob sent with the message.
