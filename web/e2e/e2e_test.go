@@ -224,6 +224,23 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("with a 503 and a corrupt chunk injected the page counted %d retries and %d refetches; want ≥ 1 each", status.Retries, status.Refetched)
 	}
 
+	// The other compute paths, forced with ?engine=: baseline SIMD128 (browsers without relaxed
+	// SIMD) and scalar (engine-scalar.wasm, -tags purego: browsers without SIMD). Same numbers,
+	// and the page names the engine.
+	for _, eng := range []struct{ name, shown string }{{"wasm-simd128", "SIMD128"}, {"wasm-scalar", "scalar"}} {
+		p.do(chromedp.Navigate(url + "?engine=" + eng.name))
+		p.waitModel()
+		r := p.classify(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{pngFile})) })
+		shown, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.querySelector("#result-engine").textContent`))
+		if r.Engine != eng.name || !strings.Contains(shown, eng.shown) {
+			t.Errorf("?engine=%s ran %q and the page shows %q", eng.name, r.Engine, shown)
+		}
+		compareTop5(t, "PNG crop, "+eng.name, p.displayedTop5(r.ID), nat.Top5, pngProbTol, true)
+		t.Logf("engine %s: model %.0f ms (relaxed SIMD: %.0f ms)", eng.name, r.ModelMs, res.ModelMs)
+	}
+	p.do(chromedp.Navigate(url))
+	p.waitModel()
+
 	// 7. 375 px wide: nothing overflows sideways.
 	p.do(chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 	width := p.evalInt(`document.documentElement.scrollWidth`)

@@ -30,7 +30,9 @@ const registerServiceWorker = () => {
 };
 
 // The worker, and the messages that arrive before the app listens.
-const worker = new Worker("worker.mjs", { type: "module", name: "graft-model" });
+const engine = new URLSearchParams(location.search).get("engine"); // ?engine=… forces a compute path
+const workerURL = engine ? "worker.mjs?engine=" + encodeURIComponent(engine) : "worker.mjs";
+const worker = new Worker(workerURL, { type: "module", name: "graft-model" });
 const early = [];
 let onMessage = (data) => early.push(data);
 let onError = (msg) => status("The model worker failed: " + msg);

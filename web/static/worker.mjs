@@ -44,12 +44,18 @@ self.graftDecode = {
   },
 };
 
+// ?engine=wasm-simd128|wasm-relaxed-simd|wasm-scalar on the page forces a compute path (for
+// comparing them, and for the browser test of the scalar fallback).
+const ENGINES = ["wasm-relaxed-simd", "wasm-simd128", "wasm-scalar"];
+const forced = new URL(self.location.href).searchParams.get("engine");
+
 const stopped = (why) => postMessage(JSON.stringify({ kind: "status", status: { phase: "error", error: why } }));
 try {
   const { exited } = await startGo({
     goWasm: "engine.wasm",
     goWasmScalar: "engine-scalar.wasm",
     kernels: { baseline: "kernels.wasm", relaxed: "kernels-relaxed.wasm" },
+    engine: ENGINES.includes(forced) ? forced : undefined,
   });
   exited.then((code) => stopped(`the engine stopped (exit code ${code})`), (err) => stopped("the engine crashed: " + err.message));
 } catch (err) {
