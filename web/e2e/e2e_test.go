@@ -204,7 +204,7 @@ func TestBrowser(t *testing.T) {
 	release := rec.holdChunks(6)
 	defer release()
 	p.do(chromedp.Reload())
-	p.poll(`document.querySelector("#model-headline")?.dataset.phase === "downloading"`)
+	p.poll(`document.querySelector("#model-layers")?.value > 0`) // the first layers are in, the rest held back
 	pending := p.classifyAsync(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{pngFile})) })
 	waiting := p.pollString(`document.querySelector(".working")?.textContent || ""`)
 	p.shot("07-photo-during-download")
@@ -389,6 +389,11 @@ func (p *page) keyboardReachesFileInput() {
 	for range 10 {
 		p.do(chromedp.KeyEvent("\t"))
 		if id, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.activeElement?.id || ""`)); id == "file-input" {
+			p.shot("02-keyboard-focus")
+			ring, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('label[for="file-input"]')).outlineStyle`))
+			if ring == "none" || ring == "" {
+				p.t.Error("the photo picker has keyboard focus but its button shows no focus ring")
+			}
 			return
 		}
 	}
