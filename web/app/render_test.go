@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 // The page as rendered by the static twin (main_other.go's RenderStatic, the same components
 // the browser renders) meets the rules the CSP and accessibility impose: no inline style or
 // script, every image described, every control and bar labelled, ids unique.
