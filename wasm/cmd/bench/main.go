@@ -8,8 +8,9 @@
 // where the engine is the loader's choice (GRAFT_ENGINE): wasm-simd128, wasm-relaxed-simd, or
 // wasm-scalar for a -tags purego build. gflops counts ResNet50's 2·multiply-adds (convs and the
 // dense layer, from core/resnet50's stage table) over the median time; rss_mb is the process's
-// peak resident set (Node's, for wasm); threads and gogc say how Go ran. -profile also times
-// every layer alone (profile.go).
+// peak resident set (Node's, for wasm); cpu_ms_median is the process's CPU time per run, which
+// shows when other work on the machine stretched the wall-clock figures; threads and gogc say
+// how Go ran. -profile also times every layer alone (profile.go).
 //
 //	go run ./wasm/cmd/bench -runs 20
 //	GOOS=js GOARCH=wasm go build -o /tmp/bench.wasm ./wasm/cmd/bench &&
@@ -39,8 +40,9 @@ type result struct {
 	Runs     int     `json:"runs"`
 	GFLOPS   float64 `json:"gflops"`
 	RSSMB    float64 `json:"rss_mb"`
-	Threads  int     `json:"threads"` // GOMAXPROCS
-	GOGC     int     `json:"gogc"`    // Go's GC target (GOGC), which sets the heap's high-water mark
+	CPUMs    float64 `json:"cpu_ms_median"` // the process's CPU time per run: ≈ ms_median on an idle machine
+	Threads  int     `json:"threads"`       // GOMAXPROCS
+	GOGC     int     `json:"gogc"`          // Go's GC target (GOGC), which sets the heap's high-water mark
 }
 
 func main() {
@@ -79,23 +81,20 @@ func run(runs, warmup int, profile bool) error {
 			return err
 		}
 	}
-	times := make([]float64, runs)
+	times, cpu := make([]float64, runs), make([]float64, runs)
 	for i := range times {
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTimeMs()
 		if err := forward(); err != nil {
 			return err
 		}
-		times[i] = float64(time.Since(t0).Nanoseconds()) / 1e6
+		times[i], cpu[i] = float64(time.Since(t0).Nanoseconds())/1e6, cpuTimeMs()-c0
 	}
-	slices.Sort(times)
-	median := times[runs/2]
-	if runs%2 == 0 {
-		median = (times[runs/2-1] + times[runs/2]) / 2
-	}
+	median := medianOf(times)
 	res := result{
 		Engine:   engineName(),
 		MsMedian: round(median, 2),
-		MsMin:    round(times[0], 2),
+		MsMin:    round(slices.Min(times), 2),
+		CPUMs:    round(medianOf(cpu), 2),
 		Runs:     runs,
 		GFLOPS:   round(float64(forwardFLOPs(resnet50.InputSize))/median/1e6, 2),
 		Threads:  runtime.GOMAXPROCS(0),
@@ -151,6 +150,15 @@ func forwardFLOPs(size int) int64 {
 		total += l.flops()
 	}
 	return total + 2*2048*resnet50.NumClasses
+}
+
+// medianOf sorts v and returns its median.
+func medianOf(v []float64) float64 {
+	slices.Sort(v)
+	if len(v)%2 == 0 {
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	return v[len(v)/2]
 }
 
 // gcPercent is the current GOGC setting.
