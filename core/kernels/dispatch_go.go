@@ -17,6 +17,11 @@ func gemmMacro(mc, nc, kc int, a []float32, lda int, pack []float32, c []float32
 // packBlock packs B[0:kc, 0:nc] into 8-column panels (packB's layout).
 func packBlock(kc, nc int, b []float32, ldb int, pack []float32) { packB(kc, nc, b, ldb, pack) }
 
+// packBlockI8 packs int8 B[0:kc, 0:nc] times its column scales into packB's panels.
+func packBlockI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float32) {
+	packBI8(kc, nc, bq, ldb, scales, pack)
+}
+
 // im2colF32 is Im2colF32's twin off wasm (core/ops has its own gather there).
 func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
 	im2colF32Ref(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)

@@ -67,6 +67,19 @@ func packBlock(kc, nc int, b []float32, ldb int, pack []float32) {
 	wasmPackBF32(unsafe.Pointer(&b[0]), int32(ldb), unsafe.Pointer(&pack[0]), int32(kc*gemmNR), int32(kc), int32(nc))
 }
 
+//go:wasmimport kernels pack_b_i8
+//go:noescape
+func wasmPackBI8(src unsafe.Pointer, ldb int32, scale, dst unsafe.Pointer, ldp, k, n int32)
+
+// packBlockI8 packs int8 B[0:kc, 0:nc] times its column scales into packB's panels with
+// pack_b_i8 (dst = float32(q)·scale[j], one rounding, as packBI8).
+func packBlockI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float32) {
+	_ = pack[ceilDiv(nc, gemmNR)*gemmNR*kc-1] // the panels fit
+	_ = scales[nc-1]
+	_ = bq[(kc-1)*ldb+nc-1]
+	wasmPackBI8(unsafe.Pointer(&bq[0]), int32(ldb), unsafe.Pointer(&scales[0]), unsafe.Pointer(&pack[0]), int32(kc*gemmNR), int32(kc), int32(nc))
+}
+
 //go:wasmimport kernels im2col_f32
 //go:noescape
 func wasmIm2colF32(src unsafe.Pointer, h, w, c, kh, kw, stride, padt, padl, ow int32, dst unsafe.Pointer, p0, np int32)

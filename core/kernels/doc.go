@@ -10,6 +10,7 @@
 //
 //	GemmF32          / GemmF32Ref          C = A·B (+C)
 //	GemmF32Fused     / GemmF32FusedRef     C = act(A·B (+C) + bias + residual)
+//	GemmF32I8Fused   / GemmF32I8FusedRef   the same with B int8 codes × column scales (int8 weights)
 //	BiasResidualReLU / BiasResidualReLURef the epilogue alone
 //	Im2colF32        / Im2colF32Ref        NHWC patches of one image (the wasm build's gather)
 //	MaxPoolF32       / MaxPoolF32Ref       max pooling of one NHWC image

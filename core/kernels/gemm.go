@@ -49,8 +49,8 @@ func GemmF32(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float3
 // GemmF32Fused is GemmF32 followed by the epilogue, applied to each block of C while it is
 // still in cache (right after its last K block), not in a second pass over C.
 func GemmF32Fused(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, ep Epilogue) {
-	checkGemmArgs("GemmF32Fused", m, n, k, a, lda, b, ldb, c, ldc, &ep)
-	gemmRun(planGemm(m, n, k, runtime.GOMAXPROCS(0)), m, n, k, a, lda, b, ldb, c, ldc, accumulate, ep)
+	checkGemmArgs("GemmF32Fused", m, n, k, len(a), lda, len(b), ldb, len(c), ldc, &ep)
+	gemmRun(planGemm(m, n, k, runtime.GOMAXPROCS(0)), m, n, k, a, lda, gemmB{f32: b, ld: ldb}, c, ldc, accumulate, ep)
 }
 
 // Parallel split. C is cut into a grid of regions of taskRows × taskCols; each region is an
@@ -82,7 +82,7 @@ func planGemm(m, n, k, workers int) gemmPlan {
 }
 
 // gemmRun executes plan: every region of C is a call to gemmBlocked.
-func gemmRun(plan gemmPlan, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, ep Epilogue) {
+func gemmRun(plan gemmPlan, m, n, k int, a []float32, lda int, b gemmB, c []float32, ldc int, accumulate bool, ep Epilogue) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -93,11 +93,12 @@ func gemmRun(plan gemmPlan, m, n, k int, a []float32, lda int, b []float32, ldb 
 		defer putPackBuffer(pack)
 		i0, j0 := (t/colTasks)*plan.taskRows, (t%colTasks)*plan.taskCols
 		mr, nr := min(plan.taskRows, m-i0), min(plan.taskCols, n-j0)
-		var a0, b0 []float32
+		var a0 []float32
+		b0 := b
 		if k > 0 { // with k = 0, A and B may be empty slices
-			a0, b0 = a[i0*lda:], b[j0:]
+			a0, b0 = a[i0*lda:], b.cols(j0)
 		}
-		gemmBlocked(mr, nr, k, a0, lda, b0, ldb, c[i0*ldc+j0:], ldc, accumulate, ep.shift(i0, j0), *pack)
+		gemmBlocked(mr, nr, k, a0, lda, b0, c[i0*ldc+j0:], ldc, accumulate, ep.shift(i0, j0), *pack)
 	}
 	workers := min(plan.workers, tasks)
 	if workers <= 1 {
@@ -127,8 +128,9 @@ var packPool = sync.Pool{New: func() any {
 func getPackBuffer() *[]float32  { return packPool.Get().(*[]float32) }
 func putPackBuffer(p *[]float32) { packPool.Put(p) }
 
-// checkGemmArgs panics, naming the sizes, if the slices cannot hold the matrices they describe.
-func checkGemmArgs(fn string, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, ep *Epilogue) {
+// checkGemmArgs panics, naming the sizes, if slices of lengths la, lb, lc cannot hold the
+// matrices they describe.
+func checkGemmArgs(fn string, m, n, k, la, lda, lb, ldb, lc, ldc int, ep *Epilogue) {
 	fail := func(format string, args ...any) {
 		panic(fmt.Sprintf("kernels.%s(m=%d, n=%d, k=%d, lda=%d, ldb=%d, ldc=%d): ", fn, m, n, k, lda, ldb, ldc) +
 			fmt.Sprintf(format, args...))
@@ -138,12 +140,12 @@ func checkGemmArgs(fn string, m, n, k int, a []float32, lda int, b []float32, ld
 		fail("negative size")
 	case lda < max(k, 1) || ldb < max(n, 1) || ldc < max(n, 1):
 		fail("a leading dimension is smaller than its row length")
-	case len(a) < matrixLen(m, k, lda):
-		fail("len(a)=%d, need %d", len(a), matrixLen(m, k, lda))
-	case len(b) < matrixLen(k, n, ldb):
-		fail("len(b)=%d, need %d", len(b), matrixLen(k, n, ldb))
-	case len(c) < matrixLen(m, n, ldc):
-		fail("len(c)=%d, need %d", len(c), matrixLen(m, n, ldc))
+	case la < matrixLen(m, k, lda):
+		fail("len(a)=%d, need %d", la, matrixLen(m, k, lda))
+	case lb < matrixLen(k, n, ldb):
+		fail("len(b)=%d, need %d", lb, matrixLen(k, n, ldb))
+	case lc < matrixLen(m, n, ldc):
+		fail("len(c)=%d, need %d", lc, matrixLen(m, n, ldc))
 	case ep.Bias != nil && len(ep.Bias) < n:
 		fail("len(bias)=%d, need %d", len(ep.Bias), n)
 	case ep.Residual != nil && ep.LdResidual < max(n, 1):

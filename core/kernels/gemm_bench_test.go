@@ -45,3 +45,36 @@ func BenchmarkGemm(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGemmI8 is BenchmarkGemm with B held as int8 codes and column scales (the int8-resident
+// weights), paired with the float32 B run of the same implementation:
+//
+//	go test -run '^$' -bench 'GemmI8' -benchtime 3x ./core/kernels
+func BenchmarkGemmI8(b *testing.B) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, s := range resnet50GemmShapes {
+		f := newI8Fixture(rng, gemmCase{m: s.m, n: s.n, k: s.k, lda: s.k, ldb: s.n, ldc: s.n, bias: true, relu: true})
+		c := make([]float32, s.m*s.n)
+		ep := f.epilogue()
+		report := func(b *testing.B) {
+			b.ReportMetric(2*float64(s.m)*float64(s.n)*float64(s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		}
+		for _, impl := range gemmI8Impls {
+			if !impl.bench {
+				continue
+			}
+			b.Run(fmt.Sprintf("shape=%s/impl=%s/b=f32", s.name, impl.name), func(b *testing.B) {
+				for b.Loop() {
+					impl.twin(s.m, s.n, s.k, f.a, s.k, f.b, s.n, c, s.n, false, ep)
+				}
+				report(b)
+			})
+			b.Run(fmt.Sprintf("shape=%s/impl=%s/b=i8", s.name, impl.name), func(b *testing.B) {
+				for b.Loop() {
+					impl.fn(s.m, s.n, s.k, f.a, s.k, f.bq, s.n, f.scales, c, s.n, false, ep)
+				}
+				report(b)
+			})
+		}
+	}
+}

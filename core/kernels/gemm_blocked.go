@@ -14,20 +14,23 @@ const (
 	gemmMC = 64  // rows of A swept per panel: 64 rows × gemmKC = 64 KiB of A, resident in L2
 )
 
-// gemmMacro and packBlock are the per-block steps: gemmMacroGo and packB natively and with the
-// purego tag (dispatch_go.go), the generated SIMD128 kernels in the wasm build (dispatch_wasm.go).
+// gemmMacro, packBlock and packBlockI8 are the per-block steps: gemmMacroGo, packB and packBI8
+// natively and with the purego tag (dispatch_go.go), the generated SIMD128 kernels in the wasm
+// build (dispatch_wasm.go).
 
 // gemmBlocked computes C = A·B (+C if accumulate) then the epilogue, for row-major A [m×k],
-// B [k×n], C [m×n]. pack is scratch of at least gemmKC*gemmNC floats. Loop nest, outer to inner:
+// B [k×n] (float32, or int8 codes with column scales: gemmB), C [m×n]. pack is scratch of at
+// least gemmKC*gemmNC floats. Loop nest, outer to inner:
 //
 //	jc: N blocks of gemmNC columns
 //	  pc: K blocks of gemmKC        — pack B[pc:pc+kc, jc:jc+nc] into panels of gemmNR columns
+//	                                  (int8 B: dequantized on the way, float32(q)·scale[j])
 //	    ic: row blocks of gemmMC     — A[ic:ic+mc, pc:pc+kc] stays in L2 across the panels
 //	      jr: panels                 — one kc×8 panel stays in L1 across the row tiles
 //	        ir: row tiles of gemmMR  — micro-kernel: C[ir:ir+4, jr:jr+8] (+)= A tile · panel
 //
 // After the last K block of a row block, the epilogue runs on that block while it is hot.
-func gemmBlocked(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, ep Epilogue, pack []float32) {
+func gemmBlocked(m, n, k int, a []float32, lda int, b gemmB, c []float32, ldc int, accumulate bool, ep Epilogue, pack []float32) {
 	if k == 0 {
 		if !accumulate {
 			for i := range m {
@@ -41,7 +44,7 @@ func gemmBlocked(m, n, k int, a []float32, lda int, b []float32, ldb int, c []fl
 		nc := min(gemmNC, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
-			packBlock(kc, nc, b[pc*ldb+jc:], ldb, pack)
+			b.packBlock(pc, jc, kc, nc, pack)
 			add := accumulate || pc > 0
 			last := pc+kc == k
 			for ic := 0; ic < m; ic += gemmMC {
@@ -89,6 +92,23 @@ func packB(kc, nc int, b []float32, ldb int, pack []float32) {
 		}
 		for p := range kc {
 			*(*[gemmNR]float32)(dst[p*gemmNR:]) = *(*[gemmNR]float32)(b[p*ldb+j0:])
+		}
+	}
+}
+
+// packBI8 is packB for int8 B with column scales: panel q holds float32(bq[p][q*8+j])·scales[q*8+j]
+// (one rounding, as pack_b_i8 in the wasm module), zero past column nc.
+func packBI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float32) {
+	for j0 := 0; j0 < nc; j0 += gemmNR {
+		dst := pack[j0*kc : (j0+gemmNR)*kc]
+		w := min(gemmNR, nc-j0)
+		s := scales[j0 : j0+w]
+		for p := range kc {
+			d, q := dst[p*gemmNR:(p+1)*gemmNR], bq[p*ldb+j0:p*ldb+j0+w]
+			for j, v := range q {
+				d[j] = float32(v) * s[j]
+			}
+			clear(d[w:])
 		}
 	}
 }

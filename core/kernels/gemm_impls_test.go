@@ -8,8 +8,8 @@ type gemmFunc func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []
 // region boundaries (including ones that are not multiples of the 4×8 tile) and several workers.
 func withPlan(p gemmPlan) gemmFunc {
 	return func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, ep Epilogue) {
-		checkGemmArgs("withPlan", m, n, k, a, lda, b, ldb, c, ldc, &ep)
-		gemmRun(p, m, n, k, a, lda, b, ldb, c, ldc, accumulate, ep)
+		checkGemmArgs("withPlan", m, n, k, len(a), lda, len(b), ldb, len(c), ldc, &ep)
+		gemmRun(p, m, n, k, a, lda, gemmB{f32: b, ld: ldb}, c, ldc, accumulate, ep)
 	}
 }
 
