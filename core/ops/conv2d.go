@@ -7,7 +7,9 @@
 // where a patch row is the input window of one output pixel in [KH][KW][Cin] order, the same
 // order as w's rows. A 1x1 stride-1 conv needs no patches: x itself is [N*H*W, Cin]. Otherwise
 // im2col.go gathers the patches (for a 1x1 strided conv that is just the subsampling), in blocks
-// of rows so the scratch stays under im2colBudget whatever the input size.
+// of rows so the scratch stays under im2colBudget whatever the input size. The kernel is float32
+// (Conv2D) or int8 codes with per-out-channel scales (Conv2DWeights with Int8Weights; weights.go):
+// the same patches, the same GEMM blocking and epilogue, only B's packing differs.
 package ops
 
 import (
@@ -33,11 +35,11 @@ func (g convGeometry) outPixels() int  { return g.n * g.oh * g.ow }
 func (g convGeometry) noPatches() bool { return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 }
 
 // newConvGeometry validates the operands of Conv2D / Conv2DRef.
-func newConvGeometry(x, w *tensor.Tensor, bias []float32, sh, sw int, pad Padding, residual *tensor.Tensor) (convGeometry, error) {
+func newConvGeometry(x *tensor.Tensor, w Weights, bias []float32, sh, sw int, pad Padding, residual *tensor.Tensor) (convGeometry, error) {
 	if err := tensor.CheckShape("Conv2D input", x, -1, -1, -1, -1); err != nil {
 		return convGeometry{}, err
 	}
-	if err := tensor.CheckShape("Conv2D kernel", w, -1, -1, x.Shape[3], -1); err != nil {
+	if err := w.checkShape("Conv2D kernel", -1, -1, x.Shape[3], -1); err != nil {
 		return convGeometry{}, fmt.Errorf("%w (input %s: kernel must be [KH,KW,Cin,Cout] with Cin=%d)",
 			err, tensor.ShapeString(x.Shape), x.Shape[3])
 	}
@@ -76,6 +78,12 @@ var im2colPool = sync.Pool{New: func() any { return new([]float32) }}
 // bias [Cout] or nil, residual [N,OH,OW,Cout] or nil; result [N,OH,OW,Cout]. Keras 'same'
 // padding is TensorFlow's (extra row/column at the bottom/right).
 func Conv2D(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Padding, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
+	return Conv2DWeights(x, F32Weights(w), bias, strideH, strideW, pad, residual, relu)
+}
+
+// Conv2DWeights is Conv2D with the kernel in either form (weights.go): with int8 weights the
+// result is bit for bit Conv2D's on the dequantized kernel (w.Float32()).
+func Conv2DWeights(x *tensor.Tensor, w Weights, bias []float32, strideH, strideW int, pad Padding, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
 	g, err := newConvGeometry(x, w, bias, strideH, strideW, pad, residual)
 	if err != nil {
 		return nil, err
@@ -90,7 +98,7 @@ func Conv2D(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Paddi
 		return out, nil
 	}
 	if g.noPatches() { // 1x1 stride 1: x is already the [N*H*W, Cin] patch matrix
-		kernels.GemmF32Fused(m, g.cout, k, x.Data, k, w.Data, g.cout, out.Data, g.cout, false, ep)
+		w.gemm(m, k, x.Data, k, out.Data, g.cout, ep)
 		return out, nil
 	}
 	rowsPerBlock := min(m, max(im2colMinRows, im2colBudget/max(k, 1)))
@@ -107,7 +115,7 @@ func Conv2D(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Paddi
 		if blockEp.Residual != nil {
 			blockEp.Residual = blockEp.Residual[r0*g.cout:]
 		}
-		kernels.GemmF32Fused(rows, g.cout, k, patches, k, w.Data, g.cout, out.Data[r0*g.cout:], g.cout, false, blockEp)
+		w.gemm(rows, k, patches, k, out.Data[r0*g.cout:], g.cout, blockEp)
 	}
 	return out, nil
 }

@@ -2,14 +2,18 @@
 // (cross-correlation, as tf.nn.conv2d) as seven nested loops, accumulated in float64.
 package ops
 
-import "github.com/graftml/graft/core/tensor"
+import (
+	"fmt"
+
+	"github.com/graftml/graft/core/tensor"
+)
 
 // Conv2DRef computes the same function as Conv2D, directly:
 //
 //	out[n,oh,ow,co] = relu?( Σ_{i,j,c} x[n, oh*sh-padTop+i, ow*sw-padLeft+j, c]·w[i,j,c,co]
 //	                         + bias[co] + residual[n,oh,ow,co] ),  x = 0 outside the input.
 func Conv2DRef(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Padding, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
-	g, err := newConvGeometry(x, w, bias, strideH, strideW, pad, residual)
+	g, err := newConvGeometry(x, F32Weights(w), bias, strideH, strideW, pad, residual)
 	if err != nil {
 		return nil, err
 	}
@@ -47,4 +51,14 @@ func Conv2DRef(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Pa
 		}
 	}
 	return out, nil
+}
+
+// Conv2DWeightsRef is Conv2DRef on the kernel in float32 form (int8 codes dequantized first,
+// w.Float32()): the definition Conv2DWeights is held to.
+func Conv2DWeightsRef(x *tensor.Tensor, w Weights, bias []float32, strideH, strideW int, pad Padding, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
+	f, err := w.Float32()
+	if err != nil {
+		return nil, fmt.Errorf("Conv2D: %w", err)
+	}
+	return Conv2DRef(x, f, bias, strideH, strideW, pad, residual, relu)
 }

@@ -1,5 +1,6 @@
 // dense.go: Keras Dense (y = x·W + b, kernel [In, Out]) as one GEMM with a bias epilogue, and
-// its float64 twin. ResNet50's 'predictions' layer is Dense(1000) followed by Softmax.
+// its float64 twin. ResNet50's 'predictions' layer is Dense(1000) followed by Softmax. The kernel
+// is float32 (Dense) or either form of weights.go (DenseWeights: int8 codes × per-Out scales).
 package ops
 
 import (
@@ -9,11 +10,11 @@ import (
 	"github.com/graftml/graft/core/tensor"
 )
 
-func checkDense(x, w *tensor.Tensor, bias []float32) (n, in, out int, err error) {
+func checkDense(x *tensor.Tensor, w Weights, bias []float32) (n, in, out int, err error) {
 	if err := tensor.CheckShape("Dense input", x, -1, -1); err != nil {
 		return 0, 0, 0, err
 	}
-	if err := tensor.CheckShape("Dense kernel", w, x.Shape[1], -1); err != nil {
+	if err := w.checkShape("Dense kernel", x.Shape[1], -1); err != nil {
 		return 0, 0, 0, fmt.Errorf("%w (input %s: kernel must be [In,Out] with In=%d)", err, tensor.ShapeString(x.Shape), x.Shape[1])
 	}
 	if bias != nil && len(bias) != w.Shape[1] {
@@ -24,20 +25,26 @@ func checkDense(x, w *tensor.Tensor, bias []float32) (n, in, out int, err error)
 
 // Dense: x [N,In], w [In,Out], bias [Out] or nil; result [N,Out].
 func Dense(x, w *tensor.Tensor, bias []float32) (*tensor.Tensor, error) {
+	return DenseWeights(x, F32Weights(w), bias)
+}
+
+// DenseWeights is Dense with the kernel in either form; with int8 weights the result is bit for
+// bit Dense's on the dequantized kernel (w.Float32()).
+func DenseWeights(x *tensor.Tensor, w Weights, bias []float32) (*tensor.Tensor, error) {
 	n, in, out, err := checkDense(x, w, bias)
 	if err != nil {
 		return nil, err
 	}
 	y := tensor.New(n, out)
 	if n > 0 && out > 0 {
-		kernels.GemmF32Fused(n, out, in, x.Data, max(in, 1), w.Data, out, y.Data, out, false, kernels.Epilogue{Bias: bias})
+		w.gemm(n, in, x.Data, max(in, 1), y.Data, out, kernels.Epilogue{Bias: bias})
 	}
 	return y, nil
 }
 
 // DenseRef is Dense with float64 accumulation: y[i][o] = Σ_p x[i][p]·w[p][o] + b[o].
 func DenseRef(x, w *tensor.Tensor, bias []float32) (*tensor.Tensor, error) {
-	n, in, out, err := checkDense(x, w, bias)
+	n, in, out, err := checkDense(x, F32Weights(w), bias)
 	if err != nil {
 		return nil, err
 	}
@@ -55,4 +62,13 @@ func DenseRef(x, w *tensor.Tensor, bias []float32) (*tensor.Tensor, error) {
 		}
 	}
 	return y, nil
+}
+
+// DenseWeightsRef is DenseRef on the kernel in float32 form (int8 codes dequantized first).
+func DenseWeightsRef(x *tensor.Tensor, w Weights, bias []float32) (*tensor.Tensor, error) {
+	f, err := w.Float32()
+	if err != nil {
+		return nil, fmt.Errorf("Dense: %w", err)
+	}
+	return DenseRef(x, f, bias)
 }

@@ -15,6 +15,11 @@
 //
 // Fast ops have slow obvious twins (Conv2D / Conv2DRef, Dense / DenseRef, BatchNorm /
 // BatchNormRef) that accumulate in float64; tests hold the fast ones to float32 rounding bounds.
+//
+// Layer kernels come in two forms (Weights, weights.go): float32, or int8 codes with one float32
+// scale per out channel that stay int8 in memory. Conv2DWeights / Conv2DWeightsRef and
+// DenseWeights / DenseWeightsRef take either; Conv2D and Dense are their float32 entries. An int8
+// kernel gives bit for bit the result of its dequantized float32 kernel.
 package ops
 
 // mustOK turns a precondition error of a single-result op into a panic (see the package comment).
