@@ -52,7 +52,7 @@ func TestConv2DWeightsInt8EqualsDequantized(t *testing.T) {
 	defer func() { im2colBudget = saved }()
 	cases := []convCase{
 		{n: 2, h: 9, w: 7, cin: 5, k: 1, cout: 9, stride: 1, pad: Valid, bias: true, residual: true, relu: true}, // no patches
-		{n: 1, h: 14, w: 14, cin: 16, k: 1, cout: 33, stride: 2, pad: Valid, bias: true},                        // strided 1x1
+		{n: 1, h: 14, w: 14, cin: 16, k: 1, cout: 33, stride: 2, pad: Valid, bias: true},                         // strided 1x1
 		{n: 1, h: 15, w: 13, cin: 17, k: 3, cout: 31, stride: 1, pad: Same, residual: true, relu: true},
 		{n: 2, h: 23, w: 17, cin: 3, k: 7, cout: 65, stride: 2, pad: Same, bias: true, relu: true},
 		{n: 1, h: 8, w: 8, cin: 64, k: 3, cout: 257, stride: 2, pad: Valid, bias: true, residual: true},
