@@ -113,9 +113,12 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 	}
 }
 
-// compareGrads checks got (float32) against want per tensor, relative to want's largest entry.
+// compareGrads checks got (float32) against want per tensor, relative to want's largest entry,
+// and logs the worst such ratio.
 func compareGrads(t *testing.T, what string, tol float64, got []Dense, wantW, wantB [][]float32) {
 	t.Helper()
+	worst := 0.0
+	defer func() { t.Logf("%s: worst max|diff|/max|ref| over tensors %.3g", what, worst) }()
 	for l := range got {
 		for _, p := range []struct {
 			name      string
@@ -126,6 +129,7 @@ func compareGrads(t *testing.T, what string, tol float64, got []Dense, wantW, wa
 				maxRef = math.Max(maxRef, math.Abs(float64(p.want[i])))
 				maxDiff = math.Max(maxDiff, math.Abs(float64(p.got[i]-p.want[i])))
 			}
+			worst = math.Max(worst, maxDiff/math.Max(maxRef, 1e-3))
 			if maxDiff > tol*math.Max(maxRef, 1e-3) {
 				t.Errorf("%s: layer %d %s: max |diff| %.3g, max |ref| %.3g", what, l, p.name, maxDiff, maxRef)
 			}
