@@ -218,20 +218,24 @@ need_node() {
 
 # wasm_tests: core/kernels and core/ops built for js/wasm and run under Node through the loader
 # (go test -exec wasm/cmd/wasmexec/go_js_wasm_exec) three ways: with the SIMD128 kernel module,
-# with the relaxed-SIMD one, and with -tags purego (Go's scalar path). The ResNet50 parity check
+# with the relaxed-SIMD one, and with -tags purego (Go's scalar path); with them core/resnet50's
+# int8 tests (the int8-resident model equals the dequantized float32 one). The ResNet50 parity check
 # (wasm/cmd/featurecheck) and the loader's own tests (wasm/js) run in the native go test.
 wasm_tests() {
   need_node
-  local pkgs=(./core/kernels ./core/ops)
+  local pkgs=(./core/kernels ./core/ops) model=(-run Int8 ./core/resnet50)
   echo "== go vet (js/wasm)"
   GOOS=js GOARCH=wasm go vet "${pkgs[@]}" ./wasm/cmd/...
   GOOS=js GOARCH=wasm go vet -tags purego "${pkgs[@]}"
   echo "== go test (js/wasm under Node: SIMD128)"
   GOOS=js GOARCH=wasm go test -count=1 -exec "$WASM_EXEC" "${pkgs[@]}"
+  GOOS=js GOARCH=wasm go test -count=1 -exec "$WASM_EXEC" "${model[@]}"
   echo "== go test (js/wasm under Node: relaxed SIMD)"
   GRAFT_NODE_FLAGS=--experimental-wasm-relaxed-simd GOOS=js GOARCH=wasm go test -count=1 -exec "$WASM_EXEC" "${pkgs[@]}"
+  GRAFT_NODE_FLAGS=--experimental-wasm-relaxed-simd GOOS=js GOARCH=wasm go test -count=1 -exec "$WASM_EXEC" "${model[@]}"
   echo "== go test (js/wasm under Node: -tags purego)"
   GOOS=js GOARCH=wasm go test -count=1 -tags purego -exec "$WASM_EXEC" "${pkgs[@]}"
+  GOOS=js GOARCH=wasm go test -count=1 -tags purego -exec "$WASM_EXEC" "${model[@]}"
 }
 
 # bench_resnet: ResNet50 224x224, batch 1, the full network (synthetic weights), one thread:

@@ -1,10 +1,11 @@
 // The ResNet50 forward pass over core/ops, following arch.go's table. Batch norms are folded
 // into the preceding conv (w' = w·γ/√(σ²+ε), b' = (b−μ)·γ/√(σ²+ε)+β) unless Options.Unfolded
-// keeps them as separate ops, which the tests use to check the folding.
+// keeps them as separate ops, which the tests use to check the folding. Kernels that the source
+// stores as int8 (QuantizedSource, e.g. the chunked model of weights/format) stay int8 in memory
+// (ops.Weights) unless Options.Float32Weights asks for float32; results are the same bit for bit.
 package resnet50
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -16,14 +17,18 @@ import (
 type Options struct {
 	Unfolded  bool // keep BatchNormalization as a separate op after each conv
 	Reference bool // use the slow, obvious conv (ops.Conv2DRef) instead of the fast one
+	// Float32Weights dequantizes the int8 kernels of a QuantizedSource at load (4× their
+	// memory: ResNet50's kernels are 25.5 MB as int8, 102 MB as float32). By default they stay
+	// int8. Sources without int8 kernels (the Keras .h5 file) always give float32.
+	Float32Weights bool
 }
 
 // conv is one Conv2D layer with its BatchNormalization.
 type conv struct {
 	spec   ConvSpec
-	kernel *tensor.Tensor // [KH,KW,Cin,Cout]; BN folded in unless unfolded
-	bias   []float32      // [Cout]
-	bn     *batchNorm     // only when unfolded
+	kernel ops.Weights // [KH,KW,Cin,Cout], float32 or int8; BN folded in unless unfolded
+	bias   []float32   // [Cout]
+	bn     *batchNorm  // only when unfolded
 }
 
 type batchNorm struct{ gamma, beta, mean, variance []float32 } // each [Cout]
@@ -33,9 +38,9 @@ type batchNorm struct{ gamma, beta, mean, variance []float32 } // each [Cout]
 type Model struct {
 	opts       Options
 	convs      map[string]*conv
-	dense      *tensor.Tensor // [2048, 1000], nil when missing
-	denseBias  []float32      // [1000]
-	missing    []string       // Keras names of missing weights
+	dense      ops.Weights // [2048, 1000], float32 or int8; no Shape when missing
+	denseBias  []float32   // [1000]
+	missing    []string    // Keras names of missing weights
 	lastLayer  string
 	InputShape []int // [224, 224, 3]: the size include_top needs; features accept other sizes
 }
@@ -44,16 +49,6 @@ type Model struct {
 // ends at the last output layer whose weights are all present, and running past it is.
 func New(src WeightSource, opts Options) (*Model, error) {
 	m := &Model{opts: opts, convs: map[string]*conv{}, InputShape: []int{InputSize, InputSize, 3}}
-	var loadErr error // the first error other than a missing weight
-	load := func(spec WeightSpec) []float32 {
-		data, err := loadWeight(src, spec)
-		if errors.Is(err, ErrMissing) {
-			m.missing = append(m.missing, spec.Name())
-		} else if err != nil && loadErr == nil {
-			loadErr = err
-		}
-		return data
-	}
 	folded := false
 	if fs, ok := src.(FoldedSource); ok && fs.BatchNormFolded() {
 		folded = true
@@ -61,20 +56,18 @@ func New(src WeightSource, opts Options) (*Model, error) {
 			return nil, fmt.Errorf("resnet50: these weights have their batch norms folded; they cannot run unfolded")
 		}
 	}
+	ld := newWeightLoader(src, !opts.Float32Weights)
 	specs := WeightSpecs()
 	for _, c := range Convs() {
-		kernel, bias := load(specs[0]), load(specs[1])
+		k, haveKernel := ld.kernel(specs[0], folded || opts.Unfolded) // int8 only if not folded here
+		bias := ld.float32(specs[1])
 		var bn batchNorm
 		if !folded {
-			bn = batchNorm{load(specs[2]), load(specs[3]), load(specs[4]), load(specs[5])}
+			bn = batchNorm{ld.float32(specs[2]), ld.float32(specs[3]), ld.float32(specs[4]), ld.float32(specs[5])}
 		}
 		specs = specs[6:]
-		if kernel == nil || bias == nil || !folded && (bn.gamma == nil || bn.beta == nil || bn.mean == nil || bn.variance == nil) {
+		if !haveKernel || bias == nil || !folded && (bn.gamma == nil || bn.beta == nil || bn.mean == nil || bn.variance == nil) {
 			continue
-		}
-		k, err := tensor.FromData(kernel, c.Kernel, c.Kernel, c.Cin, c.Cout)
-		if err != nil {
-			return nil, err
 		}
 		layer := &conv{spec: c, kernel: k, bias: bias}
 		switch {
@@ -82,16 +75,18 @@ func New(src WeightSource, opts Options) (*Model, error) {
 		case opts.Unfolded:
 			layer.bn = &bn
 		default:
-			layer.kernel, layer.bias = ops.FoldBatchNorm(k, bias, bn.gamma, bn.beta, bn.mean, bn.variance, ops.KerasResNetBNEpsilon)
+			fk, fb := ops.FoldBatchNorm(k.F32, bias, bn.gamma, bn.beta, bn.mean, bn.variance, ops.KerasResNetBNEpsilon)
+			layer.kernel, layer.bias = ops.F32Weights(fk), fb
 		}
 		m.convs[c.Name] = layer
 	}
-	if kernel, bias := load(specs[0]), load(specs[1]); kernel != nil && bias != nil {
-		m.dense, _ = tensor.FromData(kernel, 2048, NumClasses)
-		m.denseBias = bias
+	k, haveKernel := ld.kernel(specs[0], true)
+	if bias := ld.float32(specs[1]); haveKernel && bias != nil {
+		m.dense, m.denseBias = k, bias
 	}
-	if loadErr != nil {
-		return nil, fmt.Errorf("resnet50: %w", loadErr)
+	m.missing = ld.missing
+	if ld.err != nil {
+		return nil, fmt.Errorf("resnet50: %w", ld.err)
 	}
 	m.lastLayer = m.findLastLayer()
 	if m.lastLayer == "" {
@@ -122,7 +117,7 @@ func (m *Model) findLastLayer() string {
 		}
 	}
 	last = "avg_pool"
-	if m.dense != nil {
+	if m.dense.Shape != nil {
 		last = "predictions"
 	}
 	return last
@@ -133,6 +128,41 @@ func (m *Model) LastLayer() string { return m.lastLayer }
 
 // Missing lists the Keras names of the weights the source lacked.
 func (m *Model) Missing() []string { return append([]string(nil), m.missing...) }
+
+// KernelDType says how the conv and dense kernels are held in memory: "int8" (codes and
+// per-output-channel scales, from a QuantizedSource), "float32", or "int8+float32" when the
+// source stored some of each.
+func (m *Model) KernelDType() string {
+	var int8s, floats int
+	count := func(w ops.Weights) {
+		switch {
+		case w.Int8():
+			int8s++
+		case w.F32 != nil:
+			floats++
+		}
+	}
+	for _, c := range m.convs {
+		count(c.kernel)
+	}
+	count(m.dense)
+	switch {
+	case int8s > 0 && floats > 0:
+		return "int8+float32"
+	case int8s > 0:
+		return "int8"
+	}
+	return "float32"
+}
+
+// KernelBytes is the memory the conv and dense kernels take (codes and scales for int8).
+func (m *Model) KernelBytes() int {
+	n := m.dense.Bytes()
+	for _, c := range m.convs {
+		n += c.kernel.Bytes()
+	}
+	return n
+}
 
 // Complete reports whether every ResNet50 weight was present.
 func (m *Model) Complete() bool { return len(m.missing) == 0 }
@@ -201,7 +231,11 @@ func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, 
 	if emit("avg_pool", x) {
 		return x, nil
 	}
-	if x, err = ops.Dense(x, m.dense, m.denseBias); err != nil {
+	dense := ops.DenseWeights
+	if m.opts.Reference {
+		dense = ops.DenseWeightsRef
+	}
+	if x, err = dense(x, m.dense, m.denseBias); err != nil {
 		return nil, err
 	}
 	if emit(Logits, x) {
@@ -240,9 +274,9 @@ func (m *Model) conv(name string, x, residual *tensor.Tensor, relu bool) (*tenso
 	if c.spec.Kernel == 3 {
 		pad = ops.Same
 	}
-	convFn := ops.Conv2D
+	convFn := ops.Conv2DWeights
 	if m.opts.Reference {
-		convFn = ops.Conv2DRef
+		convFn = ops.Conv2DWeightsRef
 	}
 	if c.bn == nil {
 		return convFn(x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)

@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strings"
+
+	"github.com/graftml/graft/core/ops"
 )
 
 // ErrMissing marks a weight that the source does not have.
@@ -29,6 +31,23 @@ type WeightSource interface {
 type FoldedSource interface {
 	WeightSource
 	BatchNormFolded() bool
+}
+
+// ErrNotInt8 marks a kernel that a QuantizedSource stores as float32, not as int8 codes.
+var ErrNotInt8 = errors.New("weight not stored as int8")
+
+// QuantizedSource is a WeightSource that can hand out conv and dense kernels as the int8 codes
+// and per-output-channel scales it stores (weights/quant's scheme: value = float32(q)·scale[k],
+// k the last axis), without converting them. New keeps such kernels int8 in memory (a quarter of
+// the float32 bytes) unless Options.Float32Weights asks for float32; Weight must return the same
+// kernels dequantized as float32(q)·scale, so both ways compute the same numbers.
+type QuantizedSource interface {
+	WeightSource
+	// WeightInt8 returns a kernel's shape ([KH,KW,Cin,Cout] or [In,Out]), its codes (row-major)
+	// and its scales [Cout]. A kernel stored as float32 yields an error wrapping ErrNotInt8; one
+	// the source lacks, ErrMissing. Callers must not modify q or scales: they may be views of the
+	// source's storage.
+	WeightInt8(layer, short string) (shape []int, q []int8, scales []float32, err error)
 }
 
 // WeightSpec is one parameter tensor ResNet50 needs.
@@ -72,6 +91,22 @@ func loadWeight(src WeightSource, spec WeightSpec) ([]float32, error) {
 		return nil, fmt.Errorf("%s has %d values for shape %v", spec.Name(), len(data), spec.Shape)
 	}
 	return data, nil
+}
+
+// loadKernelInt8 reads one kernel's int8 codes and scales and checks them against the spec.
+func loadKernelInt8(src QuantizedSource, spec WeightSpec) (ops.Weights, error) {
+	shape, q, scales, err := src.WeightInt8(spec.Layer, spec.Short)
+	if err != nil {
+		return ops.Weights{}, err
+	}
+	if !equalShape(shape, spec.Shape) {
+		return ops.Weights{}, fmt.Errorf("%s has shape %v, ResNet50 needs %v", spec.Name(), shape, spec.Shape)
+	}
+	w, err := ops.Int8Weights(shape, q, scales)
+	if err != nil {
+		return ops.Weights{}, fmt.Errorf("%s: %w", spec.Name(), err)
+	}
+	return w, nil
 }
 
 // MissingWeights lists the Keras names of the weights that src lacks among specs.
