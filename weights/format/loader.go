@@ -2,7 +2,8 @@
 // any order as they arrive. Each chunk is checked (known name, exact length, SHA-256) before it
 // is kept; a bad one is refused with an error naming it and changes nothing. The Loader says
 // which tensors and layers each chunk completed, and serves complete ones to resnet50.New as a
-// resnet50.FoldedSource, so a model can run the layers that have arrived while the rest stream.
+// resnet50.FoldedSource and resnet50.QuantizedSource (int8 kernels handed out as stored, so the
+// model keeps them int8), so a model can run the layers that have arrived while the rest stream.
 // The same code runs natively (LoadDir) and in the browser (the wasm build feeds fetched chunks).
 package format
 
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"unsafe"
 
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/weights/quant"
@@ -190,6 +192,41 @@ func (l *Loader) BatchNormFolded() bool { return true }
 // dequantized (weights/quant). Tensors not stored or not yet complete yield errors wrapping
 // resnet50.ErrMissing.
 func (l *Loader) Weight(layer, short string) ([]int, []float32, error) {
+	t, err := l.completeTensor(layer, short)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]float32, elements(t.Shape))
+	if t.DType == DTypeFloat32 {
+		decodeFloat32(out, l.read(t.Span))
+		return append([]int(nil), t.Shape...), out, nil
+	}
+	q, scales := l.int8Tensor(t)
+	if err := quant.Dequantize(out, q, scales); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	return append([]int(nil), t.Shape...), out, nil
+}
+
+// WeightInt8 implements resnet50.QuantizedSource: an int8 kernel's codes and per-output-channel
+// scales as stored, not dequantized, so resnet50.New can keep the model's kernels int8 in memory.
+// The codes are a view of the verified chunk bytes when the tensor lies in one chunk (a copy when
+// it spans several): callers must not modify them. Tensors stored as float32 (a float32 model,
+// or biases) yield errors wrapping resnet50.ErrNotInt8; missing ones, resnet50.ErrMissing.
+func (l *Loader) WeightInt8(layer, short string) ([]int, []int8, []float32, error) {
+	t, err := l.completeTensor(layer, short)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if t.DType != DTypeInt8 {
+		return nil, nil, nil, fmt.Errorf("%s: stored as %s: %w", t.Name, t.DType, resnet50.ErrNotInt8)
+	}
+	q, scales := l.int8Tensor(t)
+	return append([]int(nil), t.Shape...), q, scales, nil
+}
+
+// completeTensor finds the table entry of (layer, short) and checks its chunks have arrived.
+func (l *Loader) completeTensor(layer, short string) (Tensor, error) {
 	name := layer + "/" + short + ":0"
 	ti := -1
 	for i, t := range l.m.Tensors {
@@ -204,31 +241,26 @@ func (l *Loader) Weight(layer, short string) ([]int, []float32, error) {
 				why = "folded into " + ly.Name
 			}
 		}
-		return nil, nil, fmt.Errorf("%s: %s: %w", name, why, resnet50.ErrMissing)
+		return Tensor{}, fmt.Errorf("%s: %s: %w", name, why, resnet50.ErrMissing)
 	}
-	t := l.m.Tensors[ti]
 	l.mu.Lock()
 	ok := l.tensorOK[ti]
 	l.mu.Unlock()
 	if !ok {
-		return nil, nil, fmt.Errorf("%s: its chunks have not arrived yet: %w", name, resnet50.ErrMissing)
+		return Tensor{}, fmt.Errorf("%s: its chunks have not arrived yet: %w", name, resnet50.ErrMissing)
 	}
-	out := make([]float32, elements(t.Shape))
+	return l.m.Tensors[ti], nil
+}
+
+// int8Tensor returns a complete int8 tensor's codes (a view of the chunk bytes where read gives
+// one: int8 and byte have the same size, and the codes are the bytes reinterpreted as two's
+// complement, FORMAT.md §Quantization) and its scales, decoded.
+func (l *Loader) int8Tensor(t Tensor) ([]int8, []float32) {
 	raw := l.read(t.Span)
-	if t.DType == DTypeFloat32 {
-		decodeFloat32(out, raw)
-		return append([]int(nil), t.Shape...), out, nil
-	}
+	q := unsafe.Slice((*int8)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
 	scales := make([]float32, t.Shape[len(t.Shape)-1])
 	decodeFloat32(scales, l.read(*t.Scales))
-	q := make([]int8, len(raw))
-	for i, b := range raw {
-		q[i] = int8(b)
-	}
-	if err := quant.Dequantize(out, q, scales); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return append([]int(nil), t.Shape...), out, nil
+	return q, scales
 }
 
 // read returns the bytes of a span of verified chunks (a view when it lies in one chunk).
