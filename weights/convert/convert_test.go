@@ -256,6 +256,19 @@ func TestH5Int8EqualsConvertedModel(t *testing.T) {
 		if !tensor.SameShape(shape, tn.Shape) || !slices.Equal(got, want) {
 			t.Fatalf("%s differs between --h5 int8 and the converted model", tn.Name)
 		}
+		// and as int8 (resnet50.QuantizedSource): the same codes and scales
+		_, wantQ, wantS, wantErr := l.WeightInt8(layer, short)
+		_, gotQ, gotS, gotErr := atLoad.WeightInt8(layer, short)
+		if (wantErr == nil) != (gotErr == nil) || !slices.Equal(gotQ, wantQ) || !slices.Equal(gotS, wantS) {
+			t.Fatalf("%s: int8 form differs between --h5 int8 (%v) and the converted model (%v)", tn.Name, gotErr, wantErr)
+		}
+		if gotErr != nil && !errors.Is(gotErr, resnet50.ErrNotInt8) {
+			t.Fatalf("%s: WeightInt8: %v", tn.Name, gotErr)
+		}
+	}
+	var _ resnet50.QuantizedSource = atLoad
+	if _, _, _, err := (&Folded{Inner: atLoad.Inner}).WeightInt8("conv1_conv", "kernel"); !errors.Is(err, resnet50.ErrNotInt8) {
+		t.Fatalf("Folded without Quantize: WeightInt8 err %v, want ErrNotInt8", err)
 	}
 	if _, _, err := atLoad.Weight("conv1_bn", "gamma"); !errors.Is(err, resnet50.ErrMissing) {
 		t.Fatalf("BN weight through Folded: %v, want ErrMissing", err)

@@ -1,7 +1,8 @@
 // Batch-norm folding of Keras ResNet50 weights (weights/FORMAT.md §1; design.md §2), and
 // Folded: a resnet50.FoldedSource over a Keras source that serves exactly what a converted model
-// stores — folded kernels and biases, kernels optionally through the int8 quantizer — so
-// `--h5 FILE --precision int8` computes what `--model DIR` of the same file computes.
+// stores — folded kernels and biases, kernels optionally through the int8 quantizer (then also
+// as int8, a resnet50.QuantizedSource) — so `--h5 FILE --precision int8` computes what
+// `--model DIR` of the same file computes, with the kernels int8 in memory alike.
 package convert
 
 import (
@@ -95,15 +96,19 @@ func QuantizeKernel(k *tensor.Tensor) (q []int8, scales, dequantized []float32, 
 }
 
 // Folded serves a Keras source (with batch norms) as the folded weights a converted model
-// holds. With Quantize, kernels come back quantized to int8 and dequantized, bit for bit what
-// weights/format's Loader returns for an int8 model of the same source.
+// holds. With Quantize, kernels come back quantized to int8: as codes and scales from WeightInt8
+// (a resnet50.QuantizedSource, so resnet50.New keeps them int8) and dequantized from Weight, bit
+// for bit what weights/format's Loader returns for an int8 model of the same source.
 type Folded struct {
 	Inner    resnet50.WeightSource
 	Quantize bool
 
-	layer        string // the last layer folded, kept because resnet50.New asks kernel then bias
-	kernel, bias []float32
-	shape        []int
+	layer  string // the last layer folded, kept because resnet50.New asks kernel then bias
+	kernel []float32
+	q      []int8    // with Quantize: the kernel's codes…
+	scales []float32 // …and scales; kernel is then their dequantization, made on request
+	bias   []float32
+	shape  []int
 }
 
 // BatchNormFolded implements resnet50.FoldedSource.
@@ -115,18 +120,38 @@ func (f *Folded) Weight(layer, short string) ([]int, []float32, error) {
 	if short != "kernel" && short != "bias" {
 		return nil, nil, fmt.Errorf("%s/%s:0: folded into the conv before it: %w", layer, short, resnet50.ErrMissing)
 	}
-	if layer != f.layer {
-		if err := f.load(layer); err != nil {
-			return nil, nil, err
+	if err := f.load(layer); err != nil {
+		return nil, nil, err
+	}
+	if short == "bias" {
+		return []int{len(f.bias)}, f.bias, nil
+	}
+	if f.kernel == nil { // quantized: dequantize as a reader of the model does
+		f.kernel = make([]float32, len(f.q))
+		if err := quant.Dequantize(f.kernel, f.q, f.scales); err != nil {
+			return nil, nil, fmt.Errorf("%s/kernel:0: %w", layer, err)
 		}
 	}
-	if short == "kernel" {
-		return append([]int(nil), f.shape...), f.kernel, nil
-	}
-	return []int{len(f.bias)}, f.bias, nil
+	return append([]int(nil), f.shape...), f.kernel, nil
 }
 
+// WeightInt8 implements resnet50.QuantizedSource: with Quantize, a kernel's int8 codes and
+// scales; without, and for biases, an error wrapping resnet50.ErrNotInt8.
+func (f *Folded) WeightInt8(layer, short string) ([]int, []int8, []float32, error) {
+	if !f.Quantize || short != "kernel" {
+		return nil, nil, nil, fmt.Errorf("%s/%s:0: float32: %w", layer, short, resnet50.ErrNotInt8)
+	}
+	if err := f.load(layer); err != nil {
+		return nil, nil, nil, err
+	}
+	return append([]int(nil), f.shape...), f.q, f.scales, nil
+}
+
+// load folds layer (and quantizes its kernel) unless it is the layer loaded last.
 func (f *Folded) load(layer string) error {
+	if layer == f.layer {
+		return nil
+	}
 	var k *tensor.Tensor
 	var b []float32
 	var err error
@@ -140,13 +165,15 @@ func (f *Folded) load(layer string) error {
 	if err != nil {
 		return err
 	}
-	kernel := k.Data
+	f.layer, f.kernel, f.q, f.scales, f.bias, f.shape = layer, k.Data, nil, nil, b, k.Shape
 	if f.Quantize {
-		if _, _, kernel, err = QuantizeKernel(k); err != nil {
+		cout := k.Shape[len(k.Shape)-1]
+		f.kernel, f.q, f.scales = nil, make([]int8, len(k.Data)), make([]float32, cout)
+		if err := quant.Quantize(f.q, f.scales, k.Data, cout); err != nil {
+			f.layer = ""
 			return fmt.Errorf("%s/kernel:0: %w", layer, err)
 		}
 	}
-	f.layer, f.kernel, f.bias, f.shape = layer, kernel, b, k.Shape
 	return nil
 }
 
