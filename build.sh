@@ -244,10 +244,12 @@ wasm_tests() {
 # one-thread figure to compare with; the native engine uses every core otherwise). BENCH_RUNS
 # timed runs (default 20) after a warm-up. Go's GC target is BENCH_GOGC (default 25; Go's wasm
 # memory never shrinks, so the heap's high-water mark is Node's RSS; a lower target costs no
-# measurable time, as the float data is not scanned); the JSON says which ("gogc").
+# measurable time, as the float data is not scanned); the JSON says which ("gogc"). The kernels
+# are int8 in memory as a converted model's are (BENCH_WEIGHTS=float32 for the float32-resident
+# model; the JSON's "weights" says which ran).
 bench_resnet() {
   need_node
-  local out=build/bench runs=${BENCH_RUNS:-20} gogc=${BENCH_GOGC:-25}
+  local out=build/bench runs=${BENCH_RUNS:-20} gogc=${BENCH_GOGC:-25} weights=${BENCH_WEIGHTS:-int8}
   mkdir -p "$out"
   GOOS=js GOARCH=wasm go build -o "$out/bench.wasm" ./wasm/cmd/bench
   GOOS=js GOARCH=wasm go build -tags purego -o "$out/bench-scalar.wasm" ./wasm/cmd/bench
@@ -255,10 +257,10 @@ bench_resnet() {
   cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$out/"
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
   local run=(env GOGC="$gogc" GRAFT_WASM_EXEC="$out/wasm_exec.js" node --stack-size=8192)
-  "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench.wasm" -runs "$runs"
-  "${run[@]}" --experimental-wasm-relaxed-simd wasm/cmd/wasmexec/run.mjs "$out/bench.wasm" -runs "$runs"
-  "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench-scalar.wasm" -runs "$runs" -warmup 1
-  GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native" -runs "$runs"
+  "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench.wasm" -runs "$runs" -weights "$weights"
+  "${run[@]}" --experimental-wasm-relaxed-simd wasm/cmd/wasmexec/run.mjs "$out/bench.wasm" -runs "$runs" -weights "$weights"
+  "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench-scalar.wasm" -runs "$runs" -warmup 1 -weights "$weights"
+  GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native" -runs "$runs" -weights "$weights"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 }
 

@@ -1,7 +1,13 @@
 // Command bench times Keras' ResNet50 (core/resnet50; 224×224, batch 1, the full network to the
 // softmax, synthetic weights) on one thread and prints one JSON line for ./build.sh bench:
 //
-//	{"engine":…,"ms_median":…,"ms_min":…,"runs":…,"gflops":…,"rss_mb":…}
+//	{"engine":…,"ms_median":…,"ms_min":…,"runs":…,"gflops":…,"rss_mb":…,"weights":…}
+//
+// -weights says how the model holds its kernels, and "weights" in the line says which ran:
+// "int8" (the default) is what a converted model gives the engine — the synthetic weights folded
+// and quantized per layer as graft convert does (weights/convert.Folded), kept int8 in memory
+// and dequantized block by block inside the GEMM; "float32" is the synthetic weights as float32
+// (4× the kernel memory: 102 MB), the way the engine ran before int8 stayed int8.
 //
 // It is the same program natively (engine "native-go"; run it with GOMAXPROCS=1 for a one-thread
 // figure) and as GOOS=js GOARCH=wasm under Node through wasm/js/loader.mjs (wasm/cmd/wasmexec),
@@ -30,6 +36,7 @@ import (
 
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/core/tensor"
+	"github.com/graftml/graft/weights/convert"
 )
 
 // result is the JSON line.
@@ -43,6 +50,8 @@ type result struct {
 	CPUMs    float64 `json:"cpu_ms_median"` // the process's CPU time per run: ≈ ms_median on an idle machine
 	Threads  int     `json:"threads"`       // GOMAXPROCS
 	GOGC     int     `json:"gogc"`          // Go's GC target (GOGC), which sets the heap's high-water mark
+	Weights  string  `json:"weights"`       // how the kernels are held: "int8" or "float32" (Model.KernelDType)
+	WeightMB float64 `json:"weights_mb"`    // the kernels' memory (Model.KernelBytes)
 }
 
 func main() {
@@ -50,8 +59,9 @@ func main() {
 	warmup := flag.Int("warmup", 3, "untimed forward passes first (JIT tiers, heap growth)")
 	profile := flag.Bool("profile", false, "also time each layer alone and print a table on stderr")
 	memstats := flag.Bool("memstats", false, "print Go's heap statistics on stderr at the end")
+	weights := flag.String("weights", "int8", "kernels in memory: int8 (as a converted model) or float32")
 	flag.Parse()
-	if err := run(*runs, *warmup, *profile); err != nil {
+	if err := run(*runs, *warmup, *profile, *weights); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -63,13 +73,20 @@ func main() {
 	}
 }
 
-func run(runs, warmup int, profile bool) error {
+func run(runs, warmup int, profile bool, weights string) error {
 	if runs < 1 {
 		return fmt.Errorf("-runs must be at least 1")
 	}
-	m, err := resnet50.New(&resnet50.Synthetic{Inner: noWeights{}, Seed: 1}, resnet50.Options{})
+	src, err := weightSource(weights)
 	if err != nil {
 		return err
+	}
+	m, err := resnet50.New(src, resnet50.Options{})
+	if err != nil {
+		return err
+	}
+	if m.KernelDType() != weights {
+		return fmt.Errorf("asked for %s kernels, the model holds %s", weights, m.KernelDType())
 	}
 	x := randomImage(resnet50.InputSize)
 	forward := func() error {
@@ -99,9 +116,11 @@ func run(runs, warmup int, profile bool) error {
 		GFLOPS:   round(float64(forwardFLOPs(resnet50.InputSize))/median/1e6, 2),
 		Threads:  runtime.GOMAXPROCS(0),
 		GOGC:     gcPercent(),
+		Weights:  m.KernelDType(),
+		WeightMB: round(float64(m.KernelBytes())/1e6, 1),
 	}
 	if profile {
-		if err := profileLayers(m, x, os.Stderr); err != nil {
+		if err := profileLayers(m, src, x, os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -123,6 +142,20 @@ func engineName() string {
 		return "wasm-unknown" // started without wasm/js/loader.mjs
 	}
 	return "native-go"
+}
+
+// weightSource is the synthetic model with its kernels as -weights asks: float32 as
+// resnet50.Synthetic makes them, or int8 as graft convert stores them (BN folded, kernels
+// quantized per output channel, one layer at a time: no float32 copy of the model is ever whole).
+func weightSource(weights string) (resnet50.WeightSource, error) {
+	synthetic := &resnet50.Synthetic{Inner: noWeights{}, Seed: 1}
+	switch weights {
+	case "float32":
+		return synthetic, nil
+	case "int8":
+		return &convert.Folded{Inner: synthetic, Quantize: true}, nil
+	}
+	return nil, fmt.Errorf("-weights %q: want int8 or float32", weights)
 }
 
 // noWeights has none: Synthetic fills everything, which is all a speed measurement needs.

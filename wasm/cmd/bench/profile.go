@@ -1,6 +1,7 @@
 // profile.go: where the time of a forward pass goes, layer by layer (-profile). Every conv layer
-// of ResNet50 runs alone through ops.Conv2D on its real shapes (synthetic weights, random input,
-// the model's epilogue: bias, the shortcut add on _3_conv, ReLU), best of profileRuns; the
+// of ResNet50 runs alone through ops.Conv2DWeights on its real shapes (the model's weights in the
+// model's form, int8 or float32; random input; the model's epilogue: bias, the shortcut add on
+// _3_conv, ReLU), best of profileRuns; the
 // non-conv layers (pads, max pool, global average pool, dense, softmax) likewise. The table
 // (stderr) lists layers by share of the summed time, next to the full forward pass's median.
 package main
@@ -48,17 +49,29 @@ func randomTensor(rng *rand.Rand, shape ...int) *tensor.Tensor {
 	return t
 }
 
-func profileLayers(m *resnet50.Model, x *tensor.Tensor, w io.Writer) error {
-	src := &resnet50.Synthetic{Inner: noWeights{}, Seed: 1}
+// kernelOf reads a layer's kernel from src in the form the model holds (int8 when m's are).
+func kernelOf(m *resnet50.Model, src resnet50.WeightSource, layer string) (ops.Weights, error) {
+	if qs, ok := src.(resnet50.QuantizedSource); ok && m.KernelDType() == "int8" {
+		shape, q, scales, err := qs.WeightInt8(layer, "kernel")
+		if err != nil {
+			return ops.Weights{}, err
+		}
+		return ops.Int8Weights(shape, q, scales)
+	}
+	shape, data, err := src.Weight(layer, "kernel")
+	if err != nil {
+		return ops.Weights{}, err
+	}
+	t, err := tensor.FromData(data, shape...)
+	return ops.F32Weights(t), err
+}
+
+func profileLayers(m *resnet50.Model, src resnet50.WeightSource, x *tensor.Tensor, w io.Writer) error {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var rows []layerTime
 	for _, l := range convLayers(x.Shape[1]) {
 		c := l.spec
-		shape, kernel, err := src.Weight(c.Name, "kernel")
-		if err != nil {
-			return err
-		}
-		k, err := tensor.FromData(kernel, shape...)
+		k, err := kernelOf(m, src, c.Name)
 		if err != nil {
 			return err
 		}
@@ -74,7 +87,7 @@ func profileLayers(m *resnet50.Model, x *tensor.Tensor, w io.Writer) error {
 			pad = ops.Same
 		}
 		ms, err := best(func() error {
-			_, err := ops.Conv2D(in, k, bias, c.Stride, c.Stride, pad, residual, l.relu)
+			_, err := ops.Conv2DWeights(in, k, bias, c.Stride, c.Stride, pad, residual, l.relu)
 			return err
 		})
 		if err != nil {
@@ -92,11 +105,13 @@ func profileLayers(m *resnet50.Model, x *tensor.Tensor, w io.Writer) error {
 	other("pool1_pad+pool1_pool", func() { ops.MaxPool2D(ops.ZeroPad2D(c1, 1, 1, 1, 1), 3, 2, ops.Valid) })
 	c5 := randomTensor(rng, 1, size/32, size/32, 2048)
 	other("avg_pool", func() { ops.GlobalAvgPool(c5) })
-	_, dk, _ := src.Weight("predictions", "kernel")
-	dense, _ := tensor.FromData(dk, 2048, resnet50.NumClasses)
+	dense, err := kernelOf(m, src, "predictions")
+	if err != nil {
+		return err
+	}
 	pooled := randomTensor(rng, 1, 2048)
 	other("predictions (dense+softmax)", func() {
-		y, _ := ops.Dense(pooled, dense, make([]float32, resnet50.NumClasses))
+		y, _ := ops.DenseWeights(pooled, dense, make([]float32, resnet50.NumClasses))
 		ops.Softmax(y)
 	})
 
