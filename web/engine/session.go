@@ -172,35 +172,40 @@ func Input(px Pixels, mode preprocess.ResizeMode) (*tensor.Tensor, error) {
 // ResNet50 and returns the top-5 with timings and the pooled features of FeatureLayer. The
 // engine name is the caller's to fill in.
 func (s *Session) Classify(ctx context.Context, px Pixels, mode preprocess.ResizeMode) (*wire.Result, error) {
+	r, _, err := s.ClassifyPooling(ctx, px, mode, "")
+	return r, err
+}
+
+// ClassifyPooling is Classify that also returns the pooled output of layer from the same
+// forward pass (nil when layer is ""): the features a trained head reads.
+func (s *Session) ClassifyPooling(ctx context.Context, px Pixels, mode preprocess.ResizeMode, layer string) (*wire.Result, []float32, error) {
 	t0 := time.Now()
 	x, err := Input(px, mode)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t1 := time.Now()
 	model, err := s.WaitModel(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t2 := time.Now()
-	var features []float32
-	probs, err := model.Run(x, "predictions", func(layer string, t *tensor.Tensor) {
-		if layer != s.featureLayer {
-			return
+	var features, pooled []float32
+	probs, err := model.Run(x, "predictions", func(name string, t *tensor.Tensor) {
+		if name == s.featureLayer {
+			features = pool(t)
 		}
-		if len(t.Shape) == 4 { // [1,H,W,C] → [1,C], a new tensor
-			features = ops.GlobalAvgPool(t).Data
-		} else { // avg_pool is [1,C] already; observe must not keep it
-			features = append([]float32(nil), t.Data...)
+		if name == layer {
+			pooled = pool(t)
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	t3 := time.Now()
 	top, err := imagenet.TopK(probs.Data, TopK)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r := &wire.Result{
 		Resize: string(mode), ResizeText: mode.Description(), Synthetic: s.loader.Synthetic(),
@@ -211,7 +216,19 @@ func (s *Session) Classify(ctx context.Context, px Pixels, mode preprocess.Resiz
 	for _, p := range top {
 		r.Top5 = append(r.Top5, wire.Prediction{Index: p.Index, Synset: p.Synset, Name: p.Name, Prob: p.Prob})
 	}
-	return r, nil
+	if layer != "" && pooled == nil {
+		return nil, nil, fmt.Errorf("engine: the model has no layer %q", layer)
+	}
+	return r, pooled, nil
+}
+
+// pool is a layer's output as pooled features: [1,H,W,C] → [C], or a copy of [1,C] (avg_pool),
+// which the observer must not keep.
+func pool(t *tensor.Tensor) []float32 {
+	if len(t.Shape) == 4 {
+		return ops.GlobalAvgPool(t).Data
+	}
+	return append([]float32(nil), t.Data...)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -24,6 +24,24 @@ type Envelope struct {
 	Result   *Result   `json:"result,omitempty"`
 	Failed   *Failed   `json:"failed,omitempty"`
 	Classify *Classify `json:"classify,omitempty"`
+
+	// The training flow (train.go).
+	List        *List        `json:"list,omitempty"`
+	Listing     *Listing     `json:"listing,omitempty"`
+	Train       *Train       `json:"train,omitempty"`
+	Missing     *Missing     `json:"missing,omitempty"`
+	Extract     *Extract     `json:"extract,omitempty"`
+	Extracted   *Extracted   `json:"extracted,omitempty"`
+	Epoch       *Epoch       `json:"epoch,omitempty"`
+	Trained     *Trained     `json:"trained,omitempty"`
+	TrainFailed *TrainFailed `json:"train_failed,omitempty"`
+	Cancel      *Cancel      `json:"cancel,omitempty"`
+	Heads       *Heads       `json:"heads,omitempty"`
+	HeadOp      *HeadOp      `json:"head_op,omitempty"`
+	HeadFile    *HeadFile    `json:"head_file,omitempty"`
+	HeadError   *HeadError   `json:"head_error,omitempty"`
+	Bench       *Bench       `json:"bench,omitempty"`
+	BenchResult *BenchResult `json:"bench_result,omitempty"`
 }
 
 // Phases of the model download, in the order they normally happen.
@@ -104,6 +122,8 @@ type Result struct {
 	// (not synthetic) weights: what `graft features --layer FeatureLayer` prints natively.
 	FeatureLayer string    `json:"feature_layer"`
 	Features     []float32 `json:"features,omitempty"`
+	// Head is the active trained head's answer (nil when no head is active).
+	Head *HeadPrediction `json:"head,omitempty"`
 }
 
 // Failed says why one photo could not be classified, in words for the page.
@@ -137,6 +157,38 @@ func Decode(text string) (Envelope, error) {
 		ok = e.Failed != nil
 	case KindClassify:
 		ok = e.Classify != nil
+	case KindList:
+		ok = e.List != nil
+	case KindListing:
+		ok = e.Listing != nil
+	case KindTrain:
+		ok = e.Train != nil
+	case KindMissing:
+		ok = e.Missing != nil
+	case KindExtract:
+		ok = e.Extract != nil
+	case KindExtracted:
+		ok = e.Extracted != nil
+	case KindEpoch:
+		ok = e.Epoch != nil
+	case KindTrained:
+		ok = e.Trained != nil
+	case KindTrainFailed:
+		ok = e.TrainFailed != nil
+	case KindCancel:
+		ok = e.Cancel != nil
+	case KindHeads:
+		ok = e.Heads != nil
+	case KindHeadOp:
+		ok = e.HeadOp != nil
+	case KindHeadFile:
+		ok = e.HeadFile != nil
+	case KindHeadError:
+		ok = e.HeadError != nil
+	case KindBench:
+		ok = e.Bench != nil
+	case KindBenchResult:
+		ok = e.BenchResult != nil
 	}
 	if !ok {
 		return e, fmt.Errorf("wire: message of kind %q without its payload", e.Kind)

@@ -13,6 +13,24 @@ func TestRoundTrip(t *testing.T) {
 			Features: []float32{0.1, 1e-30, 3.4e38}}},
 		{Kind: KindFailed, Failed: &Failed{ID: 4, Message: "“x.heic” is a HEIC photo"}},
 		{Kind: KindClassify, Classify: &Classify{ID: 5, Resize: "nearest", Name: "a.png", Type: "image/png", Bytes: 1234}},
+		{Kind: KindList, List: &List{ID: 1, Paths: []string{"cats/a.jpg"}, Dirs: []string{"cats"}}},
+		{Kind: KindListing, Listing: &Listing{ID: 1, Final: true, Classes: []ClassCount{{"cats", 1}}, Entries: []Entry{{Path: "cats/a.jpg", Hash: "ab"}},
+			Skipped: []Skip{{"x.txt", "not inside a class folder"}}}},
+		{Kind: KindTrain, Train: &Train{Run: 2, Listing: 1, Settings: DefaultSettings(), Failed: []Skip{{"a", "undecodable"}}}},
+		{Kind: KindMissing, Missing: &Missing{Run: 2, Views: []string{"original"}, Entries: []int{0, 3}}},
+		{Kind: KindExtract, Extract: &Extract{ID: 9, Run: 2, Path: "cats/a.jpg", Base: Base{ModelID: "m", Layer: "conv4_block6_out", Features: 1024}}},
+		{Kind: KindExtracted, Extracted: &Extracted{ID: 9, Run: 2, Computed: 2, ModelMs: 250}},
+		{Kind: KindEpoch, Epoch: &Epoch{Run: 2, Epoch: 1, Epochs: 20, Loss: 0.7}},
+		{Kind: KindTrained, Trained: &Trained{Run: 2, Classes: []string{"a", "b"}, Validation: &Metrics{Confusion: [][]int{{1, 0}, {0, 1}}}}},
+		{Kind: KindTrainFailed, TrainFailed: &TrainFailed{Run: 2, Cancelled: true}},
+		{Kind: KindCancel, Cancel: &Cancel{Run: 2}},
+		{Kind: KindHeads, Heads: &Heads{Heads: []HeadInfo{{ID: 1, Name: "pets"}}, Active: 1}},
+		{Kind: KindHeadOp, HeadOp: &HeadOp{Op: HeadImport, FileName: "pets.grafthead"}},
+		{Kind: KindHeadFile, HeadFile: &HeadFile{ID: 1, FileName: "pets.grafthead", Bytes: 100}},
+		{Kind: KindHeadError, HeadError: &HeadError{Op: HeadImport, Message: "not a head"}},
+		{Kind: KindBench, Bench: &Bench{Images: 1000, Epochs: 20, Head: "mlp256"}},
+		{Kind: KindBenchResult, BenchResult: &BenchResult{Bench: Bench{Images: 1000}, Ms: 1234}},
+		{Kind: KindResult, Result: &Result{ID: 3, Head: &HeadPrediction{Name: "pets", Classes: []ClassProb{{"cats", 0.9}}}}},
 	} {
 		got, err := Decode(Encode(e))
 		if err != nil {
@@ -27,6 +45,7 @@ func TestRoundTrip(t *testing.T) {
 func TestDecodeRefuses(t *testing.T) {
 	for _, text := range []string{
 		``, `not json`, `{"kind":"result"}`, `{"kind":"status","result":{"id":1}}`, `{"kind":"nope","status":{}}`,
+		`{"kind":"train","status":{}}`, `{"kind":"extracted"}`, `{"kind":"head_op","heads":{}}`,
 	} {
 		if _, err := Decode(text); err == nil {
 			t.Errorf("Decode(%q) accepted it", text)

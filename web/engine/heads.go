@@ -1,0 +1,307 @@
+// heads.go: the trained heads a browser keeps — saved in IndexedDB across visits (HeadStore),
+// exported and imported as head files (core/head/FORMAT.md), and the active one that classifies
+// photos beside the ImageNet top-5. A file is checked with head.Parse, then against the model
+// this page runs (Model.CheckBase): another model or layer is refused with words saying so.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/web/wire"
+)
+
+// StoredHead is one saved head: its file and what the user called it.
+type StoredHead struct {
+	ID        int // > 0, given by the store
+	Name      string
+	CreatedMs float64 // Unix milliseconds
+	File      []byte  // the head file
+}
+
+// HeadStore keeps heads.
+type HeadStore interface {
+	ListHeads(ctx context.Context) ([]StoredHead, error)
+	// AddHead stores h (its ID is ignored) and returns the new ID.
+	AddHead(ctx context.Context, h StoredHead) (int, error)
+	DeleteHead(ctx context.Context, id int) error
+}
+
+// Shelf is the heads of one page: the store, the head just trained (not saved yet), and the
+// active head. ModelID and Layer are the model this page runs, for the compatibility check.
+type Shelf struct {
+	Store   HeadStore
+	ModelID string
+	Layer   string
+
+	mu          sync.Mutex
+	trained     *head.Model
+	trainedFile []byte
+	active      *head.Model
+	activeID    int // -1: none; 0: the head just trained
+	activeName  string
+}
+
+// NewShelf is a shelf with no active head.
+func NewShelf(store HeadStore, modelID, layer string) *Shelf {
+	return &Shelf{Store: store, ModelID: modelID, Layer: layer, activeID: -1}
+}
+
+// SetTrained makes a freshly trained head (and its file) the active one.
+func (s *Shelf) SetTrained(m *head.Model, file []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.trained, s.trainedFile = m, file
+	s.active, s.activeID, s.activeName = m, 0, "the head just trained"
+}
+
+// List describes every saved head, newest first, and says which is active.
+func (s *Shelf) List(ctx context.Context) wire.Heads {
+	out := wire.Heads{Heads: []wire.HeadInfo{}}
+	stored, err := s.Store.ListHeads(ctx)
+	if err != nil {
+		out.Error = "the saved heads could not be read: " + err.Error()
+	}
+	for _, h := range stored {
+		out.Heads = append(out.Heads, s.describe(h))
+	}
+	slices.SortFunc(out.Heads, func(a, b wire.HeadInfo) int { return b.ID - a.ID })
+	s.mu.Lock()
+	out.Active = s.activeID
+	s.mu.Unlock()
+	return out
+}
+
+// describe parses a stored head for the list; a damaged one is listed with its problem.
+func (s *Shelf) describe(h StoredHead) wire.HeadInfo {
+	m, err := head.Parse(h.File)
+	if err != nil {
+		return wire.HeadInfo{ID: h.ID, Name: h.Name, CreatedMs: h.CreatedMs, Bytes: len(h.File), Accuracy: -1, Problem: err.Error()}
+	}
+	info := InfoOf(m, h.ID, h.Name, h.CreatedMs, len(h.File))
+	if err := s.compatible(info.ModelID, info.Layer); err != nil {
+		info.Compatible, info.Problem = false, err.Error()
+	}
+	return info
+}
+
+// InfoOf describes a head.
+func InfoOf(m *head.Model, id int, name string, createdMs float64, bytes int) wire.HeadInfo {
+	info := wire.HeadInfo{ID: id, Name: name, CreatedMs: createdMs, Classes: m.Classes, Preset: m.Training.Head,
+		ModelID: m.Base.ModelID, Layer: m.Base.Layer, Resize: m.Base.Resize, Accuracy: -1, Bytes: bytes, Compatible: true}
+	if m.Metrics != nil {
+		info.Accuracy, info.Examples = m.Metrics.Accuracy, m.Metrics.Examples
+	}
+	if info.Name == "" {
+		info.Name = DefaultHeadName(m.Classes)
+	}
+	return info
+}
+
+func (s *Shelf) compatible(modelID, layer string) error {
+	if modelID != s.ModelID || layer != s.Layer {
+		return fmt.Errorf("it reads %s features of model %s; this page runs model %s (%s): train it again here",
+			layer, modelID, s.ModelID, s.Layer)
+	}
+	return nil
+}
+
+// DefaultHeadName names a head after its classes: "cats / dogs".
+func DefaultHeadName(classes []string) string {
+	name := strings.Join(classes, " / ")
+	if len(name) > 80 {
+		name = name[:77] + "…"
+	}
+	return name
+}
+
+// ErrNothingTrained: save before any training.
+var ErrNothingTrained = errors.New("there is no newly trained head to save; train one first")
+
+// Save keeps the head just trained under name ("" → its classes) and makes the saved copy active.
+func (s *Shelf) Save(ctx context.Context, name string, nowMs float64) (int, error) {
+	s.mu.Lock()
+	m, file := s.trained, s.trainedFile
+	s.mu.Unlock()
+	if m == nil {
+		return 0, ErrNothingTrained
+	}
+	name = cleanName(name, m.Classes)
+	id, err := s.Store.AddHead(ctx, StoredHead{Name: name, CreatedMs: nowMs, File: file})
+	if err != nil {
+		return 0, fmt.Errorf("the head could not be saved in this browser: %w", err)
+	}
+	s.mu.Lock()
+	if s.activeID == 0 && s.active == m {
+		s.activeID, s.activeName = id, name
+	}
+	s.mu.Unlock()
+	return id, nil
+}
+
+// cleanName trims a user's name for a head to one line of at most 120 characters.
+func cleanName(name string, classes []string) string {
+	name = strings.Join(strings.FieldsFunc(name, unicode.IsControl), " ")
+	name = strings.TrimSpace(name)
+	if r := []rune(name); len(r) > 120 {
+		name = string(r[:120])
+	}
+	if name == "" {
+		name = DefaultHeadName(classes)
+	}
+	return name
+}
+
+// find returns the stored head id.
+func (s *Shelf) find(ctx context.Context, id int) (StoredHead, error) {
+	stored, err := s.Store.ListHeads(ctx)
+	if err != nil {
+		return StoredHead{}, err
+	}
+	i := slices.IndexFunc(stored, func(h StoredHead) bool { return h.ID == id })
+	if i < 0 {
+		return StoredHead{}, fmt.Errorf("no saved head %d (deleted in another tab?)", id)
+	}
+	return stored[i], nil
+}
+
+// Use makes saved head id the active one (0: the head just trained).
+func (s *Shelf) Use(ctx context.Context, id int) error {
+	if id == 0 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.trained == nil {
+			return ErrNothingTrained
+		}
+		s.active, s.activeID, s.activeName = s.trained, 0, "the head just trained"
+		return nil
+	}
+	h, err := s.find(ctx, id)
+	if err != nil {
+		return err
+	}
+	m, err := head.Parse(h.File)
+	if err != nil {
+		return fmt.Errorf("“%s” is damaged: %w", h.Name, err)
+	}
+	if err := s.compatible(m.Base.ModelID, m.Base.Layer); err != nil {
+		return fmt.Errorf("“%s” cannot run here: %w", h.Name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.active, s.activeID, s.activeName = m, id, h.Name
+	return nil
+}
+
+// Delete forgets saved head id (the active head stays usable until another is chosen, unless it is this one).
+func (s *Shelf) Delete(ctx context.Context, id int) error {
+	if err := s.Store.DeleteHead(ctx, id); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.activeID == id {
+		s.active, s.activeID, s.activeName = nil, -1, ""
+	}
+	return nil
+}
+
+// Export returns saved head id's file (0: the head just trained) and a file name for it.
+func (s *Shelf) Export(ctx context.Context, id int) ([]byte, string, error) {
+	if id == 0 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.trained == nil {
+			return nil, "", ErrNothingTrained
+		}
+		return s.trainedFile, FileName(DefaultHeadName(s.trained.Classes)), nil
+	}
+	h, err := s.find(ctx, id)
+	if err != nil {
+		return nil, "", err
+	}
+	return h.File, FileName(h.Name), nil
+}
+
+// FileName makes a download name from a head's name: letters, digits, - and _, then .grafthead.
+func FileName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	base := strings.Trim(b.String(), "-")
+	if base == "" {
+		base = "head"
+	}
+	if r := []rune(base); len(r) > 60 {
+		base = string(r[:60])
+	}
+	return base + ".grafthead"
+}
+
+// Import checks a head file a user picked and keeps it: it must parse (head.Parse) and read
+// the features of this page's model and layer. The name is the file's, without .grafthead.
+func (s *Shelf) Import(ctx context.Context, fileName string, data []byte, nowMs float64) (int, error) {
+	m, err := head.Parse(data)
+	switch {
+	case errors.Is(err, head.ErrNotHeadFile):
+		return 0, fmt.Errorf("“%s” is not a Graft head file (export one with “Export” after training): %w", fileName, err)
+	case err != nil:
+		return 0, fmt.Errorf("“%s” is not a valid head file: %w", fileName, err)
+	}
+	if err := s.compatible(m.Base.ModelID, m.Base.Layer); err != nil {
+		return 0, fmt.Errorf("“%s” does not fit this model: %w", fileName, err)
+	}
+	name := cleanName(strings.TrimSuffix(fileName, ".grafthead"), m.Classes)
+	id, err := s.Store.AddHead(ctx, StoredHead{Name: name, CreatedMs: nowMs, File: data})
+	if err != nil {
+		return 0, fmt.Errorf("the head could not be saved in this browser: %w", err)
+	}
+	return id, nil
+}
+
+// Predict runs the active head on features, or returns nil when no head is active. features
+// must be the pooled output of the active head's layer for the photo prepared with its resize
+// mode (ActiveBase says which).
+func (s *Shelf) Predict(features []float32) (*wire.HeadPrediction, error) {
+	s.mu.Lock()
+	m, id, name := s.active, s.activeID, s.activeName
+	s.mu.Unlock()
+	if m == nil {
+		return nil, nil
+	}
+	probs, err := m.Probabilities(features, 1)
+	if err != nil {
+		return nil, err
+	}
+	best, err := m.Predict(features, 1)
+	if err != nil {
+		return nil, err
+	}
+	p := &wire.HeadPrediction{ID: id, Name: name, Best: best[0]}
+	for c, cls := range m.Classes {
+		p.Classes = append(p.Classes, wire.ClassProb{Name: cls, Prob: probs[c]})
+	}
+	return p, nil
+}
+
+// ActiveBase is the active head's base (ok false when none is active).
+func (s *Shelf) ActiveBase() (head.Base, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active == nil {
+		return head.Base{}, false
+	}
+	return s.active.Base, true
+}

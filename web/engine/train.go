@@ -1,0 +1,243 @@
+// train.go: what the model worker does to train a head on a folder of photos — the browser's
+// side of `graft train` (core/cmd/graft/train.go), on the same core code: a core/dataset
+// Listing fed file by file, head.Config from the page's settings exactly as graft train makes
+// it from its flags, features read from the feature cache under core/dataset's Key, and
+// head.Train. Same listing, same settings and same features give the same head.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/core/preprocess"
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/web/wire"
+	"github.com/graftml/graft/weights/format"
+)
+
+// Layers a head reads: graft train's default rule (core/cmd/graft/train.go, openBase).
+const (
+	HeadLayerFull      = "conv5_block3_out" // a model with real stage-5 weights
+	HeadLayerTruncated = "conv4_block6_out" // a model with synthetic weights, or ending before stage 5
+)
+
+// HeadBase is what a head trained here reads: the manifest's model id, graft train's default
+// layer for this model, and resize mode.
+func HeadBase(m *format.Manifest, resize string) (head.Base, error) {
+	mode, err := preprocess.ParseResizeMode(resize)
+	if err != nil {
+		return head.Base{}, err
+	}
+	layer := HeadLayerTruncated
+	if m.Model.Synthetic == nil && resnet50.LayerIndex(m.Model.LastLayer) >= resnet50.LayerIndex(HeadLayerFull) {
+		layer = HeadLayerFull
+	}
+	b := head.Base{ModelID: m.Model.ID, Layer: layer, Features: resnet50.OutputChannels(layer), Resize: string(mode)}
+	return b, b.Check()
+}
+
+// ConfigOf turns the page's settings into a head.Config the way graft train turns its flags
+// into one: the preset's defaults, then each setting.
+func ConfigOf(s wire.Settings) (head.Config, error) {
+	cfg, err := head.DefaultConfig(s.Head)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Epochs, cfg.BatchSize, cfg.LearningRate = s.Epochs, s.BatchSize, s.LearningRate
+	cfg.Seed, cfg.ValSplit, cfg.Patience, cfg.Flip, cfg.Output = s.Seed, s.ValSplit, s.Patience, s.Flip, head.Output(s.Output)
+	return cfg, cfg.Validate()
+}
+
+// Views are the views training needs: the original, and the flip when cfg.Flip.
+func Views(cfg head.Config) []dataset.View {
+	if cfg.Flip {
+		return []dataset.View{dataset.ViewOriginal, dataset.ViewFlip}
+	}
+	return []dataset.View{dataset.ViewOriginal}
+}
+
+// AddFile feeds one file of a picked folder to l: rel is its path below the root. Like
+// dataset.ListDir, every top-level folder is a class even when none of its files is an image.
+func AddFile(l *dataset.Lister, rel string, data []byte) {
+	rel = path.Clean(strings.TrimPrefix(rel, "/"))
+	if class, _, inClass := strings.Cut(rel, "/"); inClass {
+		l.AddClass(class)
+	}
+	l.Add(rel, data)
+}
+
+// ListingMessage is l as the page sees it.
+func ListingMessage(id int, l *dataset.Listing, ms float64) *wire.Listing {
+	w := &wire.Listing{ID: id, Final: true, Ms: ms, Done: len(l.Entries) + len(l.Skipped), Total: len(l.Entries) + len(l.Skipped)}
+	for _, c := range l.Classes {
+		w.Classes = append(w.Classes, wire.ClassCount{Name: c.Name, Images: c.Images})
+	}
+	for _, e := range l.Entries {
+		w.Entries = append(w.Entries, wire.Entry{Path: e.Path, Hash: e.Hash, Class: e.Class, Bytes: e.Bytes})
+	}
+	for _, s := range l.Skipped {
+		w.Skipped = append(w.Skipped, wire.Skip{Path: s.Path, Reason: s.Reason})
+	}
+	return w
+}
+
+// Trainer keeps the folder last listed and trains heads on it.
+type Trainer struct {
+	mu        sync.Mutex
+	listingID int
+	listing   *dataset.Listing
+}
+
+// SetListing makes l the folder train requests refer to, as listing id.
+func (t *Trainer) SetListing(id int, l *dataset.Listing) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.listingID, t.listing = id, l
+}
+
+// Plan is a train request checked against the cache: either Missing is non-empty (extract
+// those entries first) or Data holds every example.
+type Plan struct {
+	Config  head.Config
+	Base    head.Base
+	Views   []dataset.View
+	Listing *wire.Listing // after dropping the request's failed images
+	Missing []int         // entries without all their views cached
+	Data    *head.Data    // when nothing is missing
+	LoadMs  float64       // reading the cache
+}
+
+// ErrStaleListing: a train request for a folder this worker no longer holds.
+var ErrStaleListing = errors.New("the folder was listed again or the page reloaded; pick the folder again")
+
+// Prepare checks a train request: the settings, the listing it names (dropping the images
+// extraction found undecodable, as dataset.ExtractDir does), and which features the cache
+// already holds. base is HeadBase for the model and the settings' resize mode.
+func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Base, req wire.Train) (*Plan, error) {
+	cfg, err := ConfigOf(req.Settings)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.listing == nil || t.listingID != req.Listing {
+		return nil, ErrStaleListing
+	}
+	l := t.listing
+	for _, f := range req.Failed {
+		if i := slices.IndexFunc(l.Entries, func(e dataset.Entry) bool { return e.Path == f.Path }); i >= 0 {
+			l.Drop(i, f.Reason)
+		}
+	}
+	p := &Plan{Config: cfg, Base: base, Views: Views(cfg), Listing: ListingMessage(t.listingID, l, 0)}
+	start := time.Now()
+	keys := make([]string, 0, len(l.Entries)*len(p.Views))
+	for _, e := range l.Entries {
+		for _, v := range p.Views {
+			keys = append(keys, FeatureKey(base, e.Hash, v))
+		}
+	}
+	vecs, err := store.GetFeatures(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("reading the feature cache: %w", err)
+	}
+	if len(vecs) != len(keys) {
+		return nil, fmt.Errorf("the feature cache answered %d of %d keys", len(vecs), len(keys))
+	}
+	examples := make([]head.Example, 0, len(l.Entries))
+	for i, e := range l.Entries {
+		views := vecs[i*len(p.Views) : (i+1)*len(p.Views)]
+		if slices.ContainsFunc(views, func(v []float32) bool { return len(v) != base.Features }) {
+			p.Missing = append(p.Missing, i)
+			continue
+		}
+		examples = append(examples, head.Example{Views: views, Label: e.Class, Name: e.Path})
+	}
+	p.LoadMs = ms(time.Since(start))
+	if len(p.Missing) == 0 {
+		p.Data = &head.Data{Base: base, Classes: l.Names(), Examples: examples}
+	}
+	return p, nil
+}
+
+// MissingMessage asks the page to extract p.Missing.
+func (p *Plan) MissingMessage(run int) *wire.Missing {
+	m := &wire.Missing{Run: run, Base: WireBase(p.Base), Entries: p.Missing, Listing: p.Listing,
+		Cached: len(p.Listing.Entries) - len(p.Missing)}
+	for _, v := range p.Views {
+		m.Views = append(m.Views, string(v))
+	}
+	return m
+}
+
+// Train runs head.Train on a plan with no missing features. onEpoch sees each epoch as the
+// page shows it. The head file comes back with the message describing the run.
+func (p *Plan) Train(ctx context.Context, run int, onEpoch func(wire.Epoch)) (*head.Result, *wire.Trained, []byte, error) {
+	if p.Data == nil {
+		return nil, nil, nil, errors.New("engine: training before every feature is extracted")
+	}
+	start := time.Now()
+	var history []wire.Epoch
+	res, err := head.Train(ctx, p.Config, p.Data, func(e head.Epoch) {
+		we := EpochMessage(run, p.Config.Epochs, e, ms(time.Since(start)))
+		history = append(history, we)
+		if onEpoch != nil {
+			onEpoch(we)
+		}
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	trainMs := ms(time.Since(start))
+	file, err := res.Model.Marshal()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	msg := &wire.Trained{Run: run, Classes: res.Model.Classes, History: history, BestEpoch: res.BestEpoch,
+		StoppedEarly: res.StoppedEarly, TrainImages: len(res.Train), ValImages: len(res.Val),
+		Head: InfoOf(res.Model, 0, "", 0, len(file)), LoadMs: p.LoadMs, TrainMs: trainMs}
+	if v := res.Validation; v != nil {
+		msg.Validation = &wire.Metrics{Examples: v.Examples, Loss: finite(v.Loss), Accuracy: v.Accuracy,
+			PerClass: v.PerClass, Counts: v.Counts, Confusion: v.Confusion}
+		for _, w := range v.Wrong {
+			msg.Validation.Wrong = append(msg.Validation.Wrong, wire.Wrong{Path: w.Name, Label: w.Label, Predicted: w.Predicted, Probs: w.Probs})
+		}
+	}
+	return res, msg, file, nil
+}
+
+// EpochMessage is one history line for the page (non-finite values sent as 0, flagged).
+func EpochMessage(run, epochs int, e head.Epoch, elapsedMs float64) wire.Epoch {
+	w := wire.Epoch{Run: run, Epoch: e.Epoch, Epochs: epochs, Loss: finite(e.Loss), Accuracy: e.Accuracy,
+		ValLoss: finite(e.ValLoss), ValAccuracy: e.ValAccuracy, Ms: elapsedMs}
+	w.Diverged = w.Loss != e.Loss || w.ValLoss != e.ValLoss
+	return w
+}
+
+// finite maps NaN and ±Inf to 0 (JSON has no numbers for them).
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}
+
+// WireBase is b as the page sees it.
+func WireBase(b head.Base) wire.Base {
+	return wire.Base{ModelID: b.ModelID, Layer: b.Layer, Features: b.Features, Resize: b.Resize}
+}
+
+// BaseOf is the reverse of WireBase, checked.
+func BaseOf(b wire.Base) (head.Base, error) {
+	hb := head.Base{ModelID: b.ModelID, Layer: b.Layer, Features: b.Features, Resize: b.Resize}
+	return hb, hb.Check()
+}

@@ -1,0 +1,308 @@
+// train.go: the messages of "train a head on your own photos" (issue 7, design.md §5) between
+// the page (web/app) and the workers (web/worker, logic in web/engine). The flow:
+//
+//	page → model worker   list      the picked folder's files (a JS array "files" beside)
+//	model worker → page   listing   progress, then the classes, images and skipped files
+//	page → model worker   train     settings; the worker answers missing (features to extract)
+//	page → any worker     extract   one image (its File as "blob" beside) → extracted
+//	model worker → page   epoch …   then trained (the head file as "file" beside) or train_failed
+//	page → model worker   heads, head_op (save, use, delete, export, import with "blob" beside)
+//	model worker → page   heads, head_file ("file" beside), head_error
+//
+// Images never travel inside the JSON: Files go beside it as handles, read where they are used.
+package wire
+
+// Message kinds of the training flow.
+const (
+	KindList        = "list"         // page → model worker
+	KindListing     = "listing"      // model worker → page
+	KindTrain       = "train"        // page → model worker
+	KindMissing     = "missing"      // model worker → page: extract these first
+	KindExtract     = "extract"      // page → any worker
+	KindExtracted   = "extracted"    // worker → page
+	KindEpoch       = "epoch"        // model worker → page
+	KindTrained     = "trained"      // model worker → page
+	KindTrainFailed = "train_failed" // model worker → page
+	KindCancel      = "cancel"       // page → workers: stop run Run
+	KindHeads       = "heads"        // page → model worker (asks); model worker → page (answers)
+	KindHeadOp      = "head_op"      // page → model worker
+	KindHeadFile    = "head_file"    // model worker → page: an exported head file
+	KindHeadError   = "head_error"   // model worker → page
+	KindBench       = "bench"        // page → model worker: time training on synthetic features
+	KindBenchResult = "bench_result" // model worker → page
+)
+
+// List asks the model worker to list a folder. Paths[i] is the i-th File's slash-separated path
+// below the picked root ("cats/a.jpg"); Dirs are folders seen by a drop (empty ones included).
+type List struct {
+	ID    int      `json:"id"`
+	Paths []string `json:"paths"`
+	Dirs  []string `json:"dirs,omitempty"`
+}
+
+// Listing is a folder of classes (core/dataset.Listing): first progress (Final false: only
+// Done and Total), then the whole listing.
+type Listing struct {
+	ID      int          `json:"id"`
+	Done    int          `json:"done"`
+	Total   int          `json:"total"`
+	Final   bool         `json:"final"`
+	Classes []ClassCount `json:"classes,omitempty"`
+	Entries []Entry      `json:"entries,omitempty"`
+	Skipped []Skip       `json:"skipped,omitempty"`
+	Ms      float64      `json:"ms"` // reading and hashing the files
+}
+
+// ClassCount is one class folder and how many images it keeps.
+type ClassCount struct {
+	Name   string `json:"name"`
+	Images int    `json:"images"`
+}
+
+// Entry is one image a listing keeps.
+type Entry struct {
+	Path  string `json:"path"`
+	Hash  string `json:"hash"` // SHA-256 of the file, lowercase hex
+	Class int    `json:"class"`
+	Bytes int64  `json:"bytes"`
+}
+
+// Skip is a file a listing leaves out, and why (core/dataset's reasons).
+type Skip struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// Settings are the training settings the page offers; the worker turns them into a
+// core/head.Config exactly as `graft train` turns its flags into one.
+type Settings struct {
+	Head         string  `json:"head"`          // preset: linear, mlp256, keras
+	Output       string  `json:"output"`        // softmax or sigmoid
+	Epochs       int     `json:"epochs"`        //
+	LearningRate float64 `json:"learning_rate"` // Adam's
+	BatchSize    int     `json:"batch_size"`    //
+	ValSplit     float64 `json:"val_split"`     // fraction of each class held out
+	Patience     int     `json:"patience"`      // early stopping; 0: never
+	Flip         bool    `json:"flip"`          // also train on horizontal flips
+	Seed         uint64  `json:"seed"`          //
+	Resize       string  `json:"resize"`        // crop or nearest
+}
+
+// Presets are the head presets as the page lists them (core/head.Presets; a test keeps them equal).
+var Presets = []Preset{
+	{"linear", "Linear: logistic regression on the features"},
+	{"mlp256", "One hidden layer of 256 with dropout 0.5"},
+	{"keras", "Keras tutorial: 1024-1024-1024-512"},
+}
+
+// Preset is a head preset's name and description.
+type Preset struct {
+	Name  string `json:"name"`
+	About string `json:"about"`
+}
+
+// DefaultSettings are `graft train`'s defaults (a test keeps them equal).
+func DefaultSettings() Settings {
+	return Settings{Head: "mlp256", Output: "softmax", Epochs: 20, LearningRate: 1e-3, BatchSize: 32,
+		ValSplit: 0.2, Patience: 5, Flip: false, Seed: 1, Resize: "crop"}
+}
+
+// Train asks the model worker to train on listing Listing. Failed are images extraction found
+// undecodable; the worker drops them from the listing first.
+type Train struct {
+	Run      int      `json:"run"`
+	Listing  int      `json:"listing"`
+	Settings Settings `json:"settings"`
+	Failed   []Skip   `json:"failed,omitempty"`
+}
+
+// Base says which features a head reads: what an extraction must compute.
+type Base struct {
+	ModelID  string `json:"model_id"`
+	Layer    string `json:"layer"`
+	Features int    `json:"features"`
+	Resize   string `json:"resize"`
+}
+
+// Missing answers Train when some features are not in the cache yet: the page has them
+// extracted (Extract per image) and sends Train again.
+type Missing struct {
+	Run     int      `json:"run"`
+	Base    Base     `json:"base"`
+	Views   []string `json:"views"`
+	Entries []int    `json:"entries"` // indices into the listing's entries
+	Cached  int      `json:"cached"`  // entries whose features are all cached
+	Listing *Listing `json:"listing"` // after dropping Train.Failed
+}
+
+// Extract asks a worker for the features of one image (its File is the "blob" beside), into
+// the feature cache.
+type Extract struct {
+	ID    int      `json:"id"`
+	Run   int      `json:"run"`
+	Path  string   `json:"path"`
+	Hash  string   `json:"hash"`
+	Type  string   `json:"type"`
+	Bytes int64    `json:"bytes"`
+	Base  Base     `json:"base"`
+	Views []string `json:"views"`
+}
+
+// Extracted is one image done: from the cache (Hit), computed, or not (Undecodable or Error).
+type Extracted struct {
+	ID          int     `json:"id"`
+	Run         int     `json:"run"`
+	Hit         bool    `json:"hit"`
+	Computed    int     `json:"computed"`              // views computed
+	Undecodable string  `json:"undecodable,omitempty"` // the skip reason
+	Error       string  `json:"error,omitempty"`
+	DecodeMs    float64 `json:"decode_ms"`
+	ModelMs     float64 `json:"model_ms"`
+}
+
+// Epoch is one line of the training history (core/head.Epoch). Diverged: a loss was not a
+// finite number (and is sent as 0).
+type Epoch struct {
+	Run         int     `json:"run"`
+	Epoch       int     `json:"epoch"`
+	Epochs      int     `json:"epochs"` // planned
+	Loss        float64 `json:"loss"`
+	Accuracy    float64 `json:"accuracy"`
+	ValLoss     float64 `json:"val_loss"`
+	ValAccuracy float64 `json:"val_accuracy"`
+	Diverged    bool    `json:"diverged,omitempty"`
+	Ms          float64 `json:"ms"` // since training started
+}
+
+// Trained is a finished run; the head file is the "file" beside (Head describes it, ID 0:
+// not saved yet). It is the worker's active head from now on.
+type Trained struct {
+	Run          int      `json:"run"`
+	Classes      []string `json:"classes"`
+	History      []Epoch  `json:"history"`
+	BestEpoch    int      `json:"best_epoch"`
+	StoppedEarly bool     `json:"stopped_early"`
+	TrainImages  int      `json:"train_images"`
+	ValImages    int      `json:"val_images"`
+	Validation   *Metrics `json:"validation,omitempty"` // nil without a validation set
+	Head         HeadInfo `json:"head"`
+	LoadMs       float64  `json:"load_ms"`  // reading the cached features
+	TrainMs      float64  `json:"train_ms"` // head.Train
+	Engine       string   `json:"engine"`
+}
+
+// Metrics are a head's validation metrics (core/head.Metrics) with the wrong images by path.
+type Metrics struct {
+	Examples  int       `json:"examples"`
+	Loss      float64   `json:"loss"`
+	Accuracy  float64   `json:"accuracy"`
+	PerClass  []float64 `json:"per_class"`
+	Counts    []int     `json:"counts"`
+	Confusion [][]int   `json:"confusion"` // row = true class, column = predicted
+	Wrong     []Wrong   `json:"wrong"`
+}
+
+// Wrong is one misclassified validation image.
+type Wrong struct {
+	Path      string    `json:"path"`
+	Label     int       `json:"label"`
+	Predicted int       `json:"predicted"`
+	Probs     []float32 `json:"probs"`
+}
+
+// TrainFailed: the run stopped (Cancelled) or could not start.
+type TrainFailed struct {
+	Run       int    `json:"run"`
+	Message   string `json:"message"`
+	Cancelled bool   `json:"cancelled"`
+}
+
+// Cancel stops run Run: queued extractions are dropped, training stops at the next epoch.
+type Cancel struct {
+	Run int `json:"run"`
+}
+
+// HeadInfo describes a head: a saved one (ID > 0) or the one just trained (ID 0).
+type HeadInfo struct {
+	ID         int      `json:"id"`
+	Name       string   `json:"name"`
+	CreatedMs  float64  `json:"created_ms"` // Unix milliseconds
+	Classes    []string `json:"classes"`
+	Preset     string   `json:"preset"`
+	ModelID    string   `json:"model_id"`
+	Layer      string   `json:"layer"`
+	Resize     string   `json:"resize"`
+	Accuracy   float64  `json:"accuracy"` // validation accuracy; -1 when trained without validation
+	Examples   int      `json:"examples"` // validation images
+	Bytes      int      `json:"bytes"`    // head file size
+	Compatible bool     `json:"compatible"`
+	Problem    string   `json:"problem,omitempty"` // why it cannot run here
+}
+
+// Heads is the saved heads and which head classifies photos (Active: a saved ID, 0 for the
+// one just trained, -1 for none).
+type Heads struct {
+	Heads  []HeadInfo `json:"heads"`
+	Active int        `json:"active"`
+	Error  string     `json:"error,omitempty"` // the store could not be read
+}
+
+// Head operations.
+const (
+	HeadSave   = "save"   // keep the head just trained under Name
+	HeadUse    = "use"    // classify photos with head ID
+	HeadDelete = "delete" // forget head ID
+	HeadExport = "export" // send head ID's file (head_file)
+	HeadImport = "import" // check and keep the file sent as "blob" (FileName)
+)
+
+// HeadOp is one operation on the saved heads.
+type HeadOp struct {
+	Op       string `json:"op"`
+	ID       int    `json:"id"`
+	Name     string `json:"name,omitempty"`
+	FileName string `json:"file_name,omitempty"`
+}
+
+// HeadFile is an exported head file (the "file" beside).
+type HeadFile struct {
+	ID       int    `json:"id"`
+	FileName string `json:"file_name"`
+	Bytes    int    `json:"bytes"`
+}
+
+// HeadError says why a head operation failed, in words.
+type HeadError struct {
+	Op      string `json:"op"`
+	Message string `json:"message"`
+}
+
+// HeadPrediction is the active head's answer for a photo, beside the ImageNet top-5.
+type HeadPrediction struct {
+	ID      int         `json:"id"`
+	Name    string      `json:"name"`
+	Classes []ClassProb `json:"classes"` // in the head's class order
+	Best    int         `json:"best"`    // index of the predicted class
+	Note    string      `json:"note,omitempty"`
+}
+
+// ClassProb is one class's probability.
+type ClassProb struct {
+	Name string  `json:"name"`
+	Prob float32 `json:"prob"`
+}
+
+// Bench asks for a timing of head training on synthetic features of the model's feature width.
+type Bench struct {
+	Images int    `json:"images"`
+	Epochs int    `json:"epochs"`
+	Head   string `json:"head"`
+}
+
+// BenchResult is that timing.
+type BenchResult struct {
+	Bench
+	Features int     `json:"features"`
+	Ms       float64 `json:"ms"`
+	Engine   string  `json:"engine"`
+}
