@@ -4,11 +4,16 @@
 // otherwise) or starts engine-scalar.wasm (-tags purego) where there is no SIMD; the engine
 // learns which as GRAFT_ENGINE. This file only gives Go the browser pieces it cannot reach alone:
 // graftDecode (createImageBitmap with the EXIF orientation applied and no colour conversion,
-// OffscreenCanvas → RGBA). Messages that arrive before Go runs are queued; Go takes them and owns
-// onmessage from then on. Everything else (download, Cache API, verification, preprocessing,
-// ResNet50) is Go: web/engine.
+// OffscreenCanvas → RGBA) and graftIDB (idb.mjs: the feature cache and the saved heads in
+// IndexedDB). Messages that arrive before Go runs are queued; Go takes them and owns onmessage
+// from then on. Everything else (download, Cache API, verification, preprocessing, ResNet50,
+// listing, features, training) is Go: web/engine. The page starts more copies of this worker
+// with ?role=extract for its extraction pool.
 import "./wasm_exec.js";
 import { startGo } from "./loader.mjs";
+import { graftIDB } from "./idb.mjs";
+
+self.graftIDB = graftIDB;
 
 const queued = [];
 self.onmessage = (e) => queued.push(e.data);

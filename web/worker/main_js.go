@@ -7,13 +7,20 @@
 // (worker.mjs's graftDecode: createImageBitmap with EXIF orientation, OffscreenCanvas), Go gets
 // full-size RGBA (downscaled first only beyond engine.MaxPixels) and does the rest exactly as
 // `graft classify` does. Requests are answered one at a time, in order; one that arrives during
-// the download waits for the model's layers. Its native twin is main_other.go.
+// the download waits for the model's layers. With a trained head active (train_js.go), the
+// answer carries its class probabilities too.
+//
+// The same program is every worker of the page's extraction pool: started as
+// worker.mjs?role=extract it loads the model the same way (from the Cache API) and only answers
+// extract messages. The model worker (no role) also lists folders, trains heads and keeps them
+// (train_js.go). Its native twin is main_other.go.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -30,15 +37,29 @@ type request struct {
 
 type worker struct {
 	engineName string
+	role       string // "model", or "extract" for a pool worker
 	requests   chan request
+	extracts   chan job // extract messages, in order
+	control    chan job // list, train, heads, head_op, bench: one at a time, in order
 
 	settled chan struct{} // closed once session or loadErr is set
 	session *engine.Session
 	loadErr error
+
+	training // train_js.go
+}
+
+// job is one message of the training flow with what came beside its JSON.
+type job struct {
+	env   wire.Envelope
+	blob  js.Value // a File (extract, import)
+	files js.Value // an array of Files (list)
 }
 
 func main() {
-	w := &worker{engineName: engineName(), requests: make(chan request, 256), settled: make(chan struct{})}
+	w := &worker{engineName: engineName(), role: roleOf(js.Global().Get("location").Get("search").String()),
+		requests: make(chan request, 256), extracts: make(chan job, 1024), control: make(chan job, 64), settled: make(chan struct{})}
+	w.training.init()
 	self := js.Global()
 	self.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		w.onMessage(arg0(args).Get("data"))
@@ -52,6 +73,8 @@ func main() {
 	}
 	post(wire.Envelope{Kind: wire.KindStatus, Status: &wire.Status{Phase: wire.PhaseStarting, Engine: w.engineName}})
 	go w.classifyLoop()
+	go w.extractLoop()
+	go w.controlLoop()
 	go w.download()
 	select {}
 }
@@ -72,7 +95,23 @@ func (w *worker) onMessage(data js.Value) {
 		return
 	}
 	env, err := wire.Decode(text.String())
-	if err != nil || env.Kind != wire.KindClassify {
+	if err != nil {
+		return
+	}
+	switch env.Kind {
+	case wire.KindClassify:
+	case wire.KindCancel:
+		w.cancel(env.Cancel.Run)
+		return
+	case wire.KindExtract:
+		w.extracts <- job{env: env, blob: data.Get("blob")}
+		return
+	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench:
+		if w.role == "model" {
+			w.control <- job{env: env, blob: data.Get("blob"), files: data.Get("files")}
+		}
+		return
+	default:
 		return
 	}
 	select {
@@ -91,7 +130,12 @@ func (w *worker) download() {
 			s.Engine = w.engineName
 			post(wire.Envelope{Kind: wire.KindStatus, Status: &s})
 		},
-		OnSession: func(s *engine.Session) { w.session = s; close(w.settled) },
+		OnSession: func(s *engine.Session) {
+			w.session = s
+			base, _ := engine.HeadBase(s.Manifest(), string(preprocess.DefaultResize))
+			w.shelf = engine.NewShelf(idbHeads{}, s.Manifest().Model.ID, base.Layer)
+			close(w.settled)
+		},
 	}
 	if store, err := openCacheStore(base); err == nil {
 		d.Store = store
@@ -130,7 +174,7 @@ func (w *worker) classify(r request) (*wire.Result, string) {
 	if w.session == nil {
 		return nil, "the model could not be loaded: " + w.loadErr.Error()
 	}
-	res, err := w.session.Classify(context.Background(), px, mode)
+	res, err := w.classifyWithHead(px, mode)
 	if err != nil {
 		return nil, fmt.Sprintf("“%s”: %v", r.c.Name, err)
 	}
@@ -140,18 +184,23 @@ func (w *worker) classify(r request) (*wire.Result, string) {
 
 // decode has the browser decode the Blob to RGBA, downscaling first beyond engine.MaxPixels.
 func decode(r request) (px engine.Pixels, original, msg string) {
-	if r.c.Bytes > engine.MaxFileBytes {
-		return px, "", engine.TooLarge(r.c.Name, r.c.Bytes)
+	return decodeBlob(r.blob, r.c.Name, r.c.Type, r.c.Bytes)
+}
+
+// decodeBlob is decode for any Blob: name, MIME type and size are for messages.
+func decodeBlob(blob js.Value, name, mime string, size int64) (px engine.Pixels, original, msg string) {
+	if size > engine.MaxFileBytes {
+		return px, "", engine.TooLarge(name, size)
 	}
 	glue := js.Global().Get("graftDecode")
-	bitmap, err := await(glue.Call("bitmap", r.blob))
+	bitmap, err := await(glue.Call("bitmap", blob))
 	if err != nil {
-		head, herr := await(glue.Call("head", r.blob, engine.SniffBytes))
+		head, herr := await(glue.Call("head", blob, engine.SniffBytes))
 		var b []byte
 		if herr == nil {
 			b = bytesFromJS(head)
 		}
-		return px, "", engine.Undecodable(r.c.Name, r.c.Type, r.c.Bytes, b)
+		return px, "", engine.Undecodable(name, mime, size, b)
 	}
 	w, h := bitmap.Get("width").Int(), bitmap.Get("height").Int()
 	fw, fh, scaled := engine.FitSize(w, h)
@@ -160,7 +209,7 @@ func decode(r request) (px engine.Pixels, original, msg string) {
 	}
 	data, err := await(glue.Call("pixels", bitmap, fw, fh))
 	if err != nil {
-		return px, "", fmt.Sprintf("“%s” was decoded but its pixels could not be read: %v", r.c.Name, err)
+		return px, "", fmt.Sprintf("“%s” was decoded but its pixels could not be read: %v", name, err)
 	}
 	return engine.Pixels{RGBA: bytesFromJS(data), Width: fw, Height: fh, Stride: 4 * fw}, original, ""
 }
@@ -168,4 +217,22 @@ func decode(r request) (px engine.Pixels, original, msg string) {
 // post sends one message to the page.
 func post(e wire.Envelope) {
 	js.Global().Call("postMessage", wire.Encode(e))
+}
+
+// postWithFile sends a message with bytes beside it, as {json, file: Uint8Array}, transferring
+// the buffer instead of copying it.
+func postWithFile(e wire.Envelope, file []byte) {
+	data := js.Global().Get("Object").New()
+	data.Set("json", wire.Encode(e))
+	arr := bytesToJS(file)
+	data.Set("file", arr)
+	js.Global().Call("postMessage", data, js.ValueOf([]any{arr.Get("buffer")}))
+}
+
+// roleOf reads ?role= from the worker's URL: "extract" for a pool worker, else "model".
+func roleOf(search string) string {
+	if strings.Contains(search, "role=extract") {
+		return "extract"
+	}
+	return "model"
 }

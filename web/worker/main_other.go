@@ -7,6 +7,9 @@
 //	go run ./web/worker -model dist/model [-resize crop|nearest] IMG...
 //
 // It prints one wire.Result per image as JSON, the message the worker posts to the page.
+// With -train it does what the page and its workers do with a picked folder (train_other.go):
+//
+//	go run ./web/worker -model dist/model -train DIR -out FILE [-head P] [-epochs N] [-seed N] [-flip] …
 package main
 
 import (
@@ -22,13 +25,30 @@ import (
 
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/web/engine"
+	"github.com/graftml/graft/web/wire"
 )
 
 func main() {
 	model := flag.String("model", "dist/model", "model folder (graft convert --out DIR)")
 	resize := flag.String("resize", string(preprocess.DefaultResize), "resize mode: nearest or crop")
+	train := flag.String("train", "", "a folder with one sub-folder per class: train a head on it, as the page does")
+	out := flag.String("out", "head.grafthead", "with -train: the head file to write")
+	s := wire.DefaultSettings()
+	flag.StringVar(&s.Head, "head", s.Head, "with -train: head preset")
+	flag.IntVar(&s.Epochs, "epochs", s.Epochs, "with -train: epochs")
+	flag.Uint64Var(&s.Seed, "seed", s.Seed, "with -train: seed")
+	flag.BoolVar(&s.Flip, "flip", s.Flip, "with -train: also train on horizontal flips")
+	flag.Float64Var(&s.LearningRate, "lr", s.LearningRate, "with -train: Adam learning rate")
+	flag.Float64Var(&s.ValSplit, "val-split", s.ValSplit, "with -train: validation split")
 	flag.Parse()
-	if err := run(*model, *resize, flag.Args()); err != nil {
+	var err error
+	if *train != "" {
+		s.Resize = *resize
+		err = trainFolder(*model, *train, *out, s)
+	} else {
+		err = run(*model, *resize, flag.Args())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)
 	}

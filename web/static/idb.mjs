@@ -1,0 +1,81 @@
+// idb.mjs — IndexedDB for the workers, as small Promise functions Go awaits (web/worker/idb_js.go).
+// One database, "graft", version 1, two object stores:
+//   features: Float32Array values under core/dataset Key.String() keys (the feature cache);
+//   heads:    {id (auto), name, created (Unix ms), file (Uint8Array, a head file)}.
+// Each call is one transaction; a batch of gets or puts shares it (one trip through the event
+// loop instead of one per key). Nothing else happens here: the logic is Go (web/engine).
+const DB_NAME = "graft";
+const DB_VERSION = 1;
+
+let opening = null;
+const open = () => {
+  opening ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, DB_VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      if (!db.objectStoreNames.contains("features")) db.createObjectStore("features");
+      if (!db.objectStoreNames.contains("heads")) db.createObjectStore("heads", { keyPath: "id", autoIncrement: true });
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error("IndexedDB is blocked by another tab with an older version of this page"));
+  });
+  opening.catch(() => { opening = null; });
+  return opening;
+};
+
+// finished resolves when tx commits.
+const finished = (tx) =>
+  new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("IndexedDB transaction aborted"));
+  });
+
+export const graftIDB = {
+  // getFeatures: an array as long as keys, each a Float32Array or undefined.
+  async getFeatures(keys) {
+    const db = await open();
+    const tx = db.transaction("features", "readonly");
+    const store = tx.objectStore("features");
+    const out = new Array(keys.length);
+    keys.forEach((k, i) => {
+      const r = store.get(k);
+      r.onsuccess = () => { out[i] = r.result instanceof Float32Array ? r.result : undefined; };
+    });
+    await finished(tx);
+    return out;
+  },
+
+  async putFeatures(keys, vecs) {
+    const db = await open();
+    const tx = db.transaction("features", "readwrite");
+    const store = tx.objectStore("features");
+    keys.forEach((k, i) => store.put(vecs[i], k));
+    await finished(tx);
+  },
+
+  async listHeads() {
+    const db = await open();
+    const tx = db.transaction("heads", "readonly");
+    const r = tx.objectStore("heads").getAll();
+    await finished(tx);
+    return r.result;
+  },
+
+  // addHead stores {name, created, file} and resolves to its new id.
+  async addHead(record) {
+    const db = await open();
+    const tx = db.transaction("heads", "readwrite");
+    const r = tx.objectStore("heads").add(record);
+    await finished(tx);
+    return r.result;
+  },
+
+  async deleteHead(id) {
+    const db = await open();
+    const tx = db.transaction("heads", "readwrite");
+    tx.objectStore("heads").delete(id);
+    await finished(tx);
+  },
+};

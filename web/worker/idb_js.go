@@ -1,0 +1,131 @@
+//go:build js && wasm
+
+// The worker's stores over IndexedDB (web/static/idb.mjs, self.graftIDB): the feature cache
+// (engine.FeatureStore) and the saved heads (engine.HeadStore). Their native twins are
+// engine.MemFeatures and engine.MemHeads.
+package main
+
+import (
+	"context"
+	"errors"
+	"syscall/js"
+	"unsafe"
+
+	"github.com/graftml/graft/web/engine"
+)
+
+// idb is self.graftIDB, or an error saying why there is none.
+func idb() (js.Value, error) {
+	g := js.Global().Get("graftIDB")
+	if !g.Truthy() || !js.Global().Get("indexedDB").Truthy() {
+		return js.Value{}, errors.New("IndexedDB is not available here (a private window may block it)")
+	}
+	return g, nil
+}
+
+type idbFeatures struct{}
+
+func (idbFeatures) GetFeatures(ctx context.Context, keys []string) ([][]float32, error) {
+	g, err := idb()
+	if err != nil {
+		return nil, err
+	}
+	jsKeys := make([]any, len(keys))
+	for i, k := range keys {
+		jsKeys[i] = k
+	}
+	arr, err := await(g.Call("getFeatures", js.ValueOf(jsKeys)))
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]float32, len(keys))
+	u8 := js.Global().Get("Uint8Array")
+	for i := range out {
+		v := arr.Index(i)
+		if !v.Truthy() {
+			continue
+		}
+		f := make([]float32, v.Get("length").Int())
+		if len(f) > 0 {
+			js.CopyBytesToGo(floatBytes(f), u8.New(v.Get("buffer"), v.Get("byteOffset"), v.Get("byteLength")))
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+func (idbFeatures) PutFeatures(ctx context.Context, keys []string, vecs [][]float32) error {
+	g, err := idb()
+	if err != nil {
+		return err
+	}
+	jsKeys, jsVecs := make([]any, len(keys)), make([]any, len(keys))
+	for i, k := range keys {
+		jsKeys[i] = k
+		jsVecs[i] = float32sToJS(vecs[i])
+	}
+	_, err = await(g.Call("putFeatures", js.ValueOf(jsKeys), js.ValueOf(jsVecs)))
+	return err
+}
+
+// floatBytes is f's memory as bytes (wasm and typed arrays are little-endian alike).
+func floatBytes(f []float32) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 4*len(f))
+}
+
+// float32sToJS copies f into a new Float32Array.
+func float32sToJS(f []float32) js.Value {
+	a := js.Global().Get("Float32Array").New(len(f))
+	if len(f) > 0 {
+		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(a.Get("buffer")), floatBytes(f))
+	}
+	return a
+}
+
+type idbHeads struct{}
+
+func (idbHeads) ListHeads(ctx context.Context) ([]engine.StoredHead, error) {
+	g, err := idb()
+	if err != nil {
+		return nil, err
+	}
+	arr, err := await(g.Call("listHeads"))
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.StoredHead
+	for i := range arr.Length() {
+		r := arr.Index(i)
+		if r.Get("file").Type() != js.TypeObject {
+			continue
+		}
+		out = append(out, engine.StoredHead{ID: r.Get("id").Int(), Name: r.Get("name").String(),
+			CreatedMs: r.Get("created").Float(), File: bytesFromJS(r.Get("file"))})
+	}
+	return out, nil
+}
+
+func (idbHeads) AddHead(ctx context.Context, h engine.StoredHead) (int, error) {
+	g, err := idb()
+	if err != nil {
+		return 0, err
+	}
+	rec := js.Global().Get("Object").New()
+	rec.Set("name", h.Name)
+	rec.Set("created", h.CreatedMs)
+	rec.Set("file", bytesToJS(h.File))
+	id, err := await(g.Call("addHead", rec))
+	if err != nil {
+		return 0, err
+	}
+	return id.Int(), nil
+}
+
+func (idbHeads) DeleteHead(ctx context.Context, id int) error {
+	g, err := idb()
+	if err != nil {
+		return err
+	}
+	_, err = await(g.Call("deleteHead", id))
+	return err
+}

@@ -1,0 +1,305 @@
+//go:build js && wasm
+
+// The worker's part of training a head (wire/train.go has the flow): listing a picked folder
+// (reading each File once, in order, for its SHA-256 and image header: core/dataset's rules),
+// extracting one image's features into IndexedDB (any worker of the pool), training (the model
+// worker; epochs posted as they end) and the saved heads. The logic is web/engine; this file
+// moves messages, Files and bytes.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/core/preprocess"
+	"github.com/graftml/graft/web/engine"
+	"github.com/graftml/graft/web/wire"
+)
+
+// training is the worker's training state.
+type training struct {
+	features engine.FeatureStore
+	trainer  engine.Trainer
+	shelf    *engine.Shelf // set with the session, before settled closes
+
+	mu        sync.Mutex
+	cancelled map[int]bool       // runs the page cancelled
+	stopRun   int                // the run being trained
+	stop      context.CancelFunc // stops it
+}
+
+func (t *training) init() {
+	t.features = idbFeatures{}
+	t.cancelled = map[int]bool{}
+}
+
+// cancel stops run: its queued extractions are dropped and its training stops after the
+// current epoch. It runs inside a JS callback and must not block.
+func (w *worker) cancel(run int) {
+	w.training.mu.Lock()
+	defer w.training.mu.Unlock()
+	w.cancelled[run] = true
+	if w.stopRun == run && w.stop != nil {
+		w.stop()
+	}
+}
+
+func (w *worker) isCancelled(run int) bool {
+	w.training.mu.Lock()
+	defer w.training.mu.Unlock()
+	return w.cancelled[run]
+}
+
+// extractLoop answers extract messages one at a time.
+func (w *worker) extractLoop() {
+	for j := range w.extracts {
+		x := j.env.Extract
+		out := wire.Extracted{ID: x.ID, Run: x.Run}
+		if w.isCancelled(x.Run) {
+			out.Error = "cancelled"
+			post(wire.Envelope{Kind: wire.KindExtracted, Extracted: &out})
+			continue
+		}
+		<-w.settled
+		if w.session == nil {
+			out.Error = "the model could not be loaded: " + w.loadErr.Error()
+			post(wire.Envelope{Kind: wire.KindExtracted, Extracted: &out})
+			continue
+		}
+		base, err := engine.BaseOf(x.Base)
+		var views []dataset.View
+		for _, v := range x.Views {
+			views = append(views, dataset.View(v))
+		}
+		var res engine.Extracted
+		if err == nil {
+			res, err = w.session.Extract(context.Background(), w.features, base, views, x.Hash, func() (engine.Pixels, error) {
+				px, _, msg := decodeBlob(j.blob, x.Path, x.Type, x.Bytes)
+				if msg != "" {
+					return px, errors.New(msg)
+				}
+				return px, nil
+			})
+		}
+		out.Hit, out.Computed, out.DecodeMs, out.ModelMs = res.Hit, res.Computed, res.DecodeMs, res.ModelMs
+		switch {
+		case engine.IsUndecodable(err):
+			out.Undecodable = err.Error()
+		case err != nil:
+			out.Error = err.Error()
+		}
+		post(wire.Envelope{Kind: wire.KindExtracted, Extracted: &out})
+	}
+}
+
+// controlLoop answers the model worker's training and head messages one at a time.
+func (w *worker) controlLoop() {
+	for j := range w.control {
+		switch j.env.Kind {
+		case wire.KindList:
+			w.list(j.env.List, j.files)
+			continue
+		}
+		<-w.settled
+		if w.session == nil {
+			msg := "the model could not be loaded: " + w.loadErr.Error()
+			switch j.env.Kind {
+			case wire.KindTrain:
+				post(wire.Envelope{Kind: wire.KindTrainFailed, TrainFailed: &wire.TrainFailed{Run: j.env.Train.Run, Message: msg}})
+			case wire.KindHeads, wire.KindHeadOp:
+				post(wire.Envelope{Kind: wire.KindHeads, Heads: &wire.Heads{Heads: []wire.HeadInfo{}, Active: -1, Error: msg}})
+			}
+			continue
+		}
+		switch j.env.Kind {
+		case wire.KindTrain:
+			w.train(j.env.Train)
+		case wire.KindHeads:
+			w.postHeads()
+		case wire.KindHeadOp:
+			w.headOp(j.env.HeadOp, j.blob)
+		case wire.KindBench:
+			base, err := engine.HeadBase(w.session.Manifest(), string(preprocess.DefaultResize))
+			var r wire.BenchResult
+			if err == nil {
+				r, err = engine.BenchTrain(context.Background(), base, *j.env.Bench)
+			}
+			r.Engine = w.engineName
+			if err != nil {
+				r.Ms = -1
+			}
+			post(wire.Envelope{Kind: wire.KindBenchResult, BenchResult: &r})
+		}
+	}
+}
+
+// list reads every File of a picked folder once, in order, into a dataset.Lister; it posts
+// progress about five times a second and then the listing. Only hashes are kept.
+func (w *worker) list(l *wire.List, files js.Value) {
+	start := time.Now()
+	lister := dataset.NewLister()
+	for _, d := range l.Dirs {
+		lister.AddClass(d)
+	}
+	n := 0
+	if files.Truthy() {
+		n = files.Length()
+	}
+	if n != len(l.Paths) {
+		post(wire.Envelope{Kind: wire.KindListing, Listing: &wire.Listing{ID: l.ID, Final: true}})
+		return
+	}
+	last := time.Now()
+	for i := range n {
+		var data []byte
+		if buf, err := await(files.Index(i).Call("arrayBuffer")); err == nil {
+			data = bytesFromJS(buf)
+		}
+		engine.AddFile(lister, l.Paths[i], data) // unreadable: listed as an empty file
+		if time.Since(last) > 200*time.Millisecond {
+			last = time.Now()
+			post(wire.Envelope{Kind: wire.KindListing, Listing: &wire.Listing{ID: l.ID, Done: i + 1, Total: n}})
+		}
+	}
+	listing := lister.Listing()
+	w.trainer.SetListing(l.ID, listing)
+	post(wire.Envelope{Kind: wire.KindListing, Listing: engine.ListingMessage(l.ID, listing, float64(time.Since(start).Microseconds())/1000)})
+}
+
+// train answers a train request: missing (extract these first), or epochs and then trained.
+func (w *worker) train(req *wire.Train) {
+	fail := func(err error) {
+		post(wire.Envelope{Kind: wire.KindTrainFailed, TrainFailed: &wire.TrainFailed{Run: req.Run, Message: err.Error(),
+			Cancelled: errors.Is(err, context.Canceled)}})
+	}
+	if w.isCancelled(req.Run) {
+		fail(context.Canceled)
+		return
+	}
+	base, err := engine.HeadBase(w.session.Manifest(), req.Settings.Resize)
+	if err != nil {
+		fail(err)
+		return
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	w.training.mu.Lock()
+	w.stopRun, w.stop = req.Run, stop
+	w.training.mu.Unlock()
+	defer func() {
+		w.training.mu.Lock()
+		w.stopRun, w.stop = 0, nil
+		w.training.mu.Unlock()
+	}()
+	plan, err := w.trainer.Prepare(ctx, w.features, base, *req)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if len(plan.Missing) > 0 {
+		post(wire.Envelope{Kind: wire.KindMissing, Missing: plan.MissingMessage(req.Run)})
+		return
+	}
+	res, msg, file, err := plan.Train(ctx, req.Run, func(e wire.Epoch) {
+		post(wire.Envelope{Kind: wire.KindEpoch, Epoch: &e})
+		// Yield to the event loop, so that a cancel message (and the page's other messages)
+		// can arrive: Go's wasm runtime returns to JavaScript only when every goroutine waits.
+		time.Sleep(time.Millisecond)
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	w.shelf.SetTrained(res.Model, file)
+	msg.Engine = w.engineName
+	postWithFile(wire.Envelope{Kind: wire.KindTrained, Trained: msg}, file)
+}
+
+func (w *worker) postHeads() {
+	h := w.shelf.List(context.Background())
+	post(wire.Envelope{Kind: wire.KindHeads, Heads: &h})
+}
+
+// headOp runs one operation on the saved heads and answers with the heads (or the file).
+func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
+	ctx := context.Background()
+	now := js.Global().Get("Date").Call("now").Float()
+	var err error
+	switch op.Op {
+	case wire.HeadSave:
+		_, err = w.shelf.Save(ctx, op.Name, now)
+	case wire.HeadUse:
+		err = w.shelf.Use(ctx, op.ID)
+	case wire.HeadDelete:
+		err = w.shelf.Delete(ctx, op.ID)
+	case wire.HeadImport:
+		var buf js.Value
+		if buf, err = await(blob.Call("arrayBuffer")); err == nil {
+			var id int
+			if id, err = w.shelf.Import(ctx, op.FileName, bytesFromJS(buf), now); err == nil {
+				err = w.shelf.Use(ctx, id)
+			}
+		}
+	case wire.HeadExport:
+		file, name, err := w.shelf.Export(ctx, op.ID)
+		if err == nil {
+			postWithFile(wire.Envelope{Kind: wire.KindHeadFile, HeadFile: &wire.HeadFile{ID: op.ID, FileName: name, Bytes: len(file)}}, file)
+			return
+		}
+		post(wire.Envelope{Kind: wire.KindHeadError, HeadError: &wire.HeadError{Op: op.Op, Message: err.Error()}})
+		return
+	default:
+		err = fmt.Errorf("unknown head operation %q", op.Op)
+	}
+	if err != nil {
+		post(wire.Envelope{Kind: wire.KindHeadError, HeadError: &wire.HeadError{Op: op.Op, Message: err.Error()}})
+	}
+	w.postHeads()
+}
+
+// classifyWithHead classifies px and, with a head active, adds its class probabilities: from
+// the same forward pass when the head was trained on this resize mode, else from a second pass
+// prepared the head's way.
+func (w *worker) classifyWithHead(px engine.Pixels, mode preprocess.ResizeMode) (*wire.Result, error) {
+	ctx := context.Background()
+	var base struct {
+		layer, resize string
+		ok            bool
+	}
+	if w.shelf != nil {
+		if b, ok := w.shelf.ActiveBase(); ok {
+			base.layer, base.resize, base.ok = b.Layer, b.Resize, true
+		}
+	}
+	if !base.ok {
+		return w.session.Classify(ctx, px, mode)
+	}
+	layer := ""
+	if base.resize == string(mode) {
+		layer = base.layer
+	}
+	res, features, err := w.session.ClassifyPooling(ctx, px, mode, layer)
+	if err != nil {
+		return nil, err
+	}
+	note := ""
+	if features == nil {
+		headMode, _ := preprocess.ParseResizeMode(base.resize)
+		if features, err = w.session.Pooled(ctx, px, headMode, base.layer); err != nil {
+			return nil, err
+		}
+		note = "this head was trained on " + base.resize + "-resized photos; it saw this one that way"
+	}
+	if res.Head, err = w.shelf.Predict(features); err != nil {
+		return nil, err
+	}
+	if res.Head != nil {
+		res.Head.Note = note
+	}
+	return res, nil
+}
