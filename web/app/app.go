@@ -26,6 +26,7 @@ type App struct {
 	stream js.Value // the camera's MediaStream while it is on
 	queue  chan func()
 	start  time.Time
+	tr     trainer // train.go
 }
 
 // NewApp is an App with no browser attached (natively, or before main_js.go wires it).
@@ -53,12 +54,19 @@ func (a *App) pump() {
 	}
 }
 
-// onWorkerMessage takes one message from the worker (inside a JS callback: it must not block).
-func (a *App) onWorkerMessage(text string) {
+// onWorkerMessage takes one message from the model worker, with the bytes that came beside it
+// if any (inside a JS callback: it must not block).
+func (a *App) onWorkerMessage(text string, file js.Value) {
 	a.do(func() {
 		e, err := wire.Decode(text)
 		if err != nil {
 			a.State.Error = "A message from the model worker made no sense: " + err.Error()
+			return
+		}
+		switch e.Kind {
+		case wire.KindStatus, wire.KindResult, wire.KindFailed:
+		default:
+			a.onTrainMessage(0, e, file)
 			return
 		}
 		a.State.Apply(e, a.nowMs())

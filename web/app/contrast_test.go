@@ -36,8 +36,16 @@ var contrastPairs = []struct {
 	{"warn-fg", "panel", minTextContrast}, // the retry notice
 	{"bar", "bar-track", minNonTextContrast},
 	{"bar", "panel", minNonTextContrast},
-	{"accent", "panel", minNonTextContrast}, // the drop zone's border when focused or dragged over
-	{"fg", "panel", minNonTextContrast},     // the focus ring
+	{"accent", "panel", minNonTextContrast},       // the drop zone's border when focused or dragged over
+	{"fg", "panel", minNonTextContrast},           // the focus ring
+	{"series-train", "panel", minNonTextContrast}, // chart lines
+	{"series-val", "panel", minNonTextContrast},
+	{"error-fg", "panel", minTextContrast}, // form errors
+	// Confusion matrix counts: dark text on heat-0 … heat-5, light text from darkFrom (chart.go) on.
+	{"fg", "heat-0", minTextContrast}, {"fg", "heat-1", minTextContrast}, {"fg", "heat-2", minTextContrast},
+	{"fg", "heat-3", minTextContrast}, {"fg", "heat-4", minTextContrast}, {"fg", "heat-5", minTextContrast},
+	{"accent-fg", "heat-6", minTextContrast}, {"accent-fg", "heat-7", minTextContrast},
+	{"accent-fg", "heat-8", minTextContrast}, {"accent-fg", "heat-9", minTextContrast},
 }
 
 func TestContrast(t *testing.T) {
@@ -46,7 +54,7 @@ func TestContrast(t *testing.T) {
 		t.Fatal(err)
 	}
 	vars := map[string]string{}
-	for _, m := range regexp.MustCompile(`--([a-z-]+):\s*(#[0-9a-fA-F]{6})\s*;`).FindAllStringSubmatch(string(css), -1) {
+	for _, m := range regexp.MustCompile(`--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})\s*;`).FindAllStringSubmatch(string(css), -1) {
 		vars[m[1]] = m[2]
 	}
 	for _, p := range contrastPairs {

@@ -28,6 +28,7 @@ func main() {
 	app.env = r.EventEnv()
 	connectWorker(app)
 	listenPageWide(app)
+	app.setUpTraining()
 	go app.pump()
 
 	root := &Root{App: app}
@@ -42,8 +43,11 @@ func connectWorker(app *App) {
 	app.worker = vjs.Value(boot.Get("worker"))
 	boot.Call("takeOver",
 		js.FuncOf(func(_ js.Value, args []js.Value) any {
-			if d := args[0]; d.Type() == js.TypeString {
-				app.onWorkerMessage(d.String())
+			switch d := args[0]; {
+			case d.Type() == js.TypeString:
+				app.onWorkerMessage(d.String(), vjs.Undefined())
+			case d.Type() == js.TypeObject && d.Get("json").Type() == js.TypeString:
+				app.onWorkerMessage(d.Get("json").String(), vjs.Value(d.Get("file")))
 			}
 			return nil
 		}),

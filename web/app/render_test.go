@@ -40,7 +40,38 @@ func renderedStates() map[string]*App {
 	failed.State.Apply(wire.Envelope{Kind: wire.KindFailed, Failed: &wire.Failed{ID: f.ID, Message: "“notes.txt” is a text file, not an image."}}, 10)
 	failed.State.Camera = true
 
-	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed}
+	trained := NewApp()
+	trained.State.Model = done.State.Model
+	tr := &trained.State.Train
+	tr.Phase, tr.Folder, tr.Run = TrainDone, "pets", 2
+	tr.List = wire.Listing{ID: 1, Final: true, Classes: []wire.ClassCount{{Name: "cats", Images: 20}, {Name: "dogs", Images: 20}},
+		Entries: make([]wire.Entry, 40), Skipped: []wire.Skip{{Path: "cats/notes.txt", Reason: "not an image: text"}}}
+	tr.Extract = NewExtraction(&wire.Missing{Run: 2, Entries: make([]int, 40)}, 2, 0)
+	tr.Extract.Done, tr.Extract.NowMs, tr.Extract.Workers = 40, 16000, 2
+	for e := 1; e <= 6; e++ {
+		tr.Epochs = append(tr.Epochs, wire.Epoch{Run: 2, Epoch: e, Epochs: 6, Loss: 1 / float64(e), Accuracy: 0.5 + 0.07*float64(e),
+			ValLoss: 1.2 / float64(e), ValAccuracy: 0.5 + 0.06*float64(e)})
+	}
+	tr.Result = &wire.Trained{Run: 2, Classes: []string{"cats", "dogs"}, History: tr.Epochs, BestEpoch: 6, TrainImages: 32, ValImages: 8,
+		TrainMs: 210, Validation: &wire.Metrics{Examples: 8, Accuracy: 0.875, PerClass: []float64{0.75, 1}, Counts: []int{4, 4},
+			Confusion: [][]int{{3, 1}, {0, 4}}, Wrong: []wire.Wrong{{Path: "cats/a.png", Label: 0, Predicted: 1, Probs: []float32{0.4, 0.6}}}},
+		Head: wire.HeadInfo{Name: "cats / dogs", Preset: "mlp256", Accuracy: 0.875}}
+	tr.Wrong = []WrongImage{WrongOf(tr.Result, tr.Result.Validation.Wrong[0], "blob:http://127.0.0.1/4", 0)}
+	tr.Heads = wire.Heads{Active: 3, Heads: []wire.HeadInfo{{ID: 3, Name: "pets", Classes: []string{"cats", "dogs"}, Accuracy: 0.875, Examples: 8,
+		Layer: "conv4_block6_out", Preset: "mlp256", Compatible: true}, {ID: 1, Name: "old", Classes: []string{"a", "b"}, Accuracy: -1,
+		Compatible: false, Problem: "it reads features of model x"}}}
+	tr.HeadsRead = true
+	tp := trained.State.NewPhoto("cat.png", "blob:http://127.0.0.1/5", 0)
+	trained.State.Apply(wire.Envelope{Kind: wire.KindResult, Result: &wire.Result{ID: tp.ID, Top5: top, Resize: "crop",
+		Head: &wire.HeadPrediction{ID: 3, Name: "pets", Best: 0, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.9}, {Name: "dogs", Prob: 0.1}}}}}, 10)
+
+	training := NewApp()
+	training.State.Model = done.State.Model
+	training.State.Train = *tr
+	training.State.Train.Phase, training.State.Train.Result, training.State.Train.Wrong = TrainExtracting, nil, nil
+	training.State.Train.Extract.Done = 12
+
+	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed, "trained": trained, "training": training}
 }
 
 func TestRenderedPage(t *testing.T) {
@@ -70,6 +101,23 @@ func TestRenderedPage(t *testing.T) {
 			}
 			if n := strings.Count(text, "<meter"); n != 5 {
 				t.Errorf("%s: %d probability bars, want 5", name, n)
+			}
+		case "trained":
+			for _, want := range []string{"Classes in “pets”", "1 file skipped", "Validation accuracy 88%: 7 of 8 right", `id="confusion"`,
+				`class="cell heat-7 diagonal"`, "cats → dogs (60%)", "Your head: pets", `id="loss-chart"`, `data-epochs="6"`, "In use",
+				"it reads features of model x", "validation accuracy 88% on 8 images"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
+			}
+			if n := strings.Count(text, "<polyline"); n != 4 {
+				t.Errorf("%s: %d chart lines, want 4 (loss and accuracy, training and validation)", name, n)
+			}
+		case "training":
+			for _, want := range []string{"12 of 40 images", "2 workers", `id="cancel-button"`} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
 			}
 		case "failed":
 			if !strings.Contains(text, `role="alert"`) || !strings.Contains(text, "not an image") {

@@ -40,11 +40,12 @@ type State struct {
 	nextID  int
 	sentAt  map[int]float64 // photo ID → page clock (ms) when sent
 	Results int             // photos classified this visit
+	Train   Train           // training a head (train_state.go)
 }
 
 // NewState is the state before the worker has said anything.
 func NewState() *State {
-	return &State{Model: wire.Status{Phase: wire.PhaseStarting}, Resize: "crop", sentAt: map[int]float64{}}
+	return &State{Model: wire.Status{Phase: wire.PhaseStarting}, Resize: "crop", sentAt: map[int]float64{}, Train: NewTrain()}
 }
 
 // NewPhoto records a photo sent for classification at page time nowMs and returns its ID.

@@ -8,6 +8,10 @@
 // vugu-render.js (extracted verbatim from github.com/vugu/vugu/domrender by web/cmd/webgen), and
 // eval is replaced by a function that accepts exactly that script — already run — and refuses
 // everything else, as the CSP would.
+import { graftFolder } from "./folder.mjs";
+
+globalThis.graftFolder = graftFolder;
+
 const vuguHelperStart = "(function(){if(window.vuguRender)return;";
 window.eval = (src) => {
   if (typeof src === "string" && src.startsWith(vuguHelperStart) && window.vuguRender) return undefined;
@@ -31,8 +35,13 @@ const registerServiceWorker = () => {
 
 // The worker, and the messages that arrive before the app listens.
 const engine = new URLSearchParams(location.search).get("engine"); // ?engine=… forces a compute path
-const workerURL = engine ? "worker.mjs?engine=" + encodeURIComponent(engine) : "worker.mjs";
-const worker = new Worker(workerURL, { type: "module", name: "graft-model" });
+const workerURL = (role) => {
+  const q = new URLSearchParams();
+  if (engine) q.set("engine", engine);
+  if (role) q.set("role", role);
+  return "worker.mjs" + (q.size ? "?" + q : "");
+};
+const worker = new Worker(workerURL(""), { type: "module", name: "graft-model" });
 const early = [];
 let onMessage = (data) => early.push(data);
 let onError = (msg) => status("The model worker failed: " + msg);
@@ -44,6 +53,8 @@ worker.onerror = (e) => onError(e.message || "it could not start (see the consol
 
 globalThis.graftBoot = {
   worker,
+  // startWorker starts another copy of the engine (an extraction pool worker), same engine path.
+  startWorker: (role, name) => new Worker(workerURL(role), { type: "module", name }),
   takeOver(message, error) {
     onMessage = message;
     onError = error;

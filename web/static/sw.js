@@ -9,8 +9,8 @@
 // the copies made at install cost revalidations, not downloads.
 const SHELL_CACHE = "graft-shell-v1";
 const SHELL = [
-  "./", "style.css", "main.mjs", "vugu-render.js", "wasm_exec.js", "app.wasm",
-  "worker.mjs", "loader.mjs", "engine.wasm", "kernels.wasm", "kernels-relaxed.wasm",
+  "./", "style.css", "main.mjs", "folder.mjs", "vugu-render.js", "wasm_exec.js", "app.wasm",
+  "worker.mjs", "idb.mjs", "loader.mjs", "engine.wasm", "kernels.wasm", "kernels-relaxed.wasm",
 ];
 
 self.addEventListener("install", (event) => {

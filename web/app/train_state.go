@@ -1,0 +1,354 @@
+// train_state.go: the page's state for training a head on a folder of photos (issue 7) and
+// what its components show, as plain Go (tested natively in train_state_test.go). The flow is
+// wire/train.go's; the extraction schedule is extraction.go's. Changes happen under Vugu's lock.
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/graftml/graft/web/wire"
+)
+
+// Training phases.
+const (
+	TrainNone       = ""           // no folder yet
+	TrainListing    = "listing"    // the model worker reads the folder
+	TrainListed     = "listed"     // ready to train
+	TrainPreparing  = "preparing"  // asking the model worker what is cached
+	TrainExtracting = "extracting" // the pool computes features
+	TrainTraining   = "training"   // epochs
+	TrainDone       = "done"
+	TrainFailed     = "failed"
+	TrainCancelled  = "cancelled"
+)
+
+// SettingsForm is the settings as the form holds them (text, checked on Train).
+type SettingsForm struct {
+	Head, Output, Epochs, LearningRate, BatchSize, ValSplit, Patience, Seed, Resize string
+	Flip                                                                            bool
+}
+
+// FormOf shows settings in the form.
+func FormOf(s wire.Settings) SettingsForm {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	return SettingsForm{Head: s.Head, Output: s.Output, Epochs: strconv.Itoa(s.Epochs), LearningRate: f(s.LearningRate),
+		BatchSize: strconv.Itoa(s.BatchSize), ValSplit: f(s.ValSplit), Patience: strconv.Itoa(s.Patience),
+		Seed: strconv.FormatUint(s.Seed, 10), Resize: s.Resize, Flip: s.Flip}
+}
+
+// Settings parses the form; the error names the field in words.
+func (f SettingsForm) Settings() (wire.Settings, error) {
+	s := wire.Settings{Head: f.Head, Output: f.Output, Resize: f.Resize, Flip: f.Flip}
+	var err error
+	num := func(name, text string, lo, hi float64) float64 {
+		if err != nil {
+			return 0
+		}
+		v, perr := strconv.ParseFloat(strings.TrimSpace(text), 64)
+		if perr != nil || math.IsNaN(v) || v < lo || v > hi {
+			err = fmt.Errorf("%s: %q is not a number from %g to %g", name, text, lo, hi)
+		}
+		return v
+	}
+	integer := func(name, text string, lo, hi int) int {
+		v := num(name, text, float64(lo), float64(hi))
+		if err == nil && v != math.Trunc(v) {
+			err = fmt.Errorf("%s: %q is not a whole number", name, text)
+		}
+		return int(v)
+	}
+	s.Epochs = integer("Epochs", f.Epochs, 1, 1000)
+	s.LearningRate = num("Learning rate", f.LearningRate, 1e-6, 1)
+	s.BatchSize = integer("Batch size", f.BatchSize, 1, 4096)
+	s.ValSplit = num("Validation split", f.ValSplit, 0, 0.9)
+	s.Patience = integer("Early-stopping patience", f.Patience, 0, 1000)
+	s.Seed = uint64(integer("Seed", f.Seed, 0, 1<<31-1))
+	if err == nil && !validPreset(s.Head) {
+		err = fmt.Errorf("head %q: choose one of the presets", s.Head)
+	}
+	if err == nil && s.Output != "softmax" && s.Output != "sigmoid" {
+		err = fmt.Errorf("output %q: softmax or sigmoid", s.Output)
+	}
+	if err == nil && s.Resize != "crop" && s.Resize != "nearest" {
+		err = fmt.Errorf("resize %q: crop or nearest", s.Resize)
+	}
+	return s, err
+}
+
+func validPreset(name string) bool {
+	for _, p := range wire.Presets {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// WrongImage is one misclassified validation image, shown from the user's own file.
+type WrongImage struct {
+	Path, URL         string
+	Label, Predicted  string
+	Prob, LabelProb   float32
+	PredictedIndex, I int
+}
+
+// Train is the training part of the page.
+type Train struct {
+	Phase   string
+	Folder  string        // the picked folder's name
+	List    wire.Listing  // progress while listing, then the listing (Final)
+	Form    SettingsForm  //
+	Run     int           // the current run
+	Missing *wire.Missing // what the run had to extract
+	Extract *Extraction   // the extraction in progress or last done
+	Epochs  []wire.Epoch  // of the current run
+	Result  *wire.Trained // the last finished run
+	Wrong   []WrongImage  // its wrong validation images
+	Failed  []wire.Skip   // images the pool could not decode (sent with the next train request)
+	Message string        // why the run failed or stopped
+	Workers int           // pool size for this page
+
+	Heads     wire.Heads // saved heads
+	HeadsRead bool       // the model worker answered once
+	HeadError string     // the last head operation's error
+	SaveName  string     // the name field of the Save form
+	Exported  string     // the last exported file's name
+}
+
+// NewTrain is the training state of a fresh page.
+func NewTrain() Train {
+	return Train{Form: FormOf(wire.DefaultSettings()), Heads: wire.Heads{Active: -1}}
+}
+
+// Busy reports whether a run is under way (the Train button waits, Cancel shows).
+func (t *Train) Busy() bool {
+	return t.Phase == TrainListing || t.Phase == TrainPreparing || t.Phase == TrainExtracting || t.Phase == TrainTraining
+}
+
+// CanTrain reports whether Train can start: a listing with two classes with images, the model ready.
+func (t *Train) CanTrain(model wire.Status) bool {
+	if t.Busy() || !t.List.Final || model.Phase != wire.PhaseReady {
+		return false
+	}
+	n := 0
+	for _, c := range t.List.Classes {
+		if c.Images > 0 {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+// TrainHint says why Train cannot start yet ("" when it can).
+func (t *Train) TrainHint(model wire.Status) string {
+	switch {
+	case t.Busy():
+		return ""
+	case !t.List.Final:
+		return "Pick a folder first."
+	case model.Phase != wire.PhaseReady:
+		return "Waiting for the model to load…"
+	case !t.CanTrain(model):
+		return "The folder needs at least two class sub-folders with images in them."
+	}
+	return ""
+}
+
+// ListingLine summarises a listing: "2 classes, 40 images; 3 files skipped".
+func ListingLine(l wire.Listing) string {
+	if !l.Final {
+		if l.Total == 0 {
+			return "Reading the folder…"
+		}
+		return fmt.Sprintf("Reading the folder: %d of %d files…", l.Done, l.Total)
+	}
+	s := fmt.Sprintf("%d classes, %d images", len(l.Classes), len(l.Entries))
+	if n := len(l.Skipped); n == 1 {
+		s += "; 1 file skipped"
+	} else if n > 1 {
+		s += fmt.Sprintf("; %d files skipped", n)
+	}
+	return s
+}
+
+// ExtractLine is the extraction's progress in words: "12 of 40 images · 3.1 images/s · about 9 s left".
+func ExtractLine(x *Extraction) string {
+	if x == nil {
+		return ""
+	}
+	s := fmt.Sprintf("%d of %d images", x.Done, x.Total)
+	if x.Hits > 0 {
+		s += fmt.Sprintf(" (%d from the cache)", x.Hits)
+	}
+	if rate := x.Rate(); rate > 0 {
+		s += fmt.Sprintf(" · %.1f images/s", rate)
+	}
+	if eta, ok := x.ETA(); ok && x.Done < x.Total {
+		s += " · about " + Duration(eta) + " left"
+	}
+	s += fmt.Sprintf(" · %d worker", x.Workers)
+	if x.Workers != 1 {
+		s += "s"
+	}
+	return s
+}
+
+// Duration formats milliseconds as "9 s", "2 min 5 s".
+func Duration(ms float64) string {
+	s := int(math.Round(ms / 1000))
+	if s < 60 {
+		return fmt.Sprintf("%d s", s)
+	}
+	return fmt.Sprintf("%d min %d s", s/60, s%60)
+}
+
+// EpochLine is the training progress in words.
+func EpochLine(t *Train) string {
+	if len(t.Epochs) == 0 {
+		return "Training…"
+	}
+	e := t.Epochs[len(t.Epochs)-1]
+	s := fmt.Sprintf("Epoch %d of %d · loss %.3f · accuracy %s", e.Epoch, e.Epochs, e.Loss, Percent(float32(e.Accuracy)))
+	if e.ValLoss != 0 || e.ValAccuracy != 0 {
+		s += fmt.Sprintf(" · validation loss %.3f · accuracy %s", e.ValLoss, Percent(float32(e.ValAccuracy)))
+	}
+	return s
+}
+
+// ResultHeadline is the finished run in one line.
+func ResultHeadline(r *wire.Trained) string {
+	s := fmt.Sprintf("Trained on %d images in %s", r.TrainImages, Seconds(r.TrainMs))
+	if r.StoppedEarly {
+		s += fmt.Sprintf(", stopped early after epoch %d", len(r.History))
+	}
+	if r.Validation != nil {
+		s += fmt.Sprintf("; weights of epoch %d", r.BestEpoch)
+	}
+	return s
+}
+
+// AccuracyLine is the validation accuracy in words.
+func AccuracyLine(r *wire.Trained) string {
+	if r.Validation == nil {
+		return "No validation images (validation split 0): accuracy not measured."
+	}
+	v := r.Validation
+	right := 0
+	for c := range v.Confusion {
+		right += v.Confusion[c][c]
+	}
+	return fmt.Sprintf("Validation accuracy %s: %d of %d right (loss %.3f)", Percent(float32(v.Accuracy)), right, v.Examples, v.Loss)
+}
+
+// AccuracyText formats a head's accuracy for the saved list.
+func AccuracyText(h wire.HeadInfo) string {
+	if h.Accuracy < 0 {
+		return "not validated"
+	}
+	return fmt.Sprintf("validation accuracy %s on %d images", Percent(float32(h.Accuracy)), h.Examples)
+}
+
+// ApplyListing takes the model worker's listing message.
+func (t *Train) ApplyListing(l *wire.Listing, listingID int) {
+	if l.ID != listingID || t.Phase != TrainListing {
+		return
+	}
+	t.List = *l
+	if l.Final {
+		t.Phase = TrainListed
+		if len(l.Entries) == 0 && l.Total == 0 {
+			t.Message = "The folder could not be read."
+		}
+	}
+}
+
+// ApplyEpoch appends an epoch of the current run.
+func (t *Train) ApplyEpoch(e *wire.Epoch) {
+	if e.Run != t.Run || t.Phase != TrainTraining && t.Phase != TrainPreparing {
+		return
+	}
+	t.Phase = TrainTraining
+	t.Epochs = append(t.Epochs, *e)
+}
+
+// ApplyFailed ends the current run with a message.
+func (t *Train) ApplyFailed(f *wire.TrainFailed) {
+	if f.Run != t.Run || !t.Busy() {
+		return
+	}
+	if f.Cancelled {
+		t.Phase, t.Message = TrainCancelled, "Training cancelled."
+		return
+	}
+	t.Phase, t.Message = TrainFailed, "Training failed: "+f.Message
+}
+
+// MaxWrongShown caps the gallery of wrong validation images (object URLs of the user's files).
+const MaxWrongShown = 48
+
+// WrongOf is wrong validation image w of run r, shown from url.
+func WrongOf(r *wire.Trained, w wire.Wrong, url string, i int) WrongImage {
+	name := func(c int) string {
+		if c >= 0 && c < len(r.Classes) {
+			return r.Classes[c]
+		}
+		return "?"
+	}
+	img := WrongImage{Path: w.Path, URL: url, Label: name(w.Label), Predicted: name(w.Predicted), PredictedIndex: w.Predicted, I: i}
+	if w.Predicted < len(w.Probs) {
+		img.Prob = w.Probs[w.Predicted]
+	}
+	if w.Label < len(w.Probs) {
+		img.LabelProb = w.Probs[w.Label]
+	}
+	return img
+}
+
+// MaxSkippedShown caps the list of skipped files on the page.
+const MaxSkippedShown = 200
+
+// SkippedLine is the summary of the skipped files, by reason.
+func SkippedLine(skipped []wire.Skip) string {
+	counts := map[string]int{}
+	var order []string
+	for _, s := range skipped {
+		r, _, _ := strings.Cut(s.Reason, ":")
+		if strings.HasPrefix(r, "duplicate of") {
+			r = "duplicate"
+		}
+		if counts[r] == 0 {
+			order = append(order, r)
+		}
+		counts[r]++
+	}
+	var parts []string
+	for _, r := range order {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[r], r))
+	}
+	n := len(skipped)
+	noun := "files"
+	if n == 1 {
+		noun = "file"
+	}
+	return fmt.Sprintf("%d %s skipped: %s", n, noun, strings.Join(parts, ", "))
+}
+
+// SkippedShown is the part of the skipped list the page shows.
+func SkippedShown(skipped []wire.Skip) []wire.Skip {
+	return skipped[:min(len(skipped), MaxSkippedShown)]
+}
+
+// HeadMeta is a saved head's second line: classes, accuracy, size.
+func HeadMeta(h wire.HeadInfo) string {
+	classes := strings.Join(h.Classes, ", ")
+	if len(h.Classes) > 6 {
+		classes = strings.Join(h.Classes[:6], ", ") + fmt.Sprintf(" and %d more", len(h.Classes)-6)
+	}
+	return fmt.Sprintf("%d classes (%s) · %s · %s · %s head · %.0f KB", len(h.Classes), classes, AccuracyText(h), h.Layer, h.Preset, float64(h.Bytes)/1024)
+}
+
+// BoolText is "true" or "false", for data attributes (Vugu renders a bool as a bare attribute).
+func BoolText(b bool) string { return strconv.FormatBool(b) }

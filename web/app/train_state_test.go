@@ -1,0 +1,180 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/graftml/graft/web/wire"
+)
+
+func TestPoolSize(t *testing.T) {
+	for _, tc := range []struct {
+		cores  int
+		mem    float64
+		forced int
+		want   int
+	}{
+		{2, 0, 0, 2},   // this machine: two cores, the budget allows two
+		{16, 0, 0, 2},  // many cores: the memory budget caps it
+		{16, 8, 0, 2},  //
+		{16, 2, 0, 1},  // 2 GB reported: a quarter of it is one worker
+		{1, 0, 0, 1},   //
+		{0, 0, 0, 1},   // unknown
+		{16, 0, 4, 4},  // ?workers=4
+		{16, 0, 99, 8}, // forced, capped
+	} {
+		if got := PoolSize(tc.cores, tc.mem, tc.forced); got != tc.want {
+			t.Errorf("PoolSize(%d cores, %g GB, forced %d) = %d, want %d", tc.cores, tc.mem, tc.forced, got, tc.want)
+		}
+	}
+}
+
+func TestExtractionSchedule(t *testing.T) {
+	m := &wire.Missing{Run: 3, Entries: []int{0, 2, 4, 5, 7}, Views: []string{"original"}}
+	x := NewExtraction(m, 2, 1000)
+	var jobs []Job
+	for w := range 2 {
+		for {
+			j, ok := x.Assign(w)
+			if !ok {
+				break
+			}
+			jobs = append(jobs, j)
+		}
+	}
+	if len(jobs) != 2*MaxInFlight || jobs[0].Entry != 0 || jobs[1].Entry != 2 || jobs[2].Worker != 1 {
+		t.Fatalf("first assignment %+v", jobs)
+	}
+	// Worker 1 goes away: its jobs go back in the queue and to worker 0.
+	x.Requeue(1)
+	if _, ok := x.Assign(1); ok {
+		t.Error("a lost worker got a job")
+	}
+	done := func(j Job, e wire.Extracted) {
+		e.ID, e.Run = j.ID, 3
+		if w, ok := x.Finish(&e, 2000+float64(x.Done)*500); !ok || w != j.Worker {
+			t.Fatalf("finish %+v: worker %d, %v", j, w, ok)
+		}
+	}
+	done(jobs[0], wire.Extracted{Hit: true})
+	done(jobs[1], wire.Extracted{Computed: 1, ModelMs: 300})
+	if _, ok := x.Finish(&wire.Extracted{ID: jobs[1].ID, Run: 3}, 0); ok {
+		t.Error("a job finished twice")
+	}
+	if _, ok := x.Finish(&wire.Extracted{ID: jobs[2].ID, Run: 2}, 0); ok {
+		t.Error("an answer of another run was taken")
+	}
+	var entries []int
+	for {
+		j, ok := x.Assign(0)
+		if !ok {
+			if len(x.inFlight) == 0 {
+				break
+			}
+			for id, j := range x.inFlight {
+				done(j, wire.Extracted{Computed: 1})
+				delete(x.inFlight, id) // already removed by Finish; keeps the loop simple
+			}
+			continue
+		}
+		entries = append(entries, j.Entry)
+	}
+	if !x.Finished() || x.Done != 5 || x.Hits != 1 || x.Computed != 4 {
+		t.Errorf("after everything: done %d, hits %d, computed %d, finished %v", x.Done, x.Hits, x.Computed, x.Finished())
+	}
+	if len(entries) != 3 {
+		t.Errorf("worker 0 got entries %v after worker 1 left, want the 3 not done", entries)
+	}
+	if r := x.Rate(); r <= 0 {
+		t.Errorf("rate %g", r)
+	}
+	if line := ExtractLine(x); !strings.Contains(line, "5 of 5 images (1 from the cache)") || !strings.Contains(line, "images/s") {
+		t.Errorf("extract line %q", line)
+	}
+}
+
+func TestETA(t *testing.T) {
+	x := NewExtraction(&wire.Missing{Entries: make([]int, 10)}, 1, 0)
+	if _, ok := x.ETA(); ok {
+		t.Error("an ETA before any image")
+	}
+	x.Done, x.NowMs = 4, 8000 // 0.5 images/s
+	if eta, ok := x.ETA(); !ok || eta != 12000 {
+		t.Errorf("ETA %g ms, want 12000", eta)
+	}
+	if Duration(12000) != "12 s" || Duration(125000) != "2 min 5 s" {
+		t.Errorf("durations %q %q", Duration(12000), Duration(125000))
+	}
+}
+
+func TestSettingsForm(t *testing.T) {
+	f := FormOf(wire.DefaultSettings())
+	s, err := f.Settings()
+	if err != nil || s != wire.DefaultSettings() {
+		t.Errorf("the default form gives %+v, %v; want the defaults back", s, err)
+	}
+	for field, set := range map[string]func(*SettingsForm){
+		"Epochs":           func(f *SettingsForm) { f.Epochs = "0" },
+		"whole number":     func(f *SettingsForm) { f.BatchSize = "2.5" },
+		"Learning rate":    func(f *SettingsForm) { f.LearningRate = "fast" },
+		"Validation split": func(f *SettingsForm) { f.ValSplit = "0.95" },
+		"preset":           func(f *SettingsForm) { f.Head = "huge" },
+		"softmax":          func(f *SettingsForm) { f.Output = "tanh" },
+	} {
+		g := FormOf(wire.DefaultSettings())
+		set(&g)
+		if _, err := g.Settings(); err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: error %v", field, err)
+		}
+	}
+}
+
+func TestTrainGates(t *testing.T) {
+	tr := NewTrain()
+	ready := wire.Status{Phase: wire.PhaseReady}
+	if tr.CanTrain(ready) || tr.TrainHint(ready) != "Pick a folder first." {
+		t.Errorf("no folder: can train %v, hint %q", tr.CanTrain(ready), tr.TrainHint(ready))
+	}
+	tr.Phase = TrainListing
+	tr.ApplyListing(&wire.Listing{ID: 1, Final: true, Classes: []wire.ClassCount{{Name: "a", Images: 3}, {Name: "b", Images: 0}}}, 1)
+	if tr.Phase != TrainListed || tr.CanTrain(ready) || !strings.Contains(tr.TrainHint(ready), "two class") {
+		t.Errorf("one class with images: phase %s, hint %q", tr.Phase, tr.TrainHint(ready))
+	}
+	tr.List.Classes[1].Images = 2
+	if !tr.CanTrain(ready) || tr.CanTrain(wire.Status{Phase: wire.PhaseDownloading}) {
+		t.Error("two classes: Train should wait for the model, then be allowed")
+	}
+	tr.Phase, tr.Run = TrainPreparing, 4
+	tr.ApplyEpoch(&wire.Epoch{Run: 3, Epoch: 1})
+	tr.ApplyEpoch(&wire.Epoch{Run: 4, Epoch: 1, Epochs: 5, Loss: 0.5, Accuracy: 0.75})
+	if tr.Phase != TrainTraining || len(tr.Epochs) != 1 || !strings.Contains(EpochLine(&tr), "Epoch 1 of 5") {
+		t.Errorf("after an epoch: %s %v %q", tr.Phase, tr.Epochs, EpochLine(&tr))
+	}
+	tr.ApplyFailed(&wire.TrainFailed{Run: 4, Message: "context canceled", Cancelled: true})
+	if tr.Phase != TrainCancelled || tr.Busy() {
+		t.Errorf("after cancel: %s", tr.Phase)
+	}
+}
+
+func TestListingWords(t *testing.T) {
+	l := wire.Listing{Final: true, Classes: []wire.ClassCount{{Name: "a", Images: 1}, {Name: "b", Images: 1}}, Entries: make([]wire.Entry, 2),
+		Skipped: []wire.Skip{{Path: "a/x.txt", Reason: "not an image: text"},
+			{Path: "b/c.png", Reason: "duplicate of a/c.png"}, {Path: "b/d.png", Reason: "duplicate of a/d.png"}}}
+	if got := ListingLine(l); got != "2 classes, 2 images; 3 files skipped" {
+		t.Errorf("listing line %q", got)
+	}
+	if got := SkippedLine(l.Skipped); got != "3 files skipped: 1 not an image, 2 duplicate" {
+		t.Errorf("skipped line %q", got)
+	}
+	if got := ListingLine(wire.Listing{Done: 3, Total: 9}); got != "Reading the folder: 3 of 9 files…" {
+		t.Errorf("progress line %q", got)
+	}
+}
+
+func TestWrongOf(t *testing.T) {
+	r := &wire.Trained{Classes: []string{"cats", "dogs"}}
+	w := WrongOf(r, wire.Wrong{Path: "cats/a.png", Label: 0, Predicted: 1, Probs: []float32{0.3, 0.7}}, "blob:x", 0)
+	if w.Label != "cats" || w.Predicted != "dogs" || w.Prob != 0.7 || w.LabelProb != 0.3 {
+		t.Errorf("%+v", w)
+	}
+}

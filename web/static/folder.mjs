@@ -1,0 +1,59 @@
+// folder.mjs — reading a dropped folder: DataTransferItem.webkitGetAsEntry, then
+// FileSystemDirectoryReader.readEntries (repeated until it returns nothing: it answers in
+// batches) and FileSystemFileEntry.file. The page (web/app/train.go) gets
+// {root, files, paths, dirs}: the Files (handles; nothing is read here), their slash-separated
+// paths below the root, and the class folders seen (so an empty one is still listed).
+//
+// The root: one dropped folder is the root (its sub-folders are the classes, as with the
+// folder picker); several dropped folders are the classes themselves.
+
+const entryFile = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
+const readBatch = (reader) => new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+
+async function walk(dir, prefix, out) {
+  const reader = dir.createReader();
+  for (;;) {
+    const batch = await readBatch(reader);
+    if (batch.length === 0) return;
+    for (const entry of batch) {
+      const path = prefix + entry.name;
+      if (entry.isDirectory) {
+        if (prefix === "") out.dirs.push(path);
+        await walk(entry, path + "/", out);
+      } else if (entry.isFile) {
+        out.files.push(await entryFile(entry));
+        out.paths.push(path);
+      }
+    }
+  }
+}
+
+export const graftFolder = {
+  // fromDrop must be called inside the drop event: the items are read at once.
+  fromDrop(dataTransfer) {
+    const entries = [];
+    for (const item of dataTransfer?.items ?? []) {
+      const entry = item.kind === "file" && item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
+      if (entry) entries.push(entry);
+    }
+    return (async () => {
+      const out = { root: "", files: [], paths: [], dirs: [] };
+      const dirs = entries.filter((e) => e.isDirectory);
+      if (dirs.length === 1 && entries.length === 1) {
+        out.root = dirs[0].name;
+        await walk(dirs[0], "", out);
+        return out;
+      }
+      for (const entry of entries) {
+        if (entry.isDirectory) {
+          out.dirs.push(entry.name);
+          await walk(entry, entry.name + "/", out);
+        } else {
+          out.files.push(await entryFile(entry));
+          out.paths.push(entry.name);
+        }
+      }
+      return out;
+    })();
+  },
+};
