@@ -39,6 +39,7 @@ func (c *FolderListing) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "listing-line"}}}
 				vgparent.AppendChild(vgn)
 				vgn.AddAttrInterface("data-final", BoolText(c.Train.List.Final))
+				vgn.AddAttrInterface("data-id", c.Train.List.ID)
 				vgn.SetInnerHTML(ListingLine(c.Train.List))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 				vgparent.AppendChild(vgn)

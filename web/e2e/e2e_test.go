@@ -607,7 +607,11 @@ func chunkFiles(t *testing.T, model string) []string {
 
 // newBrowser starts headless Chromium with the flags the issue names, and logs the page's
 // console and uncaught exceptions into the test log (and testout/e2e/console.log).
-func newBrowser(t *testing.T, chromium, out string) context.Context {
+// browserTimeout bounds one browser's session (the measurements raise it).
+var browserTimeout = 6 * time.Minute
+
+// extraFlags are more Chromium switches, "name" or "name=value".
+func newBrowser(t *testing.T, chromium, out string, extraFlags ...string) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
@@ -620,9 +624,17 @@ func newBrowser(t *testing.T, chromium, out string) context.Context {
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.WindowSize(1280, 900),
 	)
+	for _, f := range extraFlags {
+		name, value, ok := strings.Cut(f, "=")
+		if ok {
+			opts = append(opts, chromedp.Flag(name, value))
+		} else {
+			opts = append(opts, chromedp.Flag(name, true))
+		}
+	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 6*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserTimeout)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("starting chromium: %v", err)

@@ -19,10 +19,12 @@ import (
 
 // served is one request as the recorder saw it.
 type served struct {
-	Path     string
-	Status   int
-	Bytes    int64 // body bytes written (compressed when Encoding is set)
-	Encoding string
+	Method    string
+	BodyBytes int64 // request body bytes (Content-Length; -1 unknown)
+	Path      string
+	Status    int
+	Bytes     int64 // body bytes written (compressed when Encoding is set)
+	Encoding  string
 }
 
 // recorder wraps the site handler.
@@ -106,7 +108,7 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.next.ServeHTTP(cw, req)
 	}
 	r.mu.Lock()
-	r.log = append(r.log, served{Path: p, Status: cw.status, Bytes: cw.n, Encoding: cw.Header().Get("Content-Encoding")})
+	r.log = append(r.log, served{Method: req.Method, BodyBytes: req.ContentLength, Path: p, Status: cw.status, Bytes: cw.n, Encoding: cw.Header().Get("Content-Encoding")})
 	r.mu.Unlock()
 }
 

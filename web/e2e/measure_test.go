@@ -1,0 +1,182 @@
+// Measurements of the training flow in headless Chromium (issue 7's figures), opt-in because
+// they take minutes: GRAFT_E2E_MEASURE=N makes a folder of N cats-vs-dogs JPEGs (cycled, with
+// a counter appended after the JPEG end marker when N exceeds the 1,000 photos, so every file
+// has its own content hash), then for each pool size in GRAFT_E2E_MEASURE_WORKERS (default
+// "1,2") trains on it in a fresh browser (empty IndexedDB; flips off; one epoch) and logs
+// extraction images/s and the page's memory while it runs:
+//
+//   - performance.measureUserAgentSpecificMemory() (the page is cross-origin isolated; Chromium
+//     started with ForceEagerMeasureMemory so it answers at once): what the page's JS realms
+//     and its workers hold as the browser accounts it;
+//   - the resident memory (RSS, /proc) of Chromium's renderer processes, where the page and its
+//     dedicated workers run, with their wasm memories: the figure the 1 GB budget is about.
+//
+//	GRAFT_E2E_DIST=dist GRAFT_E2E_MEASURE=200 go test -run TestTrainMeasure -v -timeout 60m ./web/e2e
+package e2e
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+func TestTrainMeasure(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("GRAFT_E2E_MEASURE"))
+	dist := os.Getenv("GRAFT_E2E_DIST")
+	if n <= 0 || dist == "" {
+		t.Skip("opt-in: GRAFT_E2E_MEASURE=N (photos) with GRAFT_E2E_DIST set")
+	}
+	pools := []int{1, 2}
+	if s := os.Getenv("GRAFT_E2E_MEASURE_WORKERS"); s != "" {
+		pools = nil
+		for _, f := range strings.Split(s, ",") {
+			k, err := strconv.Atoi(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pools = append(pools, k)
+		}
+	}
+	chromium := findChromium(t)
+	browserTimeout = 90 * time.Minute
+	root := repoRoot(t)
+	out := filepath.Join(root, "testout", "e2e")
+	data := filepath.Join(t.TempDir(), "many")
+	makeManyPhotos(t, filepath.Join(sharedDir(t, root), "data", "cats-vs-dogs", "train"), data, n)
+	_, base := startServer(t, dist)
+	for _, k := range pools {
+		t.Run(fmt.Sprintf("workers=%d", k), func(t *testing.T) {
+			ctx := newBrowser(t, chromium, out, "enable-blink-features=ForceEagerMeasureMemory")
+			p := &page{t: t, ctx: ctx, out: out}
+			browserPID := chromedp.FromContext(ctx).Browser.Process().Pid
+			p.do(chromedp.Navigate(fmt.Sprintf("%s?workers=%d", base, k)))
+			p.waitModel()
+			start := time.Now()
+			p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
+			listed := time.Since(start)
+			p.setField("set-epochs", "1")
+			p.clickTrain()
+			p.poll(`!!document.querySelector("#extract-progress")`)
+			start = time.Now()
+			var peakJS, peakRSS, peakRenderer int64
+			var samples []string
+			for {
+				done := p.evalInt(`+document.querySelector("#extract-progress")?.dataset.done || 0`)
+				js := p.measureMemory()
+				all, largest := rendererRSS(browserPID)
+				peakJS, peakRSS, peakRenderer = max(peakJS, js), max(peakRSS, all), max(peakRenderer, largest)
+				samples = append(samples, fmt.Sprintf("%d:%dMB", done, all>>20))
+				if done >= n {
+					break
+				}
+				time.Sleep(2 * time.Second)
+			}
+			took := time.Since(start)
+			trained := p.waitTrained()
+			line := p.pollString(`document.querySelector("#extract-line")?.textContent || ""`)
+			t.Logf("%d photos, %d worker(s): listing %.1f s; extraction %.1f s = %.2f images/s (page: %s); training %.0f ms",
+				n, k, listed.Seconds(), took.Seconds(), float64(n)/took.Seconds(), line, trained.TrainMs)
+			t.Logf("memory peak: measureUserAgentSpecificMemory %d MB; renderer processes' RSS %d MB in all, largest %d MB; samples (images done:RSS) %s",
+				peakJS>>20, peakRSS>>20, peakRenderer>>20, strings.Join(samples, " "))
+		})
+	}
+}
+
+// makeManyPhotos writes n JPEGs under dir/cats and dir/dogs from src's photos.
+func makeManyPhotos(t *testing.T, src, dir string, n int) {
+	t.Helper()
+	var files []string
+	for _, class := range []string{"cats", "dogs"} {
+		if err := os.MkdirAll(filepath.Join(dir, class), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		names, _ := filepath.Glob(filepath.Join(src, class, "*.jpg"))
+		slices.Sort(names)
+		files = append(files, names...)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no photos in %s", src)
+	}
+	for i := range n {
+		from := files[i%len(files)]
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= len(files) { // another file's worth of content: bytes after the end marker
+			data = binary.LittleEndian.AppendUint32(data, uint32(i))
+		}
+		class := filepath.Base(filepath.Dir(from))
+		writeFile(t, filepath.Join(dir, class, fmt.Sprintf("%05d-%s", i, filepath.Base(from))), data)
+	}
+}
+
+// measureMemory is performance.measureUserAgentSpecificMemory's total in bytes (0 if unavailable).
+func (p *page) measureMemory() int64 {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[float64](`(async () => {
+		if (!self.crossOriginIsolated || !performance.measureUserAgentSpecificMemory) return 0;
+		return (await performance.measureUserAgentSpecificMemory()).bytes;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Logf("measureUserAgentSpecificMemory: %v", err)
+		return 0
+	}
+	return int64(v)
+}
+
+// rendererRSS sums the resident memory of the renderer processes below browser pid (and
+// returns the largest one).
+func rendererRSS(browser int) (all, largest int64) {
+	parent := map[int]int{}
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces, so read after the last ')'.
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(fields) > 1 {
+			parent[pid], _ = strconv.Atoi(fields[1])
+		}
+	}
+	below := func(pid int) bool {
+		for i := 0; i < 16 && pid > 1; i++ {
+			if pid = parent[pid]; pid == browser {
+				return true
+			}
+		}
+		return false
+	}
+	for pid := range parent {
+		if !below(pid) {
+			continue
+		}
+		cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if !strings.Contains(string(cmd), "--type=renderer") {
+			continue
+		}
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		for _, line := range strings.Split(string(status), "\n") {
+			if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+				all += kb << 10
+				largest = max(largest, kb<<10)
+			}
+		}
+	}
+	return all, largest
+}
