@@ -306,8 +306,13 @@ case "$cmd" in
   wasm-test)
     wasm_tests
     ;;
+  long-tests)
+    # issue 7's full accuracy run: train on cats-vs-dogs/train (1000 photos + flips), eval on
+    # validation (300); ~15–30 min of feature extraction on 2 cores.
+    GRAFT_LONG=1 go test -count=1 -timeout 60m -run '^TestTrainEvalCatsVsDogs$' -v ./core/cmd/graft
+    ;;
   *)
-    echo "usage: ./build.sh serve|test|build|bench|dist|worker" >&2
+    echo "usage: ./build.sh serve|test|build|bench|bench-go|dist|worker|worker-test|web-e2e|wasm-test|long-tests" >&2
     exit 2
     ;;
 esac
