@@ -9,6 +9,7 @@
 #   ./build.sh worker  build dist/ and the Cloudflare Worker into build/worker (deploy: npx wrangler deploy)
 #   ./build.sh worker-test   only the Worker's checks under wrangler dev (part of ./build.sh test)
 #   ./build.sh web-e2e       only the browser end-to-end test (part of ./build.sh test)
+#   ./build.sh long-tests    the full cats-vs-dogs training/eval run (not part of ./build.sh test)
 # Each step installs what it needs (Debian packages, npm packages) so a fresh machine works.
 set -euo pipefail
 cd "$(dirname "$0")"
