@@ -15,30 +15,30 @@ import (
 // behind it, so a worker never waits for the page between images.
 const MaxInFlight = 2
 
-// Pool sizing. A worker is a Go runtime with the float32 ResNet50 (~100 MB of weights) and its
-// activations and im2col buffers for two views; measured in Chromium at about
-// WorkerMemoryMB of wasm memory each (see web/README.md). The page itself (app.wasm, DOM) takes
-// about PageMemoryMB. The budget is 1 GB for the page and its workers.
+// Pool sizing, from the resident memory of Chromium's renderer while extracting (web/e2e
+// TestTrainMeasure, Chromium 156, this model): the page with the model worker ~375 MB, each
+// more worker 120–155 MB (its Go runtime, the model and its activations), and the page grows
+// by ~20 KB per listed photo (~100 MB for 5,000). The budget is 1 GB for the page and
+// its workers.
 const (
-	MemoryBudgetMB = 1000
-	PageMemoryMB   = 150
-	WorkerMemoryMB = 400
-	MaxWorkers     = 8
+	MemoryBudgetMB  = 1000
+	BaseMemoryMB    = 400 // the page and the model worker, which is the pool's first worker
+	PerWorkerMemory = 160 // each further worker
+	MaxWorkers      = 8
 )
 
 // PoolSize is how many workers extract features: one per logical core, no more than the memory
-// budget allows (and never more than deviceMemoryGB, when the browser says, allows at a quarter
-// of it), at least one. forced > 0 (?workers=N) overrides.
+// budget allows (and, when the browser says how much memory the device has, no more than a
+// quarter of it), at least one (the model worker). forced > 0 (?workers=N) overrides.
 func PoolSize(cores int, deviceMemoryGB float64, forced int) int {
 	if forced > 0 {
 		return min(forced, MaxWorkers)
 	}
-	n := max(cores, 1)
 	budget := MemoryBudgetMB
 	if deviceMemoryGB > 0 {
 		budget = min(budget, int(deviceMemoryGB*1024/4))
 	}
-	n = min(n, (budget-PageMemoryMB)/WorkerMemoryMB, MaxWorkers)
+	n := min(max(cores, 1), 1+max(budget-BaseMemoryMB, 0)/PerWorkerMemory, MaxWorkers)
 	return max(n, 1)
 }
 

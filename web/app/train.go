@@ -58,6 +58,9 @@ func (a *App) PickedFolder(files js.Value) {
 func (a *App) DroppedFolder(dataTransfer js.Value) {
 	glue := js.Global().Get("graftFolder")
 	promise := glue.Call("fromDrop", dataTransfer) // reads the entries now: the DataTransfer empties after the event
+	if a.State.Train.Busy() {
+		a.Cancel()
+	}
 	a.State.Train.Phase, a.State.Train.List = TrainListing, wire.Listing{}
 	awaitJS(promise, func(v js.Value) {
 		a.do(func() {
@@ -269,12 +272,18 @@ func (a *App) onExtracted(k int, e *wire.Extracted) {
 	if _, ok := x.Finish(e, a.nowMs()); !ok {
 		return
 	}
-	if known && (e.Undecodable != "" || e.Error != "") {
-		reason := e.Undecodable
-		if reason == "" {
-			reason = "not extracted: " + e.Error
+	switch {
+	case known && e.Undecodable != "":
+		t.Failed = append(t.Failed, wire.Skip{Path: t.List.Entries[entry].Path, Reason: e.Undecodable})
+	case e.Error != "": // the worker's fault (storage full, model gone): stop rather than train on less
+		path := ""
+		if known {
+			path = "“" + t.List.Entries[entry].Path + "”: "
 		}
-		t.Failed = append(t.Failed, wire.Skip{Path: t.List.Entries[entry].Path, Reason: reason})
+		a.post(a.worker, wire.Envelope{Kind: wire.KindCancel, Cancel: &wire.Cancel{Run: t.Run}})
+		a.stopPool()
+		t.Phase, t.Message = TrainFailed, "Feature extraction stopped: "+path+e.Error
+		return
 	}
 	if !x.Finished() {
 		a.feed()

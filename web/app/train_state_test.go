@@ -14,10 +14,11 @@ func TestPoolSize(t *testing.T) {
 		forced int
 		want   int
 	}{
-		{2, 0, 0, 2},   // this machine: two cores, the budget allows two
-		{16, 0, 0, 2},  // many cores: the memory budget caps it
-		{16, 8, 0, 2},  //
-		{16, 2, 0, 1},  // 2 GB reported: a quarter of it is one worker
+		{2, 0, 0, 2},   // this machine: two cores
+		{16, 0, 0, 4},  // many cores: the memory budget caps it at 1 + 600/160
+		{16, 8, 0, 4},  // 8 GB reported: a quarter is more than the budget
+		{16, 2, 0, 1},  // 2 GB reported: a quarter of it (512 MB) is the model worker alone
+		{16, 3, 0, 3},  // 3 GB: 768 MB, 1 + 368/160 = 3
 		{1, 0, 0, 1},   //
 		{0, 0, 0, 1},   // unknown
 		{16, 0, 4, 4},  // ?workers=4

@@ -8,10 +8,11 @@
 //   - performance.measureUserAgentSpecificMemory() (the page is cross-origin isolated; Chromium
 //     started with ForceEagerMeasureMemory so it answers at once): what the page's JS realms
 //     and its workers hold as the browser accounts it;
+//
 //   - the resident memory (RSS, /proc) of Chromium's renderer processes, where the page and its
 //     dedicated workers run, with their wasm memories: the figure the 1 GB budget is about.
 //
-//	GRAFT_E2E_DIST=dist GRAFT_E2E_MEASURE=200 go test -run TestTrainMeasure -v -timeout 60m ./web/e2e
+//     GRAFT_E2E_DIST=dist GRAFT_E2E_MEASURE=200 go test -run TestTrainMeasure -v -timeout 60m ./web/e2e
 package e2e
 
 import (
@@ -93,17 +94,25 @@ func TestTrainMeasure(t *testing.T) {
 // makeManyPhotos writes n JPEGs under dir/cats and dir/dogs from src's photos.
 func makeManyPhotos(t *testing.T, src, dir string, n int) {
 	t.Helper()
-	var files []string
+	var classes [][]string
 	for _, class := range []string{"cats", "dogs"} {
 		if err := os.MkdirAll(filepath.Join(dir, class), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		names, _ := filepath.Glob(filepath.Join(src, class, "*.jpg"))
+		if len(names) == 0 {
+			t.Fatalf("no photos in %s/%s", src, class)
+		}
 		slices.Sort(names)
-		files = append(files, names...)
+		classes = append(classes, names)
 	}
-	if len(files) == 0 {
-		t.Fatalf("no photos in %s", src)
+	var files []string // cats and dogs taken in turn
+	for i := 0; i < len(classes[0]) || i < len(classes[1]); i++ {
+		for _, c := range classes {
+			if i < len(c) {
+				files = append(files, c[i])
+			}
+		}
 	}
 	for i := range n {
 		from := files[i%len(files)]

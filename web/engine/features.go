@@ -14,7 +14,6 @@ import (
 	"github.com/graftml/graft/core/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
-	"github.com/graftml/graft/core/resnet50"
 )
 
 // FeatureStore keeps feature vectors under dataset.Key strings.
@@ -135,6 +134,3 @@ func (s *Session) Pooled(ctx context.Context, px Pixels, mode preprocess.ResizeM
 
 // IsUndecodable reports whether err is an image's fault (skip it) rather than the worker's.
 func IsUndecodable(err error) bool { return errors.Is(err, dataset.ErrUndecodable) }
-
-// inputSize is the network's input side, for tests and messages.
-const inputSize = resnet50.InputSize

@@ -5,7 +5,7 @@
 //	model worker → page   listing   progress, then the classes, images and skipped files
 //	page → model worker   train     settings; the worker answers missing (features to extract)
 //	page → any worker     extract   one image (its File as "blob" beside) → extracted
-//	model worker → page   epoch …   then trained (the head file as "file" beside) or train_failed
+//	model worker → page   epoch …   then trained (the worker keeps the head file) or train_failed
 //	page → model worker   heads, head_op (save, use, delete, export, import with "blob" beside)
 //	model worker → page   heads, head_file ("file" beside), head_error
 //
@@ -174,8 +174,8 @@ type Epoch struct {
 	Ms          float64 `json:"ms"` // since training started
 }
 
-// Trained is a finished run; the head file is the "file" beside (Head describes it, ID 0:
-// not saved yet). It is the worker's active head from now on.
+// Trained is a finished run. The worker keeps the head file (Head describes it, ID 0: not saved
+// yet; head_op save or export asks for it); it is the worker's active head from now on.
 type Trained struct {
 	Run          int      `json:"run"`
 	Classes      []string `json:"classes"`

@@ -215,9 +215,9 @@ func (w *worker) train(req *wire.Train) {
 		fail(err)
 		return
 	}
-	w.shelf.SetTrained(res.Model, file)
+	w.shelf.SetTrained(res.Model, file) // kept here: Save and Export ask for it
 	msg.Engine = w.engineName
-	postWithFile(wire.Envelope{Kind: wire.KindTrained, Trained: msg}, file)
+	post(wire.Envelope{Kind: wire.KindTrained, Trained: msg})
 }
 
 func (w *worker) postHeads() {
