@@ -5,8 +5,8 @@
 //
 // -weights says how the model holds its kernels, and "weights" in the line says which ran:
 // "int8" (the default) is what a converted model gives the engine — the synthetic weights folded
-// and quantized per layer as graft convert does (weights/convert.Folded), kept int8 in memory
-// and dequantized block by block inside the GEMM; "float32" is the synthetic weights as float32
+// and quantized per layer as graft convert does (weights.go), kept int8 in memory and
+// dequantized block by block inside the GEMM; "float32" is the synthetic weights as float32
 // (4× the kernel memory: 102 MB), the way the engine ran before int8 stayed int8.
 //
 // It is the same program natively (engine "native-go"; run it with GOMAXPROCS=1 for a one-thread
@@ -36,7 +36,6 @@ import (
 
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/core/tensor"
-	"github.com/graftml/graft/weights/convert"
 )
 
 // result is the JSON line.
@@ -142,27 +141,6 @@ func engineName() string {
 		return "wasm-unknown" // started without wasm/js/loader.mjs
 	}
 	return "native-go"
-}
-
-// weightSource is the synthetic model with its kernels as -weights asks: float32 as
-// resnet50.Synthetic makes them, or int8 as graft convert stores them (BN folded, kernels
-// quantized per output channel, one layer at a time: no float32 copy of the model is ever whole).
-func weightSource(weights string) (resnet50.WeightSource, error) {
-	synthetic := &resnet50.Synthetic{Inner: noWeights{}, Seed: 1}
-	switch weights {
-	case "float32":
-		return synthetic, nil
-	case "int8":
-		return &convert.Folded{Inner: synthetic, Quantize: true}, nil
-	}
-	return nil, fmt.Errorf("-weights %q: want int8 or float32", weights)
-}
-
-// noWeights has none: Synthetic fills everything, which is all a speed measurement needs.
-type noWeights struct{}
-
-func (noWeights) Weight(layer, short string) ([]int, []float32, error) {
-	return nil, nil, fmt.Errorf("%s/%s:0: %w", layer, short, resnet50.ErrMissing)
 }
 
 // randomImage is a caffe-preprocessed-looking [1,size,size,3] input, seeded.
