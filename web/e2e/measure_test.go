@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/graftml/graft/web/wire"
 )
 
 func TestTrainMeasure(t *testing.T) {
@@ -87,6 +89,10 @@ func TestTrainMeasure(t *testing.T) {
 				n, k, listed.Seconds(), took.Seconds(), float64(n)/took.Seconds(), line, trained.TrainMs)
 			t.Logf("memory peak: measureUserAgentSpecificMemory %d MB; renderer processes' RSS %d MB in all, largest %d MB; samples (images done:RSS) %s",
 				peakJS>>20, peakRSS>>20, peakRenderer>>20, strings.Join(samples, " "))
+			if k == pools[0] { // the largest head, once: 1,000 images with flips × 20 epochs
+				r := p.bench(wire.Bench{Images: 1000, Epochs: 20, Head: "keras", Flip: true})
+				t.Logf("head training in the browser (keras, flips), 1000 images × 20 epochs: %.1f s (%s)", r.Ms/1000, r.Engine)
+			}
 		})
 	}
 }

@@ -198,10 +198,11 @@ func TestTrainInBrowser(t *testing.T) {
 	checkNoPhotoLeft(t, rec.take(), reqs.take(), base, dist)
 
 	// 8. Head training time on 1,000 synthetic feature vectors × 20 epochs, in the model worker.
-	for _, preset := range []string{"linear", "mlp256"} {
-		b := p.bench(wire.Bench{Images: 1000, Epochs: 20, Head: preset})
-		t.Logf("head training in the browser (%s), %d images × %d epochs of %d features: %.2f s (%s)",
-			preset, b.Images, b.Epochs, b.Features, b.Ms/1000, b.Engine)
+	for _, b := range []wire.Bench{{Head: "linear"}, {Head: "mlp256"}, {Head: "mlp256", Flip: true}} {
+		b.Images, b.Epochs = 1000, 20
+		r := p.bench(b)
+		t.Logf("head training in the browser (%s, flips %v), %d images × %d epochs of %d features: %.2f s (%s)",
+			r.Head, r.Flip, r.Images, r.Epochs, r.Features, r.Ms/1000, r.Engine)
 	}
 }
 
@@ -512,7 +513,11 @@ func (p *page) bench(b wire.Bench) wire.BenchResult {
 	p.t.Helper()
 	msg := wire.Encode(wire.Envelope{Kind: wire.KindBench, Bench: &b})
 	p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.graftBench = ""; graftBoot.worker.postMessage({json: %q})`, msg)))
-	raw := p.pollString(`window.graftBench || ""`)
+	raw, err := chromedp.Run(p.ctx, chromedp.Poll[string](`window.graftBench || ""`, chromedp.WithPollingTimeout(10*time.Minute),
+		chromedp.WithPollingInterval(100*time.Millisecond)))
+	if err != nil {
+		p.t.Fatalf("bench %+v: %v", b, err)
+	}
 	env, err := wire.Decode(raw)
 	if err != nil || env.BenchResult.Ms < 0 {
 		p.t.Fatalf("bench: %s", raw)

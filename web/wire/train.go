@@ -297,6 +297,7 @@ type Bench struct {
 	Images int    `json:"images"`
 	Epochs int    `json:"epochs"`
 	Head   string `json:"head"`
+	Flip   bool   `json:"flip"` // two views per image, both trained on
 }
 
 // BenchResult is that timing.
