@@ -97,18 +97,27 @@ func packB(kc, nc int, b []float32, ldb int, pack []float32) {
 }
 
 // packBI8 is packB for int8 B with column scales: panel q holds float32(bq[p][q*8+j])·scales[q*8+j]
-// (one rounding, as pack_b_i8 in the wasm module), zero past column nc.
+// (one rounding, as pack_b_i8 in the wasm module), zero past column nc. Whole panels go through
+// fixed-size arrays, so the compiler drops the bounds checks (the purego wasm build runs this).
 func packBI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float32) {
 	for j0 := 0; j0 < nc; j0 += gemmNR {
 		dst := pack[j0*kc : (j0+gemmNR)*kc]
-		w := min(gemmNR, nc-j0)
-		s := scales[j0 : j0+w]
-		for p := range kc {
-			d, q := dst[p*gemmNR:(p+1)*gemmNR], bq[p*ldb+j0:p*ldb+j0+w]
-			for j, v := range q {
-				d[j] = float32(v) * s[j]
+		if w := nc - j0; w < gemmNR {
+			s := scales[j0 : j0+w]
+			for p := range kc {
+				d, q := dst[p*gemmNR:(p+1)*gemmNR], bq[p*ldb+j0:p*ldb+j0+w]
+				for j, v := range q {
+					d[j] = float32(v) * s[j]
+				}
+				clear(d[w:])
 			}
-			clear(d[w:])
+			continue
+		}
+		s := (*[gemmNR]float32)(scales[j0:])
+		for p := range kc {
+			q, d := (*[gemmNR]int8)(bq[p*ldb+j0:]), (*[gemmNR]float32)(dst[p*gemmNR:])
+			d[0], d[1], d[2], d[3] = float32(q[0])*s[0], float32(q[1])*s[1], float32(q[2])*s[2], float32(q[3])*s[3]
+			d[4], d[5], d[6], d[7] = float32(q[4])*s[4], float32(q[5])*s[5], float32(q[6])*s[6], float32(q[7])*s[7]
 		}
 	}
 }
