@@ -62,7 +62,7 @@ try {
     kernels: { baseline: "kernels.wasm", relaxed: "kernels-relaxed.wasm" },
     engine: ENGINES.includes(forced) ? forced : undefined,
     // Go's wasm memory never shrinks, so the heap's high-water mark is what the tab keeps:
-    // GOGC=25 holds a ResNet50 pass at ~225 MB instead of ~305 MB (wasm/cmd/bench, same speed).
+    // GOGC=25 holds a ResNet50 pass (int8 weights) at ~128 MB instead of ~160 MB (wasm/cmd/bench, same speed).
     env: { GOGC: "25" },
   });
   exited.then((code) => stopped(`the engine stopped (exit code ${code})`), (err) => stopped("the engine crashed: " + err.message));
