@@ -6,6 +6,7 @@ package resnet50
 import (
 	"errors"
 	"fmt"
+	"github.com/graftml/graft/core/tensor"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -84,7 +85,7 @@ func loadWeight(src WeightSource, spec WeightSpec) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !equalShape(shape, spec.Shape) {
+	if !tensor.SameShape(shape, spec.Shape) {
 		return nil, fmt.Errorf("%s has shape %v, ResNet50 needs %v", spec.Name(), shape, spec.Shape)
 	}
 	if len(data) != product(spec.Shape) {
@@ -99,7 +100,7 @@ func loadKernelInt8(src QuantizedSource, spec WeightSpec) (ops.Weights, error) {
 	if err != nil {
 		return ops.Weights{}, err
 	}
-	if !equalShape(shape, spec.Shape) {
+	if !tensor.SameShape(shape, spec.Shape) {
 		return ops.Weights{}, fmt.Errorf("%s has shape %v, ResNet50 needs %v", spec.Name(), shape, spec.Shape)
 	}
 	w, err := ops.Int8Weights(shape, q, scales)
@@ -248,18 +249,6 @@ func (s *Synthetic) values(spec WeightSpec) []float32 {
 		}
 	}
 	return out
-}
-
-func equalShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func product(shape []int) int {
