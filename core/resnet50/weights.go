@@ -6,7 +6,6 @@ package resnet50
 import (
 	"errors"
 	"fmt"
-	"github.com/graftml/graft/core/tensor"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/graftml/graft/core/ops"
+	"github.com/graftml/graft/core/tensor"
 )
 
 // ErrMissing marks a weight that the source does not have.
