@@ -1,0 +1,50 @@
+// transpose.go: out-of-place matrix transpose, dst[j][i] = src[i][j], row-major with leading
+// dimensions (BLAS-style; the layout change of Goto & van de Geijn's packing, done once as a
+// whole matrix). Conv2DBackward (core/ops) uses it to feed GemmF32 with Pᵀ and Wᵀ, since GemmF32
+// takes no transpose flags. Pure Go on every build: it is O(rows·cols) against the GEMMs'
+// O(rows·cols·Cout) (figures in core/ops/conv2d_backward.go).
+package kernels
+
+import "fmt"
+
+// transposeTile is the side of the square tiles TransposeF32 works in: 32×32 floats (4 KiB) of
+// source and of destination stay in L1 while a tile is read by rows and written by columns.
+const transposeTile = 32
+
+// TransposeF32 writes dst [cols × rows] (leading dimension ldd) = srcᵀ for src [rows × cols]
+// (leading dimension lds), tile by tile so that both sides are walked through cache lines.
+func TransposeF32(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
+	checkTransposeArgs("TransposeF32", rows, cols, len(src), lds, len(dst), ldd)
+	for i0 := 0; i0 < rows; i0 += transposeTile {
+		i1 := min(i0+transposeTile, rows)
+		for j0 := 0; j0 < cols; j0 += transposeTile {
+			j1 := min(j0+transposeTile, cols)
+			for i := i0; i < i1; i++ {
+				s := src[i*lds+j0 : i*lds+j1]
+				for jj, v := range s {
+					dst[(j0+jj)*ldd+i] = v
+				}
+			}
+		}
+	}
+}
+
+// TransposeF32Ref is TransposeF32 as the two obvious loops.
+func TransposeF32Ref(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
+	checkTransposeArgs("TransposeF32Ref", rows, cols, len(src), lds, len(dst), ldd)
+	for i := range rows {
+		for j := range cols {
+			dst[j*ldd+i] = src[i*lds+j]
+		}
+	}
+}
+
+// checkTransposeArgs panics, naming the sizes, if the slices cannot hold the matrices.
+func checkTransposeArgs(fn string, rows, cols, ls, lds, ld, ldd int) {
+	ok := rows >= 0 && cols >= 0 && lds >= max(cols, 1) && ldd >= max(rows, 1) &&
+		ls >= matrixLen(rows, cols, lds) && ld >= matrixLen(cols, rows, ldd)
+	if !ok {
+		panic(fmt.Sprintf("kernels.%s(rows=%d, cols=%d, lds=%d, ldd=%d): len(src)=%d len(dst)=%d inconsistent",
+			fn, rows, cols, lds, ldd, ls, ld))
+	}
+}
