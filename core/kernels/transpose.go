@@ -12,20 +12,44 @@ import "fmt"
 const transposeTile = 32
 
 // TransposeF32 writes dst [cols × rows] (leading dimension ldd) = srcᵀ for src [rows × cols]
-// (leading dimension lds), tile by tile so that both sides are walked through cache lines.
+// (leading dimension lds), in 32×32 tiles so that both sides are walked through cache lines,
+// each tile as 8×8 blocks moved through a local array: eight 8-float reads, eight 8-float
+// writes, no per-element bounds checks (about 2× the obvious loop on 2 cores; figures in
+// transpose_test.go).
 func TransposeF32(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
 	checkTransposeArgs("TransposeF32", rows, cols, len(src), lds, len(dst), ldd)
 	for i0 := 0; i0 < rows; i0 += transposeTile {
 		i1 := min(i0+transposeTile, rows)
 		for j0 := 0; j0 < cols; j0 += transposeTile {
 			j1 := min(j0+transposeTile, cols)
-			for i := i0; i < i1; i++ {
-				s := src[i*lds+j0 : i*lds+j1]
-				for jj, v := range s {
-					dst[(j0+jj)*ldd+i] = v
+			for i := i0; i < i1; i += 8 {
+				for j := j0; j < j1; j += 8 {
+					if i+8 <= i1 && j+8 <= j1 {
+						transpose8x8(src[i*lds+j:], lds, dst[j*ldd+i:], ldd)
+						continue
+					}
+					for ii := i; ii < min(i+8, i1); ii++ { // ragged edge
+						for jj := j; jj < min(j+8, j1); jj++ {
+							dst[jj*ldd+ii] = src[ii*lds+jj]
+						}
+					}
 				}
 			}
 		}
+	}
+}
+
+// transpose8x8 writes dst[c][r] = src[r][c] for r, c < 8.
+func transpose8x8(src []float32, lds int, dst []float32, ldd int) {
+	var t [64]float32
+	for r := range 8 {
+		s := (*[8]float32)(src[r*lds:])
+		for c, v := range s {
+			t[c*8+r] = v
+		}
+	}
+	for c := range 8 {
+		*(*[8]float32)(dst[c*ldd:]) = *(*[8]float32)(t[c*8:])
 	}
 }
 

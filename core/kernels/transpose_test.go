@@ -56,7 +56,7 @@ func TestTransposeF32PanicsOnShortSlices(t *testing.T) {
 // BenchmarkTransposeF32: a conv4 3x3 patch block (1568 × 2304, the Pᵀ of Conv2DBackward) and a
 // 1x1 kernel (1024 × 256, its Wᵀ), paired tiled / Ref.
 func BenchmarkTransposeF32(b *testing.B) {
-	for _, s := range [][2]int{{1568, 2304}, {1024, 256}} {
+	for _, s := range [][2]int{{1568, 2304}, {1024, 1024}, {1024, 256}} {
 		src := make([]float32, s[0]*s[1])
 		dst := make([]float32, s[0]*s[1])
 		for _, impl := range []struct {

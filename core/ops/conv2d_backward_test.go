@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graftml/graft/core/kernels"
 	"github.com/graftml/graft/core/tensor"
 )
 
@@ -344,7 +345,8 @@ func TestGlobalAvgPoolBackward(t *testing.T) {
 }
 
 // BenchmarkConv2DBackward: the three conv shapes of conv4_block6 (and its stage's stride-2
-// shortcut) at batch 8, dx and dw, paired fast / Ref (style.md #17).
+// shortcut) at batch 8, dx and dw, paired fast / Ref (style.md #17); impl=lowering is the fast
+// path without its two GEMMs (im2col, Pᵀ, Wᵀ, col2im), to measure what those O(M·K) steps cost.
 //
 //	go test -run '^$' -bench Conv2DBackward -benchtime 3x ./core/ops
 func BenchmarkConv2DBackward(b *testing.B) {
@@ -352,7 +354,7 @@ func BenchmarkConv2DBackward(b *testing.B) {
 	impls := []struct {
 		name string
 		fn   func(x, w, dy *tensor.Tensor, sh, sw int, p Padding, needDx bool) (*tensor.Tensor, *tensor.Tensor, []float32, error)
-	}{{"fast", Conv2DBackward}, {"ref", Conv2DBackwardRef}}
+	}{{"fast", Conv2DBackward}, {"ref", Conv2DBackwardRef}, {"lowering", backwardLoweringOnly}}
 	for _, l := range []convBackCase{
 		{n: 8, h: 14, w: 14, cin: 1024, kh: 1, kw: 1, cout: 256, sh: 1, sw: 1, pad: Valid}, // conv4_block6_1
 		{n: 8, h: 14, w: 14, cin: 256, kh: 3, kw: 3, cout: 256, sh: 1, sw: 1, pad: Same},   // conv4_block6_2
@@ -375,4 +377,34 @@ func BenchmarkConv2DBackward(b *testing.B) {
 			})
 		}
 	}
+}
+
+// backwardLoweringOnly runs Conv2DBackward's loop with the GEMMs left out (for the benchmark).
+func backwardLoweringOnly(x, w, dy *tensor.Tensor, sh, sw int, pad Padding, _ bool) (*tensor.Tensor, *tensor.Tensor, []float32, error) {
+	g, err := newConvBackwardGeometry("lowering", x, w, dy, sh, sw, pad)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	m, k := g.outPixels(), g.patchLen()
+	dx := tensor.New(x.Shape...)
+	db := biasGrad(dy.Data, m, g.cout)
+	wT := make([]float32, g.cout*k)
+	kernels.TransposeF32(k, g.cout, w.Data, g.cout, wT, k)
+	rowsPerBlock := min(m, max(im2colMinRows, im2colBudget/k))
+	patches := make([]float32, rowsPerBlock*k)
+	pT := make([]float32, k*rowsPerBlock)
+	for r0 := 0; r0 < m; r0 += rowsPerBlock {
+		rows := min(rowsPerBlock, m-r0)
+		p := patches
+		if g.noPatches() {
+			p = x.Data[r0*k:]
+		} else {
+			im2colBlock(g, x.Data, r0, rows, patches)
+		}
+		kernels.TransposeF32(rows, k, p, k, pT, rows)
+		if !g.noPatches() {
+			col2imBlock(g, patches, r0, rows, dx.Data)
+		}
+	}
+	return dx, nil, db, nil
 }
