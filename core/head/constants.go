@@ -9,7 +9,13 @@ const FileMagic = "GRFTHEAD"
 // layout or of the header's fields (readers refuse unknown fields and other versions).
 //
 //	1: magic, version, header length, JSON header, padding to 16, float32 payload (FORMAT.md)
-const FileVersion = 1
+//	2: the same, with a "trunk" section (fine-tuned base layers, whose weights follow the
+//	   head's in the payload); written only for a model that has one, so conservative heads
+//	   stay version 1 files
+const (
+	FileVersion1 = 1
+	FileVersion  = 2
+)
 
 // Layout of the fixed prefix.
 const (

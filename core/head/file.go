@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
 )
 
 // fileHeader is the JSON header (FORMAT.md §Header).
@@ -31,6 +32,7 @@ type fileHeader struct {
 	Preprocessing preprocessing `json:"preprocessing"`
 	Training      Config        `json:"training"`
 	Metrics       *Summary      `json:"metrics"`
+	Trunk         *Trunk        `json:"trunk,omitempty"` // version 2 only: fine-tuned base layers (trunk.go)
 	Payload       payloadEntry  `json:"payload"`
 }
 
@@ -63,8 +65,13 @@ var (
 // Marshal encodes the model as a head file. It refuses a model Parse would refuse.
 func (m *Model) Marshal() ([]byte, error) {
 	h := fileHeader{Classes: m.Classes, Output: m.Output, Base: m.Base, Preprocessing: preprocessingV1,
-		Training: m.Training, Metrics: m.Metrics}
+		Training: m.Training, Metrics: m.Metrics, Trunk: m.Trunk}
 	var payload bytes.Buffer
+	writeFloats := func(w []float32) {
+		for _, v := range w {
+			payload.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)))
+		}
+	}
 	for i, d := range m.Layers {
 		act := "relu"
 		if i == len(m.Layers)-1 {
@@ -78,8 +85,21 @@ func (m *Model) Marshal() ([]byte, error) {
 			if slices.ContainsFunc(w, func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }) {
 				return nil, fmt.Errorf("head file: layer %d has a weight that is not finite", i)
 			}
-			for _, v := range w {
-				payload.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)))
+			writeFloats(w)
+		}
+	}
+	version := uint32(FileVersion1)
+	if m.Trunk != nil {
+		version = FileVersion
+		for _, l := range m.Trunk.Layers {
+			if len(l.Kernel) != shapeCount(l.Shape) || len(l.Shape) != 4 || len(l.Bias) != l.Shape[3] {
+				return nil, fmt.Errorf("head file: trunk layer %s holds %d+%d weights for %v", l.Name, len(l.Kernel), len(l.Bias), l.Shape)
+			}
+			for _, w := range [][]float32{l.Kernel, l.Bias} {
+				if slices.ContainsFunc(w, func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }) {
+					return nil, fmt.Errorf("head file: trunk layer %s has a weight that is not finite", l.Name)
+				}
+				writeFloats(w)
 			}
 		}
 	}
@@ -97,7 +117,7 @@ func (m *Model) Marshal() ([]byte, error) {
 	}
 	out := make([]byte, 0, payloadOffset(len(js))+payload.Len())
 	out = append(out, FileMagic...)
-	out = binary.LittleEndian.AppendUint32(out, FileVersion)
+	out = binary.LittleEndian.AppendUint32(out, version)
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(js)))
 	out = append(out, js...)
 	out = append(out, make([]byte, payloadOffset(len(js))-len(out))...)
@@ -114,8 +134,9 @@ func Parse(data []byte) (*Model, error) {
 	if len(data) < prefixBytes || string(data[:8]) != FileMagic {
 		return nil, fmt.Errorf("head file: %w (it does not start with %q)", ErrNotHeadFile, FileMagic)
 	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != FileVersion {
-		return nil, fmt.Errorf("head file: %w %d; this Graft reads version %d (train the head again, or use the Graft that wrote it)", ErrVersion, v, FileVersion)
+	version := binary.LittleEndian.Uint32(data[8:])
+	if version != FileVersion1 && version != FileVersion {
+		return nil, fmt.Errorf("head file: %w %d; this Graft reads versions %d and %d (train the head again, or use the Graft that wrote it)", ErrVersion, version, FileVersion1, FileVersion)
 	}
 	n := int64(binary.LittleEndian.Uint32(data[12:]))
 	if n == 0 || n > MaxHeaderBytes || prefixBytes+n > int64(len(data)) {
@@ -129,6 +150,12 @@ func Parse(data []byte) (*Model, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("head file: header: data after the JSON object")
+	}
+	switch {
+	case version == FileVersion1 && h.Trunk != nil:
+		return nil, errors.New("head file: a version 1 file has no trunk section")
+	case version == FileVersion && h.Trunk == nil:
+		return nil, errors.New("head file: a version 2 file needs its trunk section")
 	}
 	params, err := h.check()
 	if err != nil {
@@ -152,12 +179,20 @@ func Parse(data []byte) (*Model, error) {
 			return nil, fmt.Errorf("head file: weight %d is not finite", i)
 		}
 	}
-	m := &Model{Net: Net{Output: h.Output}, Classes: h.Classes, Base: h.Base, Training: h.Training, Metrics: h.Metrics}
+	m := &Model{Net: Net{Output: h.Output}, Classes: h.Classes, Base: h.Base, Training: h.Training, Metrics: h.Metrics, Trunk: h.Trunk}
 	for _, l := range h.Layers {
 		d := Dense{In: l.In, Out: l.Out, Kernel: weights[: l.In*l.Out : l.In*l.Out]}
 		weights = weights[l.In*l.Out:]
 		d.Bias, weights = weights[:l.Out:l.Out], weights[l.Out:]
 		m.Layers = append(m.Layers, d)
+	}
+	if m.Trunk != nil {
+		for i := range m.Trunk.Layers {
+			l := &m.Trunk.Layers[i]
+			k, b := shapeCount(l.Shape), l.Shape[3]
+			l.Kernel, weights = weights[:k:k], weights[k:]
+			l.Bias, weights = weights[:b:b], weights[b:]
+		}
 	}
 	return m, nil
 }
@@ -209,6 +244,13 @@ func (h *fileHeader) check() (int, error) {
 	}
 	if params > MaxParams {
 		return wrap(fmt.Errorf("%d weights, over the limit of %d", params, MaxParams))
+	}
+	if h.Trunk != nil {
+		n, err := h.Trunk.check(h.Base)
+		if err != nil {
+			return wrap(err)
+		}
+		params += n
 	}
 	if err := h.Training.Validate(); err != nil {
 		return wrap(fmt.Errorf("training settings: %w", err))
@@ -276,4 +318,24 @@ func checkClasses(classes []string) error {
 		seen[c] = true
 	}
 	return nil
+}
+
+// shapeCount is the number of elements of a shape (0 for an empty or negative one).
+func shapeCount(shape []int) int {
+	if len(shape) == 0 {
+		return 0
+	}
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			return 0
+		}
+		n *= d
+	}
+	return n
+}
+
+// tensorOf wraps data as a tensor of shape (not copied).
+func tensorOf(data []float32, shape []int) (*tensor.Tensor, error) {
+	return tensor.FromData(data, shape...)
 }

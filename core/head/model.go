@@ -131,6 +131,7 @@ type Model struct {
 	Base     Base
 	Training Config   // the settings it was trained with
 	Metrics  *Summary // validation metrics of these weights; nil when trained without validation
+	Trunk    *Trunk   // fine-tuned base layers (the dynamic strategy); nil for a conservative head
 }
 
 // CheckBase refuses to run the head on features of another model or layer.

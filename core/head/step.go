@@ -101,8 +101,8 @@ func (t *trainer) forwardBackward(n int) (lossSum float64, correct int) {
 			}
 			reluBackward(gh, ws.h[l][:n*d.Out])
 		}
-		var gin []float32
-		if l > 0 {
+		var gin []float32 // ∂L/∂in[l]; for the features (l = 0) only when a Stepper asks
+		if l > 0 || ws.gin[0] != nil {
 			gin = ws.gin[l][:n*d.In]
 		}
 		denseBackward(gin, t.grad[l].Kernel, t.grad[l].Bias, gh, ws.in[l][:n*d.In], d.Kernel, n, d.In, d.Out, &ws.s)
