@@ -54,7 +54,11 @@ func TestTransposeF32PanicsOnShortSlices(t *testing.T) {
 }
 
 // BenchmarkTransposeF32: a conv4 3x3 patch block (1568 × 2304, the Pᵀ of Conv2DBackward) and a
-// 1x1 kernel (1024 × 256, its Wᵀ), paired tiled / Ref.
+// 1x1 kernel (1024 × 256, its Wᵀ), paired tiled / Ref. Measured (ms/op, tiled vs ref): native on
+// 2 loaded cores 6.6 vs 22.9, 1.47 vs 12.5 (1024²), 0.29 vs 3.7; js/wasm under Node 20 (100
+// iterations, after tier-up) 5.2 vs 6.5 (1024²), 1.16 vs 1.60. An 8×8 block moved through a
+// local [64]float32 was 1.7× slower than ref under wasm (Go's wasm array copies), hence the
+// row pointers of transpose8x8.
 func BenchmarkTransposeF32(b *testing.B) {
 	for _, s := range [][2]int{{1568, 2304}, {1024, 1024}, {1024, 256}} {
 		src := make([]float32, s[0]*s[1])
