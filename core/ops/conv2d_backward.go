@@ -12,18 +12,19 @@
 // blocks bounded by im2colBudget as in Conv2D, dW accumulating across blocks. For a 1x1 stride-1
 // conv P is x and dx = dY·Wᵀ directly; for a 1x1 strided one P is the subsampling of x.
 //
-// Cost of the O(M·K) steps (im2col, the transposes, col2im, db; pure Go, serial) against the
-// O(M·K·Cout) GEMMs, measured natively on 2 shared cores (BenchmarkConv2DBackward, batch 8, dx
-// and dw; impl=lowering is the fast path without its GEMMs; ms/op, best of runs on a loaded box):
+// Cost of the O(M·K) steps (im2col, the transposes, col2im, db; Go loops, serial) against the
+// O(M·K·Cout) GEMMs (BenchmarkConv2DBackward, batch 8, dx and dw; impl=lowering is the fast path
+// without its GEMMs; ms/op). Native: 2 shared, loaded cores (best of runs); wasm: Node 20,
+// SIMD128 GEMM, one thread, 6 iterations:
 //
-//	shape                         fast   lowering   share   Ref (float64 loops)
-//	1x1 1024→256 s1 [8,14,14]      147      7.2       5%     1447
-//	3x3 256→256 same [8,14,14]     329     13.5       4%     2943
-//	1x1 1024→512 s2 →[8,7,7]        78      4.6       6%      739
+//	shape                         native fast  lowering  share   Ref    wasm fast  lowering  share
+//	1x1 1024→256 s1 [8,14,14]         147         7.2      5%    1447      93        22      23%
+//	3x3 256→256 same [8,14,14]        329        13.5      4%    2943     157        27      17%
+//	1x1 1024→512 s2 →[8,7,7]           78         4.6      6%     739      33       5.8      18%
 //
-// so they are left unparallelised and without SIMD. The GEMMs run at ~11 GFLOP/s, as Conv2D's
-// forward does on the same machine. Not measured under wasm, where the GEMM is SIMD128 and the
-// Go loops are slower, so the share there is larger.
+// Natively that is noise, so they stay serial and pure Go. In the browser they are a fifth of
+// the time: the first thing to move to the SIMD module (or parallelise in workers) if backward
+// time matters there.
 package ops
 
 import (
