@@ -82,11 +82,7 @@ func (e *Extractor) features(hash string, views []View, load func() ([]float32, 
 	const side = resnet50.InputSize
 	batch := make([]float32, 0, len(missing)*len(img)) // [V,224,224,3]
 	for _, i := range missing {
-		if views[i] == ViewFlip {
-			batch = append(batch, flipHorizontal(img, side, side)...)
-		} else {
-			batch = append(batch, img...)
-		}
+		batch = append(batch, ViewImage(img, views[i])...)
 	}
 	x, err := tensor.FromData(batch, len(missing), side, side, 3)
 	if err != nil {
@@ -116,6 +112,15 @@ func (e *Extractor) features(hash string, views []View, load func() ([]float32, 
 
 func (e *Extractor) key(hash string, v View) Key {
 	return Key{Content: hash, Model: e.ModelID, Layer: e.Layer, View: v, Resize: string(e.Resize)}
+}
+
+// ViewImage is view v of a prepared image img [224,224,3]: img itself, or its mirror image.
+func ViewImage(img []float32, v View) []float32 {
+	const side = resnet50.InputSize
+	if v == ViewFlip {
+		return flipHorizontal(img, side, side)
+	}
+	return img
 }
 
 // flipHorizontal returns img [H,W,3] mirrored left–right.

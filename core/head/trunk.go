@@ -5,6 +5,9 @@
 package head
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -107,4 +110,23 @@ func (m *Model) Describe() string {
 	}
 	return fmt.Sprintf("dynamic: head and %d fine-tuned block(s) %v (fine-tuning lr %g, epoch %d of %d)",
 		len(m.Trunk.Blocks), m.Trunk.Blocks, m.Trunk.FineTuneLR, m.Trunk.BestEpoch, m.Trunk.FineTuneEpochs)
+}
+
+// FeatureModelID names the network whose features the head reads, for feature caches: the base
+// model's id, and for a fine-tuned model that id with the SHA-256 of the trunk's weights, since
+// its features differ from the base model's.
+func (m *Model) FeatureModelID() string {
+	if m.Trunk == nil {
+		return m.Base.ModelID
+	}
+	h := sha256.New()
+	for _, l := range m.Trunk.Layers {
+		h.Write([]byte(l.Name))
+		for _, w := range [][]float32{l.Kernel, l.Bias} {
+			for _, v := range w {
+				h.Write(binary.LittleEndian.AppendUint32(nil, math.Float32bits(v)))
+			}
+		}
+	}
+	return m.Base.ModelID + "+trunk." + hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -71,7 +71,7 @@ func eval(args []string, stdout, stderr io.Writer) int {
 }
 
 // maxHeadFileBytes bounds what eval reads: the largest head file FORMAT.md allows.
-const maxHeadFileBytes = 16 + head.MaxHeaderBytes + 16 + 4*head.MaxParams
+const maxHeadFileBytes = 16 + head.MaxHeaderBytes + 16 + 4*(head.MaxParams+head.MaxTrunkParams)
 
 func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cacheDir string) (*evalReport, error) {
 	if st, err := os.Stat(headFile); err != nil {
@@ -117,6 +117,9 @@ func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cac
 	if err != nil {
 		return nil, err
 	}
+	if err := useTrunk(w, ex, h); err != nil {
+		return nil, err
+	}
 	examples, err := extractAll(w, dataDir, listing, ex, []dataset.View{dataset.ViewOriginal})
 	if err != nil {
 		return nil, err
@@ -142,4 +145,23 @@ func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cac
 		r.Skipped = []dataset.Skip{}
 	}
 	return r, nil
+}
+
+// useTrunk makes ex compute with a fine-tuned model's trunk layers (and cache its features
+// under their own id); a conservative head leaves ex as it is.
+func useTrunk(w io.Writer, ex *dataset.Extractor, h *head.Model) error {
+	if h.Trunk == nil {
+		return nil
+	}
+	ov, err := h.Trunk.Overrides()
+	if err != nil {
+		return err
+	}
+	tuned, err := ex.Model.WithConvs(ov)
+	if err != nil {
+		return err
+	}
+	ex.Model, ex.ModelID = tuned, h.FeatureModelID()
+	fmt.Fprintf(w, "model: %s\n", h.Describe())
+	return nil
 }

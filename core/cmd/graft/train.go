@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/weights/format"
@@ -27,12 +28,20 @@ const trainUsage = `usage: graft train (--model DIR | --h5 FILE [--fill syntheti
                    [--lr X] [--beta1 X] [--beta2 X] [--epsilon X] [--dropout X] [--seed N]
                    [--val-split X] [--patience N] [--flip] [--loss softmax|sigmoid]
                    [--resize crop|nearest] [--cache DIR|off]
+                   [--unfreeze N [--fine-tune-lr X] [--fine-tune-epochs N] [--memory-mb N]]
 
 --data DIR has one sub-folder per class (Keras' flow_from_directory layout).
 --layer defaults to conv5_block3_out, or conv4_block6_out when the model lacks stage 5 or has
 synthetic weights. --seed seeds the training (initialisation, split, shuffling, dropout) and,
 with --fill synthetic, the fill. Features are cached in --cache (default: the user cache folder,
 graft/features), keyed by image content, model id, layer, view and resize mode.
+
+--unfreeze N chooses the dynamic strategy: after the head is trained on the frozen trunk (the
+conservative result, kept as the fallback), the head and the last N blocks up to --layer
+(conv5_block3, or conv4_block6 on a truncated model, for N = 1) are fine-tuned together with
+Adam at --fine-tune-lr, batch norm in inference mode. The inputs of the first unfrozen block
+are kept in memory as uint8 codes within --memory-mb; past it they are recomputed. The model
+file then holds the fine-tuned layers too (core/head/FORMAT.md, version 2).
 `
 
 func train(args []string, stdout, stderr io.Writer) int {
@@ -58,6 +67,10 @@ func train(args []string, stdout, stderr io.Writer) int {
 	flip := fs.Bool("flip", false, "also train on the horizontal flip of every training image")
 	loss := fs.String("loss", "softmax", "softmax (categorical cross-entropy) or sigmoid (binary cross-entropy, two classes)")
 	cacheDir := fs.String("cache", "", `feature cache folder, or "off"`)
+	unfreeze := fs.Int("unfreeze", 0, "fine-tune this many top blocks (the dynamic strategy); 0: conservative")
+	tuneLR := fs.Float64("fine-tune-lr", finetune.DefaultFineTuneLR, "Adam learning rate of the fine-tuning phase (head and blocks)")
+	tuneEpochs := fs.Int("fine-tune-epochs", finetune.DefaultFineTuneEpochs, "most epochs of the fine-tuning phase")
+	memoryMB := fs.Int64("memory-mb", finetune.DefaultMemoryBudget>>20, "MiB of cached block inputs kept in memory (the rest are recomputed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -77,6 +90,21 @@ func train(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "graft train: %v\n", err)
+		return 2
+	}
+	if *unfreeze > 0 {
+		dcfg := finetune.Config{Head: cfg, Unfreeze: *unfreeze, FineTuneLR: *tuneLR, FineTuneEpochs: *tuneEpochs, MemoryBudget: *memoryMB << 20}
+		if err := dcfg.Validate(); err != nil {
+			fmt.Fprintf(stderr, "graft train: %v\n", err)
+			return 2
+		}
+		if err := dynamicRun(stdout, &mf, dcfg, *data, *layer, *out); err != nil {
+			fmt.Fprintf(stderr, "graft train: %v\n", err)
+			return 1
+		}
+		return 0
+	} else if *unfreeze < 0 {
+		fmt.Fprintf(stderr, "graft train: --unfreeze %d: want 0 (conservative) or a number of blocks\n", *unfreeze)
 		return 2
 	}
 	if err := trainRun(stdout, &mf, cfg, *data, *layer, *cacheDir, *out); err != nil {

@@ -1,0 +1,111 @@
+// graft train --unfreeze N: the dynamic strategy natively (issue 8; core/finetune) — the same
+// two phases the browser runs: a head on the frozen trunk, then head and top blocks together.
+// One trunk pass per image gives both the pooled features and the unfrozen blocks' input (the
+// block inputs are not written to the feature cache: 201 KiB per view at conv4_block5_out).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/core/finetune"
+	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/core/resnet50"
+)
+
+func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer, out string) error {
+	listing, err := dataset.ListDir(dataDir)
+	if err != nil {
+		return err
+	}
+	printListing(w, dataDir, listing)
+	src, err := openBase(mf, layer)
+	if err != nil {
+		return err
+	}
+	ex, err := finetune.NewExtractor(src.model.model, src.layer, cfg.Unfreeze, src.model.resize)
+	if err != nil {
+		return err
+	}
+	blocks, _ := resnet50.TopBlocks(src.layer, cfg.Unfreeze)
+	fmt.Fprintf(w, "base model %s (ends at %s%s); head on %s, fine-tuning %d block(s) from %s: %v\n",
+		src.id, src.model.model.LastLayer(), syntheticNote(src.model.synthetic), src.layer, cfg.Unfreeze, ex.Input, blockNames(blocks))
+	views := []dataset.View{dataset.ViewOriginal}
+	if cfg.Head.Flip {
+		views = append(views, dataset.ViewFlip)
+	}
+	h, wd, c := ex.InputShape()
+	store := finetune.NewStore(cfg.MemoryBudget, h, wd, c, nil)
+	start := time.Now()
+	step := max(1, len(listing.Entries)/20)
+	examples, err := ex.ExtractDir(context.Background(), dataDir, listing, views, store, func(done, total int) {
+		if done%step != 0 && done != total {
+			return
+		}
+		el := time.Since(start)
+		eta := time.Duration(float64(el) / float64(done) * float64(total-done)).Round(time.Second)
+		fmt.Fprintf(w, "extract %5d/%d  %.1f img/s  ETA %s\n", done, total, float64(done)/el.Seconds(), eta)
+	})
+	if err != nil {
+		return err
+	}
+	used, kept, spilled := store.Used()
+	fmt.Fprintf(w, "trunk: %d images × %d views in %.1f s; block inputs [%d,%d,%d] as uint8: %d kept (%.1f MiB of the %d MiB budget), %d recomputed on use\n",
+		len(examples), len(views), time.Since(start).Seconds(), h, wd, c, kept, float64(used)/(1<<20), cfg.MemoryBudget>>20, spilled)
+	d := &finetune.Data{Head: &head.Data{Base: src.base(), Classes: listing.Names(), Examples: examples}, Inputs: store}
+	fmt.Fprintf(w, "head %s: %d → %v → %d (%s); Adam lr %g then fine-tuning lr %g; batch %d; seed %d\n",
+		cfg.Head.Head, d.Head.Base.Features, cfg.Head.Hidden, cfg.Head.Output.Units(len(d.Head.Classes)), cfg.Head.Output,
+		cfg.Head.LearningRate, cfg.FineTuneLR, cfg.Head.BatchSize, cfg.Head.Seed)
+	start = time.Now()
+	last := time.Now()
+	res, err := finetune.Train(context.Background(), cfg, src.model.model, d, func(e finetune.Epoch) {
+		total := cfg.Head.Epochs
+		if e.Phase == finetune.PhaseFineTune {
+			total = cfg.FineTuneEpochs
+		}
+		fmt.Fprintf(w, "%-9s epoch %3d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  (%.1f s)\n",
+			e.Phase, e.Epoch.Epoch, total, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy, time.Since(last).Seconds())
+		last = time.Now()
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "trained on %d images (%d validation) in %.1f s; %d block inputs recomputed\n",
+		len(res.Conservative.Train), len(res.Conservative.Val), time.Since(start).Seconds(), store.Recomputes)
+	if cv := res.Conservative.Validation; cv != nil {
+		fmt.Fprintf(w, "conservative: validation accuracy %.4f, loss %.4f (on the cached inputs: loss %.4f)\n", cv.Accuracy, cv.Loss, res.BaselineValLoss)
+	}
+	if res.BestFineTuneEpoch == 0 {
+		fmt.Fprintf(w, "fine-tuning did not lower the validation loss below the conservative head's: keeping the conservative head\n")
+	}
+	fmt.Fprintf(w, "result: %s\n", res.Model.Describe())
+	if res.Validation != nil {
+		printMetrics(w, res.Model.Classes, res.Validation, d.Head.Examples)
+	}
+	for _, m := range []struct {
+		model *head.Model
+		path  string
+	}{{res.Model, out}, {res.Conservative.Model, out + ".conservative"}} {
+		file, err := m.model.Marshal()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(m.path, file, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "wrote %s (%d bytes)\n", m.path, len(file))
+	}
+	return nil
+}
+
+func blockNames(b []resnet50.BlockInfo) []string {
+	var out []string
+	for _, x := range b {
+		out = append(out, x.Name)
+	}
+	return out
+}

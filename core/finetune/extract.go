@@ -1,0 +1,157 @@
+// extract.go: one trunk pass per image gives what a dynamic run needs — the pooled features of
+// the head's layer (the conservative phase) and the input of the first unfrozen block (the
+// fine-tuning phase), observed on the way (resnet50.Model.Run's observer). Views are
+// core/dataset's (the image and its horizontal flip), run as one batch.
+package finetune
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/core/ops"
+	"github.com/graftml/graft/core/preprocess"
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
+)
+
+// Extractor runs the frozen trunk for a dynamic run.
+type Extractor struct {
+	Model  *resnet50.Model
+	Layer  string // the head's layer, "conv4_block6_out"
+	Input  string // the first unfrozen block's input layer, "conv4_block5_out"
+	Resize preprocess.ResizeMode
+}
+
+// NewExtractor is the extractor for unfreeze blocks ending at layer.
+func NewExtractor(m *resnet50.Model, layer string, unfreeze int, resize preprocess.ResizeMode) (*Extractor, error) {
+	blocks, err := resnet50.TopBlocks(layer, unfreeze)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.CheckLayer(layer); err != nil {
+		return nil, err
+	}
+	return &Extractor{Model: m, Layer: layer, Input: blocks[0].Input, Resize: resize}, nil
+}
+
+// InputShape is the block input's [H,W,C] at the network's input size.
+func (e *Extractor) InputShape() (h, w, c int) {
+	// Every stage halves the side: conv2 56, conv3 28, conv4 14, conv5 7 at 224; pool1 56.
+	side := map[string]int{"pool1_pool": 56, "conv2": 56, "conv3": 28, "conv4": 14, "conv5": 7}
+	s := side[e.Input]
+	if s == 0 {
+		s = side[strings.SplitN(e.Input, "_", 2)[0]]
+	}
+	return s, s, resnet50.OutputChannels(e.Input)
+}
+
+// Run computes, for img [224,224,3] (prepared by preprocess with e.Resize) and each view, the
+// pooled features [C] of e.Layer and the block input [H,W,C'] of e.Input.
+func (e *Extractor) Run(img []float32, views []dataset.View) (features, inputs [][]float32, err error) {
+	const side = resnet50.InputSize
+	if len(img) != side*side*3 {
+		return nil, nil, fmt.Errorf("finetune: image of %d floats, want %d×%d×3", len(img), side, side)
+	}
+	batch := make([]float32, 0, len(views)*len(img))
+	for _, v := range views {
+		batch = append(batch, dataset.ViewImage(img, v)...)
+	}
+	x, err := tensor.FromData(batch, len(views), side, side, 3)
+	if err != nil {
+		return nil, nil, err
+	}
+	var in *tensor.Tensor
+	y, err := e.Model.Run(x, e.Layer, func(layer string, t *tensor.Tensor) {
+		if layer == e.Input {
+			in = t
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if in == nil {
+		return nil, nil, fmt.Errorf("finetune: the pass to %s did not go through %s", e.Layer, e.Input)
+	}
+	pooled := ops.GlobalAvgPool(y)
+	f, per := pooled.Shape[1], len(in.Data)/len(views)
+	for i := range views {
+		features = append(features, slices.Clone(pooled.Data[i*f:(i+1)*f]))
+		inputs = append(inputs, slices.Clone(in.Data[i*per:(i+1)*per]))
+	}
+	return features, inputs, nil
+}
+
+// Input recomputes one view's block input (a Store's Recompute).
+func (e *Extractor) InputOf(img []float32, view dataset.View) ([]float32, error) {
+	x, err := tensor.FromData(slices.Clone(dataset.ViewImage(img, view)), 1, resnet50.InputSize, resnet50.InputSize, 3)
+	if err != nil {
+		return nil, err
+	}
+	y, err := e.Model.Run(x, e.Input, nil)
+	if err != nil {
+		return nil, err
+	}
+	return y.Data, nil
+}
+
+// ExtractDir runs the trunk over every entry of l (files below root), puts each view's block
+// input into store and returns the examples with their pooled features, in l's order. An image
+// that does not decode moves to l.Skipped, as dataset.ExtractDir does. The store's Recompute is
+// set to read the file again. progress sees the count done after each image.
+func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.Listing, views []dataset.View, store *Store, progress func(done, total int)) ([]head.Example, error) {
+	var examples []head.Example
+	var paths []string
+	total := len(l.Entries)
+	load := func(path string) ([]float32, error) {
+		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path)))
+		if err != nil {
+			return nil, err
+		}
+		return preprocess.Load(data, e.Resize, resnet50.InputSize)
+	}
+	for i, done := 0, 0; i < len(l.Entries); done++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ent := l.Entries[i]
+		img, err := load(ent.Path)
+		var pe *os.PathError
+		switch {
+		case errors.As(err, &pe):
+			return nil, err
+		case err != nil:
+			l.Drop(i, dataset.ReasonUndecodable+": "+strings.TrimPrefix(err.Error(), "preprocess: "))
+		default:
+			feats, inputs, err := e.Run(img, views)
+			if err != nil {
+				return nil, err
+			}
+			for v, x := range inputs {
+				if _, err := store.Put(len(examples), v, x); err != nil {
+					return nil, err
+				}
+			}
+			examples = append(examples, head.Example{Views: feats, Label: ent.Class, Name: ent.Path})
+			paths = append(paths, ent.Path)
+			i++
+		}
+		if progress != nil {
+			progress(done+1, total)
+		}
+	}
+	store.Recompute = func(ctx context.Context, example, view int) ([]float32, error) {
+		img, err := load(paths[example])
+		if err != nil {
+			return nil, err
+		}
+		return e.InputOf(img, views[view])
+	}
+	return examples, nil
+}
