@@ -11,7 +11,7 @@ const (
 	gemmNR = 8   // micro-tile columns = packed panel width (two f32x4 vectors in wasm)
 	gemmKC = 256 // K block: one packed panel is gemmKC×gemmNR floats = 8 KiB, resident in L1
 	gemmNC = 256 // N block: one packed block is gemmKC×gemmNC floats = 256 KiB, resident in L2
-	gemmMC = 64  // rows of A swept per panel: 64 rows × gemmKC = 64 KiB of A, resident in L2
+	gemmMC = 60  // rows of A swept per panel (a multiple of both wasm tile heights, 4 and 5): 60 KiB of A, in L2
 )
 
 // gemmMacro, packBlock and packBlockI8 are the per-block steps: gemmMacroGo, packB and packBI8

@@ -104,35 +104,11 @@ func (g *generator) gemmTile(f *asm.Func, l *gemmLocals, rows int) {
 		}
 	}
 	set(f, l.kk, l.k, 0)
-	// K loop, unrolled KUnroll times with an exit test before each step after the first (so no
-	// remainder loop): while kk > 0 { step 0; if kk <= 1 break; step 1; …; bump pointers; kk -= U }.
-	// The tests between steps also keep TurboFan from hoisting every step's loads to the top of
-	// the body, which would need more than V8's 15 xmm registers and spill the accumulators.
-	u := cfg.KUnroll
-	exit := f.Block()
-	f.LocalGet(l.kk).I32Const(0).Op(asm.I32LeS).BrIf(exit)
-	loop := f.Loop()
-	for s := 0; s < u; s++ {
-		if s > 0 {
-			f.LocalGet(l.kk).I32Const(int32(s)).Op(asm.I32LeS).BrIf(exit)
-		}
-		for v := 0; v < cfg.NV; v++ {
-			f.LocalGet(l.bptr).Mem(asm.V128Load, f32Mem(4*(s*nr+4*v))).LocalSet(l.bv[v])
-		}
-		for r := 0; r < rows; r++ {
-			f.LocalGet(l.ap[r]).Mem(asm.V128Load32Splat, f32Mem(4*s)).LocalSet(l.s)
-			for v := 0; v < cfg.NV; v++ {
-				g.madd(f, l.acc[r][v], l.s, l.bv[v])
-			}
-		}
+	if split := cfg.Split; split > 0 && split < rows {
+		g.gemmKSplit(f, l, rows, split)
+	} else {
+		g.gemmK(f, l, rows)
 	}
-	for r := 0; r < rows; r++ {
-		inc(f, l.ap[r], 4*u)
-	}
-	inc(f, l.bptr, 4*u*nr)
-	f.LocalGet(l.kk).I32Const(int32(u)).Op(asm.I32Sub).LocalTee(l.kk).I32Const(0).Op(asm.I32GtS).BrIf(loop)
-	f.End(loop)
-	f.End(exit)
 
 	// Epilogue on whole tiles (ncol >= NR) with vector loads/stores, on the last panel's partial
 	// tile lane by lane through load_lanes/store_lanes, which never touch memory past column n.
@@ -218,4 +194,92 @@ func (g *generator) gemmEpilogue(f *asm.Func, l *gemmLocals, rows int, whole boo
 			incBy(f, l.p, l.ldc4)
 		}
 	}
+}
+
+// gemmK emits the K loop of a rows×NR tile, unrolled KUnroll times with an exit test before each
+// step after the first (so no remainder loop): while kk > 0 { step 0; if kk <= 1 break; step 1; …;
+// bump pointers; kk -= U }. The tests between steps also keep TurboFan from hoisting every step's
+// loads to the top of the body, which would need more than V8's 15 xmm registers and spill the
+// accumulators.
+func (g *generator) gemmK(f *asm.Func, l *gemmLocals, rows int) {
+	cfg := g.cfg
+	u := cfg.KUnroll
+	exit := f.Block()
+	f.LocalGet(l.kk).I32Const(0).Op(asm.I32LeS).BrIf(exit)
+	loop := f.Loop()
+	for s := 0; s < u; s++ {
+		if s > 0 {
+			f.LocalGet(l.kk).I32Const(int32(s)).Op(asm.I32LeS).BrIf(exit)
+		}
+		g.gemmStep(f, l, s, 0, rows)
+	}
+	g.gemmBump(f, l, rows)
+	f.LocalGet(l.kk).I32Const(int32(u)).Op(asm.I32Sub).LocalTee(l.kk).I32Const(0).Op(asm.I32GtS).BrIf(loop)
+	f.End(loop)
+	f.End(exit)
+}
+
+// gemmKSplit is gemmK with every K step cut in two basic blocks: rows [0, split) — with the
+// step's panel loads — then rows [split, rows). TurboFan issues a block's loads (which are on the
+// effect chain) before its multiply-adds (pure, scheduled late), so an uncut step of 5 rows holds
+// 10 accumulators + 2 panel vectors + 5 splats = 17 vectors and spills; cut, a block holds at most
+// 10 + 2 + max(split, rows-split). The cut is the exit test of the next step, moved up into the
+// middle of this one: if step s+1 does not exist, finish step s in a tail (one per s: the memarg
+// offsets differ) and leave. Same tests as gemmK, same arithmetic in the same order per element.
+func (g *generator) gemmKSplit(f *asm.Func, l *gemmLocals, rows, split int) {
+	u := g.cfg.KUnroll
+	exit := f.Block()
+	f.LocalGet(l.kk).I32Const(0).Op(asm.I32LeS).BrIf(exit)
+	tails := make([]*asm.Label, u)
+	for s := u - 1; s >= 0; s-- { // tails[0] innermost
+		tails[s] = f.Block()
+	}
+	loop := f.Loop()
+	for s := 0; s < u; s++ {
+		if s > 0 { // known false (tested before this step), but TurboFan cannot fold it: a block boundary
+			f.LocalGet(l.kk).I32Const(int32(s + 1)).Op(asm.I32LtS).BrIf(exit)
+		}
+		g.gemmStep(f, l, s, 0, split)
+		f.LocalGet(l.kk).I32Const(int32(s + 1)).Op(asm.I32LeS).BrIf(tails[s]) // no step s+1
+		g.gemmStep(f, l, s, split, rows)
+	}
+	g.gemmBump(f, l, rows)
+	f.LocalGet(l.kk).I32Const(int32(u)).Op(asm.I32Sub).LocalSet(l.kk)
+	f.Br(loop)
+	f.End(loop)
+	for s := 0; s < u; s++ {
+		f.End(tails[s])
+		g.gemmStep(f, l, s, split, rows) // the panel row of step s is still in bv
+		if s+1 < u {
+			f.Br(exit)
+		}
+	}
+	f.End(exit)
+}
+
+// gemmStep emits K step s (0 <= s < KUnroll) of the tile for rows [r0, r1): the panel row's NV
+// vectors when r0 == 0, then per row the splat of A[i][p+s] and NV multiply-adds.
+func (g *generator) gemmStep(f *asm.Func, l *gemmLocals, s, r0, r1 int) {
+	cfg := g.cfg
+	nr := cfg.NR()
+	if r0 == 0 {
+		for v := 0; v < cfg.NV; v++ {
+			f.LocalGet(l.bptr).Mem(asm.V128Load, f32Mem(4*(s*nr+4*v))).LocalSet(l.bv[v])
+		}
+	}
+	for r := r0; r < r1; r++ {
+		f.LocalGet(l.ap[r]).Mem(asm.V128Load32Splat, f32Mem(4*s)).LocalSet(l.s)
+		for v := 0; v < cfg.NV; v++ {
+			g.madd(f, l.acc[r][v], l.s, l.bv[v])
+		}
+	}
+}
+
+// gemmBump advances the A row pointers and the panel pointer by KUnroll steps.
+func (g *generator) gemmBump(f *asm.Func, l *gemmLocals, rows int) {
+	u := g.cfg.KUnroll
+	for r := 0; r < rows; r++ {
+		inc(f, l.ap[r], 4*u)
+	}
+	inc(f, l.bptr, 4*u*g.cfg.NR())
 }

@@ -20,6 +20,7 @@ type Config struct {
 	MR      int  // rows of C per micro-tile (1..8)
 	NV      int  // f32x4 vectors per row of a micro-tile: the tile and B panels are NR = 4*NV wide
 	KUnroll int  // K steps per iteration of the inner loop (1..16)
+	Split   int  // 0, or rows of a K step's first basic block (1..MR-1): see gemmKSplit
 	Relaxed bool // use f32x4.relaxed_madd (relaxed SIMD) instead of f32x4.mul + f32x4.add
 }
 
@@ -28,17 +29,23 @@ func (c Config) NR() int { return 4 * c.NV }
 
 func (c Config) String() string {
 	s := fmt.Sprintf("%dx%d-u%d", c.MR, c.NR(), c.KUnroll)
+	if c.Split > 0 {
+		s += fmt.Sprintf("-s%d", c.Split)
+	}
 	if c.Relaxed {
 		s += "-relaxed"
 	}
 	return s
 }
 
-// Default is the shape of the committed kernels.wasm (chosen by the Node 20 measurements in
-// README.md); DefaultRelaxed is the same shape with FMA, for kernels-relaxed.wasm.
+// Default is the shape of the committed kernels.wasm, DefaultRelaxed that of kernels-relaxed.wasm
+// (chosen by the Node 20 measurements in README.md). They differ: with FMA one multiply-add is one
+// instruction whose 4–5-cycle latency needs 10 independent accumulators to keep two FMA pipes
+// busy (5×8, its K steps cut in two blocks so that it does not spill); mul+add needs a product
+// temporary per multiply-add, and 4×8 is its best. Both keep NR = 8 (core/kernels packs B once).
 var (
 	Default        = Config{MR: 4, NV: 2, KUnroll: 8}
-	DefaultRelaxed = Config{MR: 4, NV: 2, KUnroll: 8, Relaxed: true}
+	DefaultRelaxed = Config{MR: 5, NV: 2, KUnroll: 8, Split: 3, Relaxed: true}
 )
 
 // Epilogue flags, the flags parameter of gemm_f32 and bias_act_f32. The epilogue of an element is
@@ -103,8 +110,9 @@ type generator struct {
 
 // Generate returns the kernel module for cfg.
 func Generate(cfg Config) ([]byte, error) {
-	if cfg.MR < 1 || cfg.MR > 8 || cfg.NV < 1 || cfg.NV > 4 || cfg.KUnroll < 1 || cfg.KUnroll > 16 {
-		return nil, fmt.Errorf("gen: unsupported shape %+v (MR 1..8, NV 1..4, KUnroll 1..16)", cfg)
+	if cfg.MR < 1 || cfg.MR > 8 || cfg.NV < 1 || cfg.NV > 4 || cfg.KUnroll < 1 || cfg.KUnroll > 16 ||
+		cfg.Split < 0 || cfg.Split > 0 && cfg.Split >= cfg.MR {
+		return nil, fmt.Errorf("gen: unsupported shape %+v (MR 1..8, NV 1..4, KUnroll 1..16, Split 0..MR-1)", cfg)
 	}
 	g := &generator{cfg: cfg, m: asm.NewModule()}
 	g.m.ImportMemory("env", "memory", MemoryMinPages)

@@ -61,7 +61,8 @@ func TestGenerateIsDeterministic(t *testing.T) {
 
 func TestGenerateRejectsBadShapes(t *testing.T) {
 	for _, cfg := range []Config{{MR: 0, NV: 2, KUnroll: 4}, {MR: 9, NV: 2, KUnroll: 4}, {MR: 4, NV: 0, KUnroll: 4},
-		{MR: 4, NV: 5, KUnroll: 4}, {MR: 4, NV: 2, KUnroll: 0}, {MR: 4, NV: 2, KUnroll: 17}} {
+		{MR: 4, NV: 5, KUnroll: 4}, {MR: 4, NV: 2, KUnroll: 0}, {MR: 4, NV: 2, KUnroll: 17},
+		{MR: 4, NV: 2, KUnroll: 4, Split: 4}, {MR: 4, NV: 2, KUnroll: 4, Split: -1}, {MR: 1, NV: 2, KUnroll: 4, Split: 1}} {
 		if _, err := Generate(cfg); err == nil {
 			t.Errorf("Generate(%+v) succeeded", cfg)
 		}
@@ -80,16 +81,18 @@ func TestEveryShapeValidates(t *testing.T) {
 	for mr := 1; mr <= 8; mr++ {
 		for nv := 1; nv <= 4; nv++ {
 			for _, u := range unrolls {
-				cfg := Config{MR: mr, NV: nv, KUnroll: u}
-				bin, err := Generate(cfg)
-				if err != nil {
-					t.Fatalf("%v: %v", cfg, err)
+				for _, split := range []int{0, mr / 2} {
+					cfg := Config{MR: mr, NV: nv, KUnroll: u, Split: split}
+					bin, err := Generate(cfg)
+					if err != nil {
+						t.Fatalf("%v: %v", cfg, err)
+					}
+					mod, err := rt.CompileModule(ctx, bin)
+					if err != nil {
+						t.Fatalf("%v: wazero rejects the module: %v", cfg, err)
+					}
+					mod.Close(ctx)
 				}
-				mod, err := rt.CompileModule(ctx, bin)
-				if err != nil {
-					t.Fatalf("%v: wazero rejects the module: %v", cfg, err)
-				}
-				mod.Close(ctx)
 			}
 		}
 	}

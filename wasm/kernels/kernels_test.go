@@ -128,6 +128,9 @@ func TestGemmShapesWazero(t *testing.T) {
 		{MR: 1, NV: 1, KUnroll: 1}, {MR: 3, NV: 1, KUnroll: 2}, {MR: 4, NV: 2, KUnroll: 1},
 		{MR: 5, NV: 2, KUnroll: 3}, {MR: 6, NV: 2, KUnroll: 4}, {MR: 4, NV: 3, KUnroll: 2},
 		{MR: 8, NV: 2, KUnroll: 4}, {MR: 4, NV: 4, KUnroll: 8}, {MR: 2, NV: 4, KUnroll: 16},
+		// K steps cut in two blocks (gemmKSplit), as the committed relaxed module's 5x8-u8-s3.
+		{MR: 5, NV: 2, KUnroll: 8, Split: 3}, {MR: 5, NV: 2, KUnroll: 3, Split: 2}, {MR: 2, NV: 1, KUnroll: 1, Split: 1},
+		{MR: 3, NV: 3, KUnroll: 5, Split: 1}, {MR: 8, NV: 1, KUnroll: 16, Split: 7},
 	}
 	if testing.Short() {
 		shapes = shapes[:3]
@@ -208,12 +211,24 @@ func TestModulesMatchSignatures(t *testing.T) {
 
 // The relaxed module is the baseline with relaxed_madd in the GEMM: same exports and signatures,
 // relaxed ops only there, and no f32x4.mul left in its gemm_f32 (which would mean a mul+add path).
+// Its micro-kernel shape may differ (gen.DefaultRelaxed): its madds are counted against the muls
+// of a mul+add module of that shape.
 func TestRelaxedModuleStructure(t *testing.T) {
 	base, err := asm.Decode(SIMD128)
 	if err != nil {
 		t.Fatal(err)
 	}
 	relaxed, err := asm.Decode(RelaxedSIMD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameShape := gen.DefaultRelaxed
+	sameShape.Relaxed = false
+	bin, err := gen.Generate(sameShape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shaped, err := asm.Decode(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +258,7 @@ func TestRelaxedModuleStructure(t *testing.T) {
 		if name == "gemm_f32" {
 			madds := count(rf, func(op asm.Op) bool { return op == asm.F32x4RelaxedMadd })
 			muls := count(rf, func(op asm.Op) bool { return op == asm.F32x4Mul })
-			baseMuls := count(bf, func(op asm.Op) bool { return op == asm.F32x4Mul })
+			baseMuls := count(shaped.Funcs[shaped.Exports[name]], func(op asm.Op) bool { return op == asm.F32x4Mul })
 			if madds == 0 || muls != 0 || madds != baseMuls {
 				t.Errorf("relaxed gemm_f32: %d relaxed_madd, %d f32x4.mul (baseline has %d muls)", madds, muls, baseMuls)
 			}

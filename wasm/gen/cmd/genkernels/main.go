@@ -16,7 +16,7 @@ import (
 
 func main() {
 	out := flag.String("out", "wasm/kernels", "directory for kernels.wasm, kernels-relaxed.wasm and kernels_gen.go")
-	variants := flag.String("variants", "", "comma-separated shapes MRxNR-uK (e.g. 4x8-u4,6x8-u2) to write for benchmarking")
+	variants := flag.String("variants", "", "comma-separated shapes MRxNR-uK[-sS] (e.g. 4x8-u4,5x8-u8-s2) to write for benchmarking")
 	variantDir := flag.String("variant-dir", "", "directory for -variants modules")
 	flag.Parse()
 	if err := run(*out, *variants, *variantDir); err != nil {
@@ -36,8 +36,15 @@ func run(out, variants, variantDir string) error {
 		for _, v := range strings.Split(variants, ",") {
 			var cfg gen.Config
 			var nr int
-			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%dx%d-u%d", &cfg.MR, &nr, &cfg.KUnroll); err != nil || nr%4 != 0 {
-				return fmt.Errorf("variant %q: want MRxNR-uK with NR a multiple of 4", v)
+			v = strings.TrimSpace(v)
+			shape, split, hasSplit := strings.Cut(v, "-s")
+			if _, err := fmt.Sscanf(shape, "%dx%d-u%d", &cfg.MR, &nr, &cfg.KUnroll); err != nil || nr%4 != 0 {
+				return fmt.Errorf("variant %q: want MRxNR-uK[-sS] with NR a multiple of 4", v)
+			}
+			if hasSplit {
+				if _, err := fmt.Sscanf(split, "%d", &cfg.Split); err != nil {
+					return fmt.Errorf("variant %q: want MRxNR-uK-sS with S rows in a step's first block", v)
+				}
 			}
 			cfg.NV = nr / 4
 			for _, relaxed := range []bool{false, true} {
