@@ -14,6 +14,11 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	trunk, err := trunkModel(f).Marshal()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(trunk)
 	f.Add(good[:40])
 	f.Add([]byte(FileMagic))
 	f.Add(append([]byte(FileMagic), 1, 0, 0, 0, 2, 0, 0, 0, '{', '}'))
