@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/internal/shared"
+)
+
+// TestTrainDynamic runs graft train --unfreeze on a small generated folder with the real partial
+// weights, fine-tuning conv2_block2 (the cheapest block: its trunk is three layers deep): two runs
+// with one seed write the same model and the same conservative fallback, the model file holds the
+// trunk, graft eval runs it, and impossible settings are refused.
+func TestTrainDynamic(t *testing.T) {
+	h5 := shared.Path(t, shared.PartialH5)
+	dir := t.TempDir()
+	trainDir, valDir := filepath.Join(dir, "train"), filepath.Join(dir, "val")
+	colourFolder(t, trainDir, 6, 1)
+	colourFolder(t, valDir, 3, 2)
+	args := func(out string, extra ...string) []string {
+		return append([]string{"train", "--h5", h5, "--data", trainDir, "--layer", "conv2_block2_out", "--head", "linear",
+			"--epochs", "4", "--flip", "--unfreeze", "1", "--fine-tune-lr", "1e-4", "--fine-tune-epochs", "2", "--out", out}, extra...)
+	}
+	stdout, stderr, status := runCLI(args(filepath.Join(dir, "a.model"))...)
+	if status != 0 {
+		t.Fatalf("train: status %d: %s\n%s", status, stderr, stdout)
+	}
+	for _, want := range []string{"fine-tuning 1 block(s) from conv2_block1_out: [conv2_block2]", "head      epoch   4/4",
+		"fine-tune epoch   2/2", "24 kept", "conservative: validation accuracy", "result: ", "a.model.conservative"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("train output lacks %q:\n%s", want, stdout)
+		}
+	}
+	// A budget of 1 MiB holds one 56×56×256 input: the rest are recomputed, the result is the same.
+	stdout, stderr, status = runCLI(args(filepath.Join(dir, "b.model"), "--memory-mb", "1")...)
+	if status != 0 || !strings.Contains(stdout, "1 kept") {
+		t.Fatalf("rerun: status %d, %s\n%s", status, stderr, stdout)
+	}
+	for _, name := range []string{"a.model", "a.model.conservative"} {
+		a, _ := os.ReadFile(filepath.Join(dir, name))
+		b, _ := os.ReadFile(filepath.Join(dir, strings.Replace(name, "a.", "b.", 1)))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Fatalf("%s: two runs with one seed differ (%d, %d bytes)", name, len(a), len(b))
+		}
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "a.model"))
+	m, err := head.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, _ := os.ReadFile(filepath.Join(dir, "a.model.conservative"))
+	cm, err := head.Parse(cons)
+	if err != nil || cm.Trunk != nil {
+		t.Fatalf("conservative fallback: %v, trunk %v", err, cm.Trunk != nil)
+	}
+	if m.Trunk != nil && (len(m.Trunk.Layers) != 3 || m.Trunk.Layers[0].Name != "conv2_block2_1_conv") {
+		t.Fatalf("trunk %+v", m.Trunk)
+	}
+	stdout, stderr, status = runCLI("eval", "--h5", h5, "--head", filepath.Join(dir, "a.model"), "--data", valDir, "--cache", "off")
+	if status != 0 {
+		t.Fatalf("eval: status %d: %s", status, stderr)
+	}
+	var rep evalReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Images != 6 {
+		t.Fatalf("eval: %v, %s", err, stdout)
+	}
+	if m.Trunk != nil && !strings.Contains(stderr, "model: dynamic") {
+		t.Errorf("eval does not say it runs the fine-tuned trunk:\n%s", stderr)
+	}
+	for _, bad := range [][]string{
+		{"--unfreeze", "3"}, // conv2_block2_out has two blocks before it in its stage
+		{"--fine-tune-lr", "0"},
+		{"--fine-tune-epochs", "0"},
+		{"--unfreeze", "-1"},
+	} {
+		a := args(filepath.Join(dir, "c.model"))
+		a = append(a[:len(a)-2], append(bad, a[len(a)-2:]...)...)
+		if _, stderr, status := runCLI(a...); status == 0 {
+			t.Errorf("%v accepted", bad)
+		} else if !strings.Contains(stderr, "graft train") {
+			t.Errorf("%v: %s", bad, stderr)
+		}
+	}
+}
