@@ -53,10 +53,10 @@ func blockLoss(t *testing.T, b *Block, x *tensor.Tensor, r []float32) float64 {
 
 func TestBlockBackwardMatchesFiniteDifferences(t *testing.T) {
 	for _, c := range []struct {
-		name             string
-		cin, f, stride   int
-		shortcut         bool
-		n, h, w          int
+		name           string
+		cin, f, stride int
+		shortcut       bool
+		n, h, w        int
 	}{
 		{"identity", 8, 2, 1, false, 2, 5, 4},
 		{"conv shortcut stride 2", 6, 3, 2, true, 1, 7, 5},

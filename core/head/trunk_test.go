@@ -101,7 +101,9 @@ func TestTrunkFileRejects(t *testing.T) {
 		t.Errorf("version 2 without a trunk: %v", err)
 	}
 	for name, edit := range map[string]func(string) string{
-		"other block":   func(h string) string { return strings.Replace(h, `"blocks":["conv2_block2"]`, `"blocks":["conv2_block1"]`, 1) },
+		"other block": func(h string) string {
+			return strings.Replace(h, `"blocks":["conv2_block2"]`, `"blocks":["conv2_block1"]`, 1)
+		},
 		"layer renamed": func(h string) string { return strings.Replace(h, `"conv2_block2_1_conv"`, `"conv2_block2_0_conv"`, 1) },
 		"kernel shape":  func(h string) string { return strings.Replace(h, `"kernel":[1,1,256,64]`, `"kernel":[1,1,64,256]`, 1) },
 		"best epoch":    func(h string) string { return strings.Replace(h, `"best_epoch":2`, `"best_epoch":5`, 1) },
