@@ -21,7 +21,7 @@ import (
 	"github.com/graftml/graft/weights/keras"
 )
 
-func partialModel(t *testing.T) *resnet50.Model {
+func partialModel(t testing.TB) *resnet50.Model {
 	f, err := keras.ReadFile(shared.Path(t, shared.PartialH5))
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func toyData(t *testing.T, m *resnet50.Model, n int, budget int64) (*Data, map[[
 	return &Data{Head: d, Inputs: store}, raw
 }
 
-func mustTop(t *testing.T, layer string, n int) []resnet50.BlockInfo {
+func mustTop(t testing.TB, layer string, n int) []resnet50.BlockInfo {
 	b, err := resnet50.TopBlocks(layer, n)
 	if err != nil {
 		t.Fatal(err)
