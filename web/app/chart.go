@@ -36,6 +36,23 @@ type Chart struct {
 	Epochs    int // epochs drawn
 	X0, X1    float64
 	Y0, Y1    float64 // the plot area
+	Marks     []Mark  // vertical lines: the phase boundary of a dynamic run
+	span      int     // epochs the x axis runs over
+}
+
+// Mark is a vertical line at X with a label.
+type Mark struct {
+	X     float64
+	Label string
+}
+
+// markPhases draws the boundary between the head phase (head epochs) and fine-tuning.
+func (c *Chart) markPhases(head int) {
+	if head <= 0 {
+		return
+	}
+	x := c.X0 + (c.X1-c.X0)*(float64(head)-0.5)/float64(c.span-1)
+	c.Marks = append(c.Marks, Mark{X: x, Label: "fine-tuning →"})
 }
 
 // ChartLine is one series: its polyline points ("x,y x,y …") and its last point.
@@ -67,6 +84,7 @@ func LineChartOf(id, title string, planned int, series []Series, yMax float64, p
 		c.Epochs = max(c.Epochs, len(s.Values))
 	}
 	n = max(n, 2)
+	c.span = n
 	if yMax <= 0 {
 		top := 0.0
 		for _, s := range series {
@@ -120,16 +138,21 @@ func niceCeil(v float64) float64 {
 	return 10 * p
 }
 
-// LossChart and AccuracyChart are the training curves of a run.
+// LossChart and AccuracyChart are the training curves of a run; a dynamic run's two phases
+// share the x axis, with a line where fine-tuning starts.
 func LossChart(epochs []wire.Epoch, planned int, validation bool) Chart {
-	return LineChartOf("loss-chart", "Loss per epoch", planned, curves(epochs, validation,
+	c := LineChartOf("loss-chart", "Loss per epoch", planned, curves(epochs, validation,
 		func(e wire.Epoch) float64 { return e.Loss }, func(e wire.Epoch) float64 { return e.ValLoss }), 0, false)
+	c.markPhases(HeadEpochsDrawn(epochs))
+	return c
 }
 
 // AccuracyChart: see LossChart.
 func AccuracyChart(epochs []wire.Epoch, planned int, validation bool) Chart {
-	return LineChartOf("accuracy-chart", "Accuracy per epoch", planned, curves(epochs, validation,
+	c := LineChartOf("accuracy-chart", "Accuracy per epoch", planned, curves(epochs, validation,
 		func(e wire.Epoch) float64 { return e.Accuracy }, func(e wire.Epoch) float64 { return e.ValAccuracy }), 1, true)
+	c.markPhases(HeadEpochsDrawn(epochs))
+	return c
 }
 
 func curves(epochs []wire.Epoch, validation bool, train, val func(wire.Epoch) float64) []Series {

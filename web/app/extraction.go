@@ -47,7 +47,8 @@ type Extraction struct {
 	Run     int
 	Base    wire.Base
 	Views   []string
-	Workers int // workers ready to take jobs
+	Input   string // the dynamic strategy's block-input layer, cached too ("" conservative)
+	Workers int    // workers ready to take jobs
 
 	queue    []int       // listing entry indices, in listing order
 	next     int         // queue[next] is the next to send
@@ -62,7 +63,7 @@ type Extraction struct {
 
 // NewExtraction schedules entries for run.
 func NewExtraction(m *wire.Missing, workers int, nowMs float64) *Extraction {
-	return &Extraction{Run: m.Run, Base: m.Base, Views: m.Views, queue: m.Entries, Total: len(m.Entries),
+	return &Extraction{Run: m.Run, Base: m.Base, Views: m.Views, Input: m.Input, queue: m.Entries, Total: len(m.Entries),
 		inFlight: map[int]Job{}, load: make([]int, workers), StartMs: nowMs, NowMs: nowMs}
 }
 

@@ -23,6 +23,7 @@ func (c *LineChart) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "chart"}}}
 	vgout.Out = append(vgout.Out, vgn) // root for output
 	vgn.AddAttrInterface("data-epochs", c.Chart.Epochs)
+	vgn.AddAttrInterface("data-phases", len(c.Chart.Marks)+1)
 	vgn.AddAttrInterface("id", c.Chart.ID)
 	{
 		vgparent := vgn
@@ -87,6 +88,43 @@ func (c *LineChart) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "axis-name"}, vugu.VGAttribute{Namespace: "", Key: "x", Val: "222"}, vugu.VGAttribute{Namespace: "", Key: "y", Val: "216"}}}
 				vgparent.AppendChild(vgn)
 				vgn.SetInnerHTML(vugu.HTML("epoch"))
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+				vgparent.AppendChild(vgn)
+			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+			vgparent.AppendChild(vgn)
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "g", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "phases"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
+				vgparent.AppendChild(vgn)
+				for vgiterkeyt, m := range c.Chart.Marks {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					m := m
+					_ = m
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "line", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "phase-boundary"}}}
+					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("x1", F(m.X))
+					vgn.AddAttrInterface("x2", F(m.X))
+					vgn.AddAttrInterface("y1", F(c.Chart.Y0))
+					vgn.AddAttrInterface("y2", F(c.Chart.Y1))
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
+				vgparent.AppendChild(vgn)
+				for vgiterkeyt, m := range c.Chart.Marks {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					m := m
+					_ = m
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "svg", Data: "text", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "phase-label"}}}
+					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("x", F(m.X+4))
+					vgn.AddAttrInterface("y", F(c.Chart.Y0+10))
+					vgn.SetInnerHTML(m.Label)
+				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 				vgparent.AppendChild(vgn)
 			}

@@ -14,6 +14,10 @@ type TrainProgress struct {
 	Train *Train
 }
 
+// planned is the x axis's length: the latest epoch's plan (a dynamic run's head phase may
+// stop early, which moves the fine-tuning phase's planned end).
+func (c *TrainProgress) planned() int { return c.Train.Epochs[len(c.Train.Epochs)-1].Epochs }
+
 func (c *TrainProgress) validation() bool {
 	f, err := c.Train.Form.Settings()
 	return err == nil && f.ValSplit > 0
@@ -115,7 +119,7 @@ func (c *TrainProgress) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgin.BuildEnv.WireComponent(vgcomp)
 							}
 							vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
-							vgcomp.Chart = LossChart(c.Train.Epochs, c.Train.Epochs[0].Epochs, c.validation())
+							vgcomp.Chart = LossChart(c.Train.Epochs, c.planned(), c.validation())
 							vgout.Components = append(vgout.Components, vgcomp)
 							vgn = &vugu.VGNode{Component: vgcomp}
 							vgparent.AppendChild(vgn)
@@ -132,7 +136,7 @@ func (c *TrainProgress) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								vgin.BuildEnv.WireComponent(vgcomp)
 							}
 							vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
-							vgcomp.Chart = AccuracyChart(c.Train.Epochs, c.Train.Epochs[0].Epochs, c.validation())
+							vgcomp.Chart = AccuracyChart(c.Train.Epochs, c.planned(), c.validation())
 							vgout.Components = append(vgout.Components, vgcomp)
 							vgn = &vugu.VGNode{Component: vgcomp}
 							vgparent.AppendChild(vgn)

@@ -132,6 +132,16 @@ func (a *App) SetSetting(field string, value string, checked bool) {
 		f.Resize = value
 	case "flip":
 		f.Flip = checked
+	case "strategy":
+		f.Strategy = value
+	case "unfreeze":
+		f.Unfreeze = value
+	case "ft-lr":
+		f.FineTuneLR = value
+	case "ft-epochs":
+		f.FineTuneEpochs = value
+	case "memory":
+		f.MemoryMB = value
 	}
 }
 
@@ -252,7 +262,7 @@ func (a *App) feed() {
 			ent := t.List.Entries[j.Entry]
 			file := a.tr.files.Index(a.tr.fileOf[ent.Path])
 			msg := wire.Encode(wire.Envelope{Kind: wire.KindExtract, Extract: &wire.Extract{ID: j.ID, Run: x.Run, Path: ent.Path,
-				Hash: ent.Hash, Type: file.Get("type").String(), Bytes: int64(file.Get("size").Float()), Base: x.Base, Views: x.Views}})
+				Hash: ent.Hash, Type: file.Get("type").String(), Bytes: int64(file.Get("size").Float()), Base: x.Base, Views: x.Views, Input: x.Input}})
 			data := js.Global().Get("Object").New()
 			data.Set("json", msg)
 			setJS(data, "blob", file)

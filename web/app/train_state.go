@@ -29,6 +29,8 @@ const (
 type SettingsForm struct {
 	Head, Output, Epochs, LearningRate, BatchSize, ValSplit, Patience, Seed, Resize string
 	Flip                                                                            bool
+
+	Strategy, Unfreeze, FineTuneLR, FineTuneEpochs, MemoryMB string // the dynamic strategy
 }
 
 // FormOf shows settings in the form.
@@ -36,12 +38,17 @@ func FormOf(s wire.Settings) SettingsForm {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	return SettingsForm{Head: s.Head, Output: s.Output, Epochs: strconv.Itoa(s.Epochs), LearningRate: f(s.LearningRate),
 		BatchSize: strconv.Itoa(s.BatchSize), ValSplit: f(s.ValSplit), Patience: strconv.Itoa(s.Patience),
-		Seed: strconv.FormatUint(s.Seed, 10), Resize: s.Resize, Flip: s.Flip}
+		Seed: strconv.FormatUint(s.Seed, 10), Resize: s.Resize, Flip: s.Flip,
+		Strategy: s.Strategy, Unfreeze: strconv.Itoa(s.Unfreeze), FineTuneLR: f(s.FineTuneLR),
+		FineTuneEpochs: strconv.Itoa(s.FineTuneEpochs), MemoryMB: strconv.Itoa(s.MemoryMB)}
 }
+
+// Dynamic reports whether the form asks for the dynamic strategy.
+func (f SettingsForm) Dynamic() bool { return f.Strategy == wire.StrategyDynamic }
 
 // Settings parses the form; the error names the field in words.
 func (f SettingsForm) Settings() (wire.Settings, error) {
-	s := wire.Settings{Head: f.Head, Output: f.Output, Resize: f.Resize, Flip: f.Flip}
+	s := wire.Settings{Head: f.Head, Output: f.Output, Resize: f.Resize, Flip: f.Flip, Strategy: f.Strategy}
 	var err error
 	num := func(name, text string, lo, hi float64) float64 {
 		if err != nil {
@@ -66,6 +73,13 @@ func (f SettingsForm) Settings() (wire.Settings, error) {
 	s.ValSplit = num("Validation split", f.ValSplit, 0, 0.9)
 	s.Patience = integer("Early-stopping patience", f.Patience, 0, 1000)
 	s.Seed = uint64(integer("Seed", f.Seed, 0, 1<<31-1))
+	s.Unfreeze = integer("Blocks to fine-tune", f.Unfreeze, 1, 16)
+	s.FineTuneLR = num("Fine-tuning learning rate", f.FineTuneLR, 1e-9, 1)
+	s.FineTuneEpochs = integer("Fine-tuning epochs", f.FineTuneEpochs, 1, 1000)
+	s.MemoryMB = integer("Memory for block inputs", f.MemoryMB, 0, 1<<20)
+	if err == nil && s.Strategy != wire.StrategyConservative && s.Strategy != wire.StrategyDynamic {
+		err = fmt.Errorf("strategy %q: conservative or dynamic", s.Strategy)
+	}
 	if err == nil && !validPreset(s.Head) {
 		err = fmt.Errorf("head %q: choose one of the presets", s.Head)
 	}
@@ -212,10 +226,144 @@ func EpochLine(t *Train) string {
 	}
 	e := t.Epochs[len(t.Epochs)-1]
 	s := fmt.Sprintf("Epoch %d of %d · loss %.3f · accuracy %s", e.Epoch, e.Epochs, e.Loss, Percent(float32(e.Accuracy)))
+	if e.Phase == PhaseFineTune {
+		s = fmt.Sprintf("Fine-tuning epoch %d (epoch %d of %d) · loss %.3f · accuracy %s", e.PhaseEpoch, e.Epoch, e.Epochs, e.Loss, Percent(float32(e.Accuracy)))
+	} else if t.Form.Dynamic() {
+		s = "Head " + s
+	}
 	if e.ValLoss != 0 || e.ValAccuracy != 0 {
 		s += fmt.Sprintf(" · validation loss %.3f · accuracy %s", e.ValLoss, Percent(float32(e.ValAccuracy)))
 	}
 	return s
+}
+
+// PhaseFineTune is core/finetune's name of the second phase (wire.Epoch.Phase).
+const PhaseFineTune = "fine-tune"
+
+// HeadEpochsDrawn is where the chart's phase boundary goes: the head phase's epochs once a
+// fine-tuning epoch has arrived (0: no boundary).
+func HeadEpochsDrawn(epochs []wire.Epoch) int {
+	n := 0
+	for _, e := range epochs {
+		if e.Phase == PhaseFineTune {
+			return n
+		}
+		n++
+	}
+	return 0
+}
+
+// HeadLayer is the layer a head trained here reads (engine.HeadBase's rule, from the model's
+// status): conv4_block6_out for a synthetic or truncated model, else conv5_block3_out.
+func HeadLayer(st wire.Status) string {
+	if st.Synthetic || st.LastLayer != "predictions" && st.LastLayer != "avg_pool" && st.LastLayer != "conv5_block3_out" {
+		return "conv4_block6_out"
+	}
+	return "conv5_block3_out"
+}
+
+// MaxUnfreeze is how many blocks can be fine-tuned below layer: those of its stage up to it.
+func MaxUnfreeze(layer string) int {
+	if layer == "conv5_block3_out" {
+		return 3
+	}
+	return 6
+}
+
+// InputBytes is what one view of the first unfrozen block's input takes, compact (uint8 codes
+// and a float32 scale per channel, core/finetune.Compact): [14,14,1024] inside stage 4,
+// [28,28,512] below its first block, [7,7,2048] inside stage 5.
+func InputBytes(layer string, unfreeze int) int64 {
+	h, c := 14, 1024
+	switch {
+	case layer == "conv5_block3_out" && unfreeze < 3:
+		h, c = 7, 2048
+	case layer != "conv5_block3_out" && unfreeze >= 6:
+		h, c = 28, 512
+	}
+	return int64(h*h*c + 4*c)
+}
+
+// MiB formats bytes in MiB.
+func MiB(b int64) string {
+	v := float64(b) / (1 << 20)
+	if v < 10 {
+		return strconv.FormatFloat(v, 'f', 1, 64) + " MiB"
+	}
+	return strconv.FormatFloat(math.Round(v), 'f', 0, 64) + " MiB"
+}
+
+// MemoryEstimate says what the folder's block inputs need against the budget.
+func MemoryEstimate(t *Train, st wire.Status) string {
+	f := t.Form
+	unfreeze, err1 := strconv.Atoi(strings.TrimSpace(f.Unfreeze))
+	budget, err2 := strconv.Atoi(strings.TrimSpace(f.MemoryMB))
+	if err1 != nil || err2 != nil || unfreeze < 1 {
+		return ""
+	}
+	layer := HeadLayer(st)
+	per := InputBytes(layer, unfreeze)
+	views := 1
+	if f.Flip {
+		views = 2
+	}
+	n := len(t.List.Entries)
+	if n == 0 {
+		return fmt.Sprintf("Each photo's block input takes %s a view; the memory budget is %d MiB.", KiB(per), budget)
+	}
+	need := int64(n*views) * per
+	s := fmt.Sprintf("This folder's block inputs: %d images × %d view(s) × %s = %s; the budget is %d MiB", n, views, KiB(per), MiB(need), budget)
+	held := min(int64(n*views), int64(budget)<<20/per)
+	if held >= int64(n*views) {
+		return s + ": all held in memory."
+	}
+	return s + fmt.Sprintf(": %d held in memory, %d reloaded from the on-disk cache at each use.", held, int64(n*views)-held)
+}
+
+// KiB formats bytes in KiB.
+func KiB(b int64) string { return strconv.FormatInt((b+512)>>10, 10) + " KiB" }
+
+// StrategyLine says which strategy produced the result and how the two phases compare.
+func StrategyLine(r *wire.Trained) string {
+	if r.Strategy != wire.StrategyDynamic || r.Conservative == nil {
+		return "Strategy: " + r.Describe + "."
+	}
+	s := "Strategy: " + r.Describe + "."
+	if r.BestFineTuneEpoch == 0 {
+		s += " Fine-tuning did not lower the validation loss below the conservative head's: the conservative head was kept."
+	}
+	return s
+}
+
+// CompareLine is the conservative head against the dynamic model on validation.
+func CompareLine(r *wire.Trained) string {
+	c := r.Conservative
+	if c == nil {
+		return ""
+	}
+	if c.ValAccuracy < 0 || r.Validation == nil {
+		return "No validation images: the conservative head and the fine-tuned model were not compared."
+	}
+	return fmt.Sprintf("Validation accuracy: conservative head %s (loss %.3f) · dynamic %s (loss %.3f)",
+		Percent(float32(c.ValAccuracy)), c.ValLoss, Percent(float32(r.Validation.Accuracy)), r.Validation.Loss)
+}
+
+// InputsLine says where the block inputs were while training.
+func InputsLine(r *wire.Trained) string {
+	in := r.Inputs
+	if in == nil {
+		return ""
+	}
+	return fmt.Sprintf("Block inputs (%s, %s a view): %d held in memory (%s of the %d MiB budget), %d reloaded from the on-disk cache at each use (%d reads).",
+		in.Layer, KiB(in.EntryBytes), in.Held, MiB(in.HeldBytes), in.BudgetMB, in.Reloaded, in.Reloads)
+}
+
+// FallbackNote says Save keeps the conservative head too (when the model is fine-tuned).
+func FallbackNote(r *wire.Trained, name string) string {
+	if r.Conservative == nil || r.BestFineTuneEpoch == 0 {
+		return ""
+	}
+	return "Save also keeps the conservative head, as “" + name + " (conservative)”, as a fallback."
 }
 
 // ResultHeadline is the finished run in one line.
@@ -347,7 +495,11 @@ func HeadMeta(h wire.HeadInfo) string {
 	if len(h.Classes) > 6 {
 		classes = strings.Join(h.Classes[:6], ", ") + fmt.Sprintf(" and %d more", len(h.Classes)-6)
 	}
-	return fmt.Sprintf("%d classes (%s) · %s · %s · %s head · %.0f KB", len(h.Classes), classes, AccuracyText(h), h.Layer, h.Preset, float64(h.Bytes)/1024)
+	strategy, _, _ := strings.Cut(h.Describe, ":")
+	if strategy == "" {
+		strategy = wire.StrategyConservative
+	}
+	return fmt.Sprintf("%d classes (%s) · %s · %s · %s head · %s · %.0f KB", len(h.Classes), classes, AccuracyText(h), h.Layer, h.Preset, strategy, float64(h.Bytes)/1024)
 }
 
 // BoolText is "true" or "false", for data attributes (Vugu renders a bool as a bare attribute).

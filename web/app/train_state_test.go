@@ -179,3 +179,59 @@ func TestWrongOf(t *testing.T) {
 		t.Errorf("%+v", w)
 	}
 }
+
+func TestDynamicSettingsAndLines(t *testing.T) {
+	f := FormOf(wire.DefaultSettings())
+	f.Strategy, f.Unfreeze, f.FineTuneLR, f.FineTuneEpochs, f.MemoryMB = "dynamic", "2", "1e-4", "3", "1"
+	s, err := f.Settings()
+	if err != nil || s.Strategy != wire.StrategyDynamic || s.Unfreeze != 2 || s.FineTuneLR != 1e-4 || s.FineTuneEpochs != 3 || s.MemoryMB != 1 {
+		t.Errorf("dynamic form: %+v, %v", s, err)
+	}
+	for _, bad := range []func(*SettingsForm){
+		func(f *SettingsForm) { f.Strategy = "bold" },
+		func(f *SettingsForm) { f.Unfreeze = "0" },
+		func(f *SettingsForm) { f.FineTuneLR = "-1" },
+		func(f *SettingsForm) { f.FineTuneEpochs = "1.5" },
+		func(f *SettingsForm) { f.MemoryMB = "-3" },
+	} {
+		g := f
+		bad(&g)
+		if _, err := g.Settings(); err == nil {
+			t.Errorf("accepted %+v", g)
+		}
+	}
+	st := wire.Status{Synthetic: true, LastLayer: "predictions"}
+	if HeadLayer(st) != "conv4_block6_out" || MaxUnfreeze(HeadLayer(st)) != 6 || HeadLayer(wire.Status{LastLayer: "predictions"}) != "conv5_block3_out" {
+		t.Error("head layer rule")
+	}
+	if InputBytes("conv4_block6_out", 1) != 14*14*1024+4096 || InputBytes("conv4_block6_out", 6) != 28*28*512+2048 || InputBytes("conv5_block3_out", 1) != 7*7*2048+8192 {
+		t.Error("input sizes")
+	}
+	tr := NewTrain()
+	tr.Form = f
+	tr.List.Entries = make([]wire.Entry, 10) // 10 × 200 KiB = 1.95 MiB against 1 MiB: 5 held
+	if got := MemoryEstimate(&tr, st); !strings.Contains(got, "10 images × 1 view(s) × 200 KiB = 2.0 MiB") || !strings.Contains(got, "5 held in memory, 5 reloaded") {
+		t.Errorf("estimate %q", got)
+	}
+	epochs := []wire.Epoch{{Epoch: 1, Epochs: 4, Phase: "head"}, {Epoch: 2, Epochs: 4, Phase: "head"}, {Epoch: 3, Epochs: 4, Phase: PhaseFineTune, PhaseEpoch: 1}}
+	if HeadEpochsDrawn(epochs[:2]) != 0 || HeadEpochsDrawn(epochs) != 2 {
+		t.Error("phase boundary")
+	}
+	c := LossChart(epochs, 4, true)
+	if len(c.Marks) != 1 || !(c.Marks[0].X > c.X0 && c.Marks[0].X < c.X1) {
+		t.Errorf("marks %+v", c.Marks)
+	}
+	tr.Epochs = epochs
+	if got := EpochLine(&tr); !strings.HasPrefix(got, "Fine-tuning epoch 1 (epoch 3 of 4)") {
+		t.Errorf("epoch line %q", got)
+	}
+	r := &wire.Trained{Strategy: "dynamic", Describe: "dynamic: head and 1 fine-tuned block(s)", Conservative: &wire.Phase{ValAccuracy: 0.5, ValLoss: 0.7},
+		Validation: &wire.Metrics{Accuracy: 0.75, Loss: 0.5}, BestFineTuneEpoch: 0}
+	if !strings.Contains(StrategyLine(r), "conservative head was kept") || !strings.Contains(CompareLine(r), "conservative head 50") || FallbackNote(r, "x") != "" {
+		t.Errorf("lines %q %q", StrategyLine(r), CompareLine(r))
+	}
+	r.BestFineTuneEpoch = 2
+	if strings.Contains(StrategyLine(r), "kept") || !strings.Contains(FallbackNote(r, "pets"), "pets (conservative)") {
+		t.Errorf("lines %q %q", StrategyLine(r), FallbackNote(r, "pets"))
+	}
+}

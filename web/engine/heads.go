@@ -13,7 +13,10 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/core/ops"
+	"github.com/graftml/graft/core/tensor"
 	"github.com/graftml/graft/web/wire"
 )
 
@@ -40,12 +43,15 @@ type Shelf struct {
 	ModelID string
 	Layer   string
 
-	mu          sync.Mutex
-	trained     *head.Model
-	trainedFile []byte
-	active      *head.Model
-	activeID    int // -1: none; 0: the head just trained
-	activeName  string
+	mu           sync.Mutex
+	trained      *head.Model
+	trainedFile  []byte
+	fallback     *head.Model // a dynamic run's conservative head, saved beside the model
+	fallbackFile []byte
+	active       *head.Model
+	activeStack  finetune.Stack // the active model's fine-tuned blocks (nil: a conservative head)
+	activeID     int            // -1: none; 0: the head just trained
+	activeName   string
 }
 
 // NewShelf is a shelf with no active head.
@@ -53,13 +59,30 @@ func NewShelf(store HeadStore, modelID, layer string) *Shelf {
 	return &Shelf{Store: store, ModelID: modelID, Layer: layer, activeID: -1}
 }
 
-// SetTrained makes a freshly trained head (and its file) the active one.
-func (s *Shelf) SetTrained(m *head.Model, file []byte) {
+// SetTrained makes a freshly trained model (and its file) the active one; fallback is a
+// dynamic run's conservative head (nil for none), which Save keeps too.
+func (s *Shelf) SetTrained(m *head.Model, file []byte, fallback *head.Model, fallbackFile []byte) error {
+	stack, err := stackOf(m)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.trained, s.trainedFile = m, file
-	s.active, s.activeID, s.activeName = m, 0, "the head just trained"
+	s.trained, s.trainedFile, s.fallback, s.fallbackFile = m, file, fallback, fallbackFile
+	s.active, s.activeStack, s.activeID, s.activeName = m, stack, 0, "the head just trained"
+	return nil
 }
+
+// stackOf is m's fine-tuned blocks, nil for a conservative head.
+func stackOf(m *head.Model) (finetune.Stack, error) {
+	if m.Trunk == nil {
+		return nil, nil
+	}
+	return finetune.StackOf(m)
+}
+
+// FallbackName is the name a dynamic model's conservative head is saved under.
+func FallbackName(name string) string { return name + " (conservative)" }
 
 // List describes every saved head, newest first, and says which is active.
 func (s *Shelf) List(ctx context.Context) wire.Heads {
@@ -94,7 +117,8 @@ func (s *Shelf) describe(h StoredHead) wire.HeadInfo {
 // InfoOf describes a head.
 func InfoOf(m *head.Model, id int, name string, createdMs float64, bytes int) wire.HeadInfo {
 	info := wire.HeadInfo{ID: id, Name: name, CreatedMs: createdMs, Classes: m.Classes, Preset: m.Training.Head,
-		ModelID: m.Base.ModelID, Layer: m.Base.Layer, Resize: m.Base.Resize, Accuracy: -1, Bytes: bytes, Compatible: true}
+		ModelID: m.Base.ModelID, Layer: m.Base.Layer, Resize: m.Base.Resize, Accuracy: -1, Bytes: bytes, Compatible: true,
+		Describe: m.Describe()}
 	if m.Metrics != nil {
 		info.Accuracy, info.Examples = m.Metrics.Accuracy, m.Metrics.Examples
 	}
@@ -124,15 +148,21 @@ func DefaultHeadName(classes []string) string {
 // ErrNothingTrained: save before any training.
 var ErrNothingTrained = errors.New("there is no newly trained head to save; train one first")
 
-// Save keeps the head just trained under name ("" → its classes) and makes the saved copy active.
+// Save keeps the head just trained under name ("" → its classes) and makes the saved copy
+// active. A dynamic model's conservative head is saved first, as FallbackName(name).
 func (s *Shelf) Save(ctx context.Context, name string, nowMs float64) (int, error) {
 	s.mu.Lock()
-	m, file := s.trained, s.trainedFile
+	m, file, fb, fbFile := s.trained, s.trainedFile, s.fallback, s.fallbackFile
 	s.mu.Unlock()
 	if m == nil {
 		return 0, ErrNothingTrained
 	}
 	name = cleanName(name, m.Classes)
+	if fb != nil {
+		if _, err := s.Store.AddHead(ctx, StoredHead{Name: FallbackName(name), CreatedMs: nowMs, File: fbFile}); err != nil {
+			return 0, fmt.Errorf("the conservative head could not be saved in this browser: %w", err)
+		}
+	}
 	id, err := s.Store.AddHead(ctx, StoredHead{Name: name, CreatedMs: nowMs, File: file})
 	if err != nil {
 		return 0, fmt.Errorf("the head could not be saved in this browser: %w", err)
@@ -179,7 +209,11 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 		if s.trained == nil {
 			return ErrNothingTrained
 		}
-		s.active, s.activeID, s.activeName = s.trained, 0, "the head just trained"
+		stack, err := stackOf(s.trained)
+		if err != nil {
+			return err
+		}
+		s.active, s.activeStack, s.activeID, s.activeName = s.trained, stack, 0, "the head just trained"
 		return nil
 	}
 	h, err := s.find(ctx, id)
@@ -193,9 +227,13 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 	if err := s.compatible(m.Base.ModelID, m.Base.Layer); err != nil {
 		return fmt.Errorf("“%s” cannot run here: %w", h.Name, err)
 	}
+	stack, err := stackOf(m)
+	if err != nil {
+		return fmt.Errorf("“%s” is damaged: %w", h.Name, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.active, s.activeID, s.activeName = m, id, h.Name
+	s.active, s.activeStack, s.activeID, s.activeName = m, stack, id, h.Name
 	return nil
 }
 
@@ -207,7 +245,7 @@ func (s *Shelf) Delete(ctx context.Context, id int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.activeID == id {
-		s.active, s.activeID, s.activeName = nil, -1, ""
+		s.active, s.activeStack, s.activeID, s.activeName = nil, nil, -1, ""
 	}
 	return nil
 }
@@ -294,6 +332,46 @@ func (s *Shelf) Predict(features []float32) (*wire.HeadPrediction, error) {
 		p.Classes = append(p.Classes, wire.ClassProb{Name: cls, Prob: probs[c]})
 	}
 	return p, nil
+}
+
+// ActiveInput is the layer whose output the active head reads for a photo (its base layer, or
+// for a fine-tuned model the input of its first block) and its resize mode; ok false when no
+// head is active.
+func (s *Shelf) ActiveInput() (layer, resize string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active == nil {
+		return "", "", false
+	}
+	if s.activeStack != nil {
+		return s.activeStack.InputLayer(), s.active.Base.Resize, true
+	}
+	return s.active.Base.Layer, s.active.Base.Resize, true
+}
+
+// PredictFrom runs the active head on x [1,H,W,C], the output of layer (ActiveInput's) for a
+// photo: pooled for a conservative head, through the fine-tuned blocks first for a dynamic model.
+func (s *Shelf) PredictFrom(layer string, x *tensor.Tensor) (*wire.HeadPrediction, error) {
+	s.mu.Lock()
+	m, stack := s.active, s.activeStack
+	s.mu.Unlock()
+	if m == nil {
+		return nil, nil
+	}
+	var f *tensor.Tensor
+	var err error
+	switch {
+	case stack != nil && layer == stack.InputLayer():
+		f, err = stack.Pooled(x)
+	case stack == nil && layer == m.Base.Layer:
+		f = ops.GlobalAvgPool(x)
+	default:
+		err = fmt.Errorf("engine: the active head changed while the photo was classified; classify it again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Predict(f.Data)
 }
 
 // ActiveBase is the active head's base (ok false when none is active).

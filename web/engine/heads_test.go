@@ -49,7 +49,7 @@ func TestShelf(t *testing.T) {
 		t.Errorf("empty shelf lists %+v", h)
 	}
 	m, file := tinyHead(t, "m")
-	s.SetTrained(m, file)
+	s.SetTrained(m, file, nil, nil)
 	if h := s.List(ctx); h.Active != 0 {
 		t.Errorf("the head just trained is not active: %+v", h)
 	}

@@ -8,15 +8,59 @@ import (
 	"sync"
 )
 
-// MemFeatures is a FeatureStore in a map. Gets and Puts counts the keys asked and stored.
+// MemFeatures is a FeatureStore and a BlockInputStore in maps. Gets and Puts counts the
+// feature keys asked and stored, InputGets the block-input keys asked.
 type MemFeatures struct {
 	mu         sync.Mutex
 	m          map[string][]float32
+	in         map[string][]byte
 	Gets, Puts int
+	InputGets  int
 }
 
 // NewMemFeatures is an empty store.
-func NewMemFeatures() *MemFeatures { return &MemFeatures{m: map[string][]float32{}} }
+func NewMemFeatures() *MemFeatures {
+	return &MemFeatures{m: map[string][]float32{}, in: map[string][]byte{}}
+}
+
+func (s *MemFeatures) GetBlockInputs(ctx context.Context, keys []string) ([][]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = slices.Clone(s.in[k])
+	}
+	s.InputGets += len(keys)
+	return out, nil
+}
+
+func (s *MemFeatures) PutBlockInputs(ctx context.Context, keys []string, vals [][]byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, k := range keys {
+		s.in[k] = slices.Clone(vals[i])
+	}
+	return nil
+}
+
+// BlockInputKeys lists the block-input keys held (tests damage entries through it).
+func (s *MemFeatures) BlockInputKeys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for k := range s.in {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// SetBlockInput replaces one entry as it is (tests).
+func (s *MemFeatures) SetBlockInput(key string, val []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.in[key] = val
+}
 
 func (s *MemFeatures) GetFeatures(ctx context.Context, keys []string) ([][]float32, error) {
 	s.mu.Lock()

@@ -179,6 +179,16 @@ func (s *Session) Classify(ctx context.Context, px Pixels, mode preprocess.Resiz
 // ClassifyPooling is Classify that also returns the pooled output of layer from the same
 // forward pass (nil when layer is ""): the features a trained head reads.
 func (s *Session) ClassifyPooling(ctx context.Context, px Pixels, mode preprocess.ResizeMode, layer string) (*wire.Result, []float32, error) {
+	r, t, err := s.ClassifyObserving(ctx, px, mode, layer)
+	if err != nil || t == nil {
+		return r, nil, err
+	}
+	return r, pool(t), nil
+}
+
+// ClassifyObserving is Classify that also returns a copy of layer's output [1,H,W,C] from the
+// same forward pass (nil when layer is ""): what a fine-tuned model's blocks read.
+func (s *Session) ClassifyObserving(ctx context.Context, px Pixels, mode preprocess.ResizeMode, layer string) (*wire.Result, *tensor.Tensor, error) {
 	t0 := time.Now()
 	x, err := Input(px, mode)
 	if err != nil {
@@ -190,13 +200,15 @@ func (s *Session) ClassifyPooling(ctx context.Context, px Pixels, mode preproces
 		return nil, nil, err
 	}
 	t2 := time.Now()
-	var features, pooled []float32
+	var features []float32
+	var observed *tensor.Tensor
 	probs, err := model.Run(x, "predictions", func(name string, t *tensor.Tensor) {
 		if name == s.featureLayer {
 			features = pool(t)
 		}
 		if name == layer {
-			pooled = pool(t)
+			observed = tensor.New(t.Shape...)
+			copy(observed.Data, t.Data)
 		}
 	})
 	if err != nil {
@@ -216,10 +228,10 @@ func (s *Session) ClassifyPooling(ctx context.Context, px Pixels, mode preproces
 	for _, p := range top {
 		r.Top5 = append(r.Top5, wire.Prediction{Index: p.Index, Synset: p.Synset, Name: p.Name, Prob: p.Prob})
 	}
-	if layer != "" && pooled == nil {
+	if layer != "" && observed == nil {
 		return nil, nil, fmt.Errorf("engine: the model has no layer %q", layer)
 	}
-	return r, pooled, nil
+	return r, observed, nil
 }
 
 // pool is a layer's output as pooled features: [1,H,W,C] → [C], or a copy of [1,C] (avg_pool),

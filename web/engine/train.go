@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"
@@ -114,6 +115,14 @@ type Plan struct {
 	Missing []int         // entries without all their views cached
 	Data    *head.Data    // when nothing is missing
 	LoadMs  float64       // reading the cache
+
+	// The dynamic strategy (dynamic.go): its settings, the cached layer (the first unfrozen
+	// block's input) and, when nothing is missing, the store of those inputs.
+	Dynamic   *finetune.Config
+	Input     string
+	Inputs    *finetune.Store
+	inputKeys [][]string // [entry][view]
+	inputs    BlockInputStore
 }
 
 // ErrStaleListing: a train request for a folder this worker no longer holds.
@@ -121,10 +130,17 @@ var ErrStaleListing = errors.New("the folder was listed again or the page reload
 
 // Prepare checks a train request: the settings, the listing it names (dropping the images
 // extraction found undecodable, as dataset.ExtractDir does), and which features the cache
-// already holds. base is HeadBase for the model and the settings' resize mode.
+// already holds. base is HeadBase for the model and the settings' resize mode. For the dynamic
+// strategy store must also be a BlockInputStore: an entry is missing when its features or its
+// block inputs are, and the inputs of a complete folder are loaded into Plan.Inputs up to the
+// memory budget (the rest are read again from store at each use).
 func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Base, req wire.Train) (*Plan, error) {
 	cfg, err := ConfigOf(req.Settings)
 	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Config: cfg, Base: base, Views: Views(cfg)}
+	if err := p.setDynamic(req.Settings, store); err != nil {
 		return nil, err
 	}
 	t.mu.Lock()
@@ -138,7 +154,7 @@ func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Bas
 			l.Drop(i, f.Reason)
 		}
 	}
-	p := &Plan{Config: cfg, Base: base, Views: Views(cfg), Listing: ListingMessage(t.listingID, l, 0)}
+	p.Listing = ListingMessage(t.listingID, l, 0)
 	start := time.Now()
 	keys := make([]string, 0, len(l.Entries)*len(p.Views))
 	for _, e := range l.Entries {
@@ -153,18 +169,31 @@ func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Bas
 	if len(vecs) != len(keys) {
 		return nil, fmt.Errorf("the feature cache answered %d of %d keys", len(vecs), len(keys))
 	}
+	missing := make([]bool, len(l.Entries))
 	examples := make([]head.Example, 0, len(l.Entries))
 	for i, e := range l.Entries {
 		views := vecs[i*len(p.Views) : (i+1)*len(p.Views)]
 		if slices.ContainsFunc(views, func(v []float32) bool { return len(v) != base.Features }) {
-			p.Missing = append(p.Missing, i)
+			missing[i] = true
 			continue
 		}
 		examples = append(examples, head.Example{Views: views, Label: e.Class, Name: e.Path})
 	}
+	if p.Dynamic != nil {
+		if err := p.loadInputs(ctx, l.Entries, missing); err != nil {
+			return nil, err
+		}
+	}
+	for i, m := range missing {
+		if m {
+			p.Missing = append(p.Missing, i)
+		}
+	}
 	p.LoadMs = ms(time.Since(start))
 	if len(p.Missing) == 0 {
 		p.Data = &head.Data{Base: base, Classes: l.Names(), Examples: examples}
+	} else {
+		p.Inputs = nil
 	}
 	return p, nil
 }
@@ -172,18 +201,35 @@ func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Bas
 // MissingMessage asks the page to extract p.Missing.
 func (p *Plan) MissingMessage(run int) *wire.Missing {
 	m := &wire.Missing{Run: run, Base: WireBase(p.Base), Entries: p.Missing, Listing: p.Listing,
-		Cached: len(p.Listing.Entries) - len(p.Missing)}
+		Cached: len(p.Listing.Entries) - len(p.Missing), Input: p.Input}
+	if p.Input != "" {
+		m.InputBytes = InputEntryBytes(p.Input)
+	}
 	for _, v := range p.Views {
 		m.Views = append(m.Views, string(v))
 	}
 	return m
 }
 
-// Train runs head.Train on a plan with no missing features. onEpoch sees each epoch as the
-// page shows it. The head file comes back with the message describing the run.
-func (p *Plan) Train(ctx context.Context, run int, onEpoch func(wire.Epoch)) (*head.Result, *wire.Trained, []byte, error) {
+// Outcome is a finished run: the model to use and its file, for a dynamic run the
+// conservative head beside it (the fallback; nil when the model is that head), and the message
+// describing the run.
+type Outcome struct {
+	Model        *head.Model
+	File         []byte
+	Fallback     *head.Model
+	FallbackFile []byte
+	Msg          *wire.Trained
+}
+
+// Train runs head.Train (or, for the dynamic strategy, finetune.Train with model's blocks) on
+// a plan with no missing features. onEpoch sees each epoch as the page shows it.
+func (p *Plan) Train(ctx context.Context, model *resnet50.Model, run int, onEpoch func(wire.Epoch)) (*Outcome, error) {
 	if p.Data == nil {
-		return nil, nil, nil, errors.New("engine: training before every feature is extracted")
+		return nil, errors.New("engine: training before every feature is extracted")
+	}
+	if p.Dynamic != nil {
+		return p.trainDynamic(ctx, model, run, onEpoch)
 	}
 	start := time.Now()
 	var history []wire.Epoch
@@ -195,29 +241,37 @@ func (p *Plan) Train(ctx context.Context, run int, onEpoch func(wire.Epoch)) (*h
 		}
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	trainMs := ms(time.Since(start))
 	file, err := res.Model.Marshal()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	msg := &wire.Trained{Run: run, Classes: res.Model.Classes, History: history, BestEpoch: res.BestEpoch,
 		StoppedEarly: res.StoppedEarly, TrainImages: len(res.Train), ValImages: len(res.Val),
-		Head: InfoOf(res.Model, 0, "", 0, len(file)), LoadMs: p.LoadMs, TrainMs: trainMs}
-	if v := res.Validation; v != nil {
-		msg.Validation = &wire.Metrics{Examples: v.Examples, Loss: finite(v.Loss), Accuracy: v.Accuracy,
-			PerClass: v.PerClass, Counts: v.Counts, Confusion: v.Confusion}
-		for _, w := range v.Wrong {
-			msg.Validation.Wrong = append(msg.Validation.Wrong, wire.Wrong{Path: w.Name, Label: w.Label, Predicted: w.Predicted, Probs: w.Probs})
-		}
+		Head: InfoOf(res.Model, 0, "", 0, len(file)), LoadMs: p.LoadMs, TrainMs: trainMs,
+		Strategy: wire.StrategyConservative, Describe: res.Model.Describe(), HeadEpochs: len(history)}
+	msg.Validation = metricsMessage(res.Validation)
+	return &Outcome{Model: res.Model, File: file, Msg: msg}, nil
+}
+
+// metricsMessage is v as the page sees it (nil without validation).
+func metricsMessage(v *head.Metrics) *wire.Metrics {
+	if v == nil {
+		return nil
 	}
-	return res, msg, file, nil
+	m := &wire.Metrics{Examples: v.Examples, Loss: finite(v.Loss), Accuracy: v.Accuracy,
+		PerClass: v.PerClass, Counts: v.Counts, Confusion: v.Confusion}
+	for _, w := range v.Wrong {
+		m.Wrong = append(m.Wrong, wire.Wrong{Path: w.Name, Label: w.Label, Predicted: w.Predicted, Probs: w.Probs})
+	}
+	return m
 }
 
 // EpochMessage is one history line for the page (non-finite values sent as 0, flagged).
 func EpochMessage(run, epochs int, e head.Epoch, elapsedMs float64) wire.Epoch {
-	w := wire.Epoch{Run: run, Epoch: e.Epoch, Epochs: epochs, Loss: finite(e.Loss), Accuracy: e.Accuracy,
+	w := wire.Epoch{Run: run, Epoch: e.Epoch, Epochs: epochs, Phase: finetune.PhaseHead, PhaseEpoch: e.Epoch, Loss: finite(e.Loss), Accuracy: e.Accuracy,
 		ValLoss: finite(e.ValLoss), ValAccuracy: e.ValAccuracy, Ms: elapsedMs}
 	w.Diverged = w.Loss != e.Loss || w.ValLoss != e.ValLoss
 	return w

@@ -155,10 +155,11 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 		t.Fatalf("after extraction: %v missing, %v", plan.Missing, err)
 	}
 	var epochs []wire.Epoch
-	_, msg, got, err := plan.Train(context.Background(), 1, func(e wire.Epoch) { epochs = append(epochs, e) })
+	out, err := plan.Train(context.Background(), model, 1, func(e wire.Epoch) { epochs = append(epochs, e) })
 	if err != nil {
 		t.Fatal(err)
 	}
+	msg, got := out.Msg, out.File
 	if !bytes.Equal(got, want) {
 		t.Errorf("the browser's path wrote a head file of %d bytes that differs from graft train's (%d bytes)", len(got), len(want))
 	}

@@ -1,11 +1,13 @@
 // idb.mjs — IndexedDB for the workers, as small Promise functions Go awaits (web/worker/idb_js.go).
-// One database, "graft", version 1, two object stores:
+// One database, "graft", version 2, three object stores:
 //   features: Float32Array values under core/dataset Key.String() keys (the feature cache);
-//   heads:    {id (auto), name, created (Unix ms), file (Uint8Array, a head file)}.
+//   heads:    {id (auto), name, created (Unix ms), file (Uint8Array, a head file)};
+//   inputs:   Uint8Array values under engine.BlockInputKey keys (the dynamic strategy's block
+//             inputs, web/engine/blockinput.go; added in version 2).
 // Each call is one transaction; a batch of gets or puts shares it (one trip through the event
 // loop instead of one per key). Nothing else happens here: the logic is Go (web/engine).
 const DB_NAME = "graft";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 let opening = null;
 const open = () => {
@@ -15,6 +17,7 @@ const open = () => {
       const db = req.result;
       if (!db.objectStoreNames.contains("features")) db.createObjectStore("features");
       if (!db.objectStoreNames.contains("heads")) db.createObjectStore("heads", { keyPath: "id", autoIncrement: true });
+      if (!db.objectStoreNames.contains("inputs")) db.createObjectStore("inputs");
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
@@ -52,6 +55,28 @@ export const graftIDB = {
     const tx = db.transaction("features", "readwrite");
     const store = tx.objectStore("features");
     keys.forEach((k, i) => store.put(vecs[i], k));
+    await finished(tx);
+  },
+
+  // getInputs: an array as long as keys, each a Uint8Array or undefined.
+  async getInputs(keys) {
+    const db = await open();
+    const tx = db.transaction("inputs", "readonly");
+    const store = tx.objectStore("inputs");
+    const out = new Array(keys.length);
+    keys.forEach((k, i) => {
+      const r = store.get(k);
+      r.onsuccess = () => { out[i] = r.result instanceof Uint8Array ? r.result : undefined; };
+    });
+    await finished(tx);
+    return out;
+  },
+
+  async putInputs(keys, vals) {
+    const db = await open();
+    const tx = db.transaction("inputs", "readwrite");
+    const store = tx.objectStore("inputs");
+    keys.forEach((k, i) => store.put(vals[i], k));
     await finished(tx);
   },
 

@@ -86,7 +86,22 @@ type Settings struct {
 	Flip         bool    `json:"flip"`          // also train on horizontal flips
 	Seed         uint64  `json:"seed"`          //
 	Resize       string  `json:"resize"`        // crop or nearest
+
+	// The dynamic strategy (issue 8, core/finetune): after the head, fine-tune the top
+	// Unfreeze blocks with it at FineTuneLR for at most FineTuneEpochs, keeping at most
+	// MemoryMB MiB of block inputs in memory (the rest are reloaded from the on-disk cache).
+	Strategy       string  `json:"strategy"` // conservative or dynamic
+	Unfreeze       int     `json:"unfreeze"`
+	FineTuneLR     float64 `json:"fine_tune_lr"`
+	FineTuneEpochs int     `json:"fine_tune_epochs"`
+	MemoryMB       int     `json:"memory_mb"`
 }
+
+// Strategies of the Keras transfer-learning guide.
+const (
+	StrategyConservative = "conservative" // a new head on the frozen trunk
+	StrategyDynamic      = "dynamic"      // then head and top blocks together, at a small learning rate
+)
 
 // Presets are the head presets as the page lists them (core/head.Presets; a test keeps them equal).
 var Presets = []Preset{
@@ -104,7 +119,8 @@ type Preset struct {
 // DefaultSettings are `graft train`'s defaults (a test keeps them equal).
 func DefaultSettings() Settings {
 	return Settings{Head: "mlp256", Output: "softmax", Epochs: 20, LearningRate: 1e-3, BatchSize: 32,
-		ValSplit: 0.2, Patience: 5, Flip: false, Seed: 1, Resize: "crop"}
+		ValSplit: 0.2, Patience: 5, Flip: false, Seed: 1, Resize: "crop",
+		Strategy: StrategyConservative, Unfreeze: 1, FineTuneLR: 1e-5, FineTuneEpochs: 5, MemoryMB: 512}
 }
 
 // Train asks the model worker to train on listing Listing. Failed are images extraction found
@@ -132,6 +148,10 @@ type Missing struct {
 	Views   []string `json:"views"`
 	Entries []int    `json:"entries"` // indices into the listing's entries
 	Cached  int      `json:"cached"`  // entries whose features are all cached
+	// Input is, for the dynamic strategy, the layer whose output (the first unfrozen block's
+	// input) is cached too, InputBytes what one view of it takes; "" and 0 otherwise.
+	Input      string `json:"input,omitempty"`
+	InputBytes int64  `json:"input_bytes,omitempty"`
 	Listing *Listing `json:"listing"` // after dropping Train.Failed
 }
 
@@ -146,6 +166,7 @@ type Extract struct {
 	Bytes int64    `json:"bytes"`
 	Base  Base     `json:"base"`
 	Views []string `json:"views"`
+	Input string   `json:"input,omitempty"` // also cache this layer's output (Missing.Input)
 }
 
 // Extracted is one image done: from the cache (Hit), computed, or not (Undecodable or Error).
@@ -161,11 +182,14 @@ type Extracted struct {
 }
 
 // Epoch is one line of the training history (core/head.Epoch). Diverged: a loss was not a
-// finite number (and is sent as 0).
+// finite number (and is sent as 0). Epoch counts across both phases of a dynamic run (the
+// chart's x axis); PhaseEpoch within Phase.
 type Epoch struct {
 	Run         int     `json:"run"`
 	Epoch       int     `json:"epoch"`
-	Epochs      int     `json:"epochs"` // planned
+	Epochs      int     `json:"epochs"`      // planned, both phases
+	Phase       string  `json:"phase"`       // "head" or "fine-tune" (core/finetune's phases)
+	PhaseEpoch  int     `json:"phase_epoch"` // 1-based within the phase
 	Loss        float64 `json:"loss"`
 	Accuracy    float64 `json:"accuracy"`
 	ValLoss     float64 `json:"val_loss"`
@@ -186,9 +210,38 @@ type Trained struct {
 	ValImages    int      `json:"val_images"`
 	Validation   *Metrics `json:"validation,omitempty"` // nil without a validation set
 	Head         HeadInfo `json:"head"`
-	LoadMs       float64  `json:"load_ms"`  // reading the cached features
-	TrainMs      float64  `json:"train_ms"` // head.Train
+	LoadMs       float64  `json:"load_ms"`  // reading the cached features (and block inputs)
+	TrainMs      float64  `json:"train_ms"` // head.Train or finetune.Train
 	Engine       string   `json:"engine"`
+
+	Strategy string `json:"strategy"` // the settings' strategy
+	Describe string `json:"describe"` // which strategy produced the model, in words (head.Model.Describe)
+	// A dynamic run: the conservative phase's result (the fallback, kept beside the model),
+	// the fine-tuning epoch whose weights the model has (0: none beat the conservative head,
+	// which is the model), and the block inputs held in memory or reloaded from the cache.
+	Conservative      *Phase      `json:"conservative,omitempty"`
+	BestFineTuneEpoch int         `json:"best_fine_tune_epoch"`
+	HeadEpochs        int         `json:"head_epochs"` // epochs of the head phase: where the chart's phase boundary is
+	Inputs            *InputStats `json:"inputs,omitempty"`
+}
+
+// Phase is the conservative phase of a dynamic run.
+type Phase struct {
+	ValAccuracy float64  `json:"val_accuracy"` // -1 without validation
+	ValLoss     float64  `json:"val_loss"`
+	BestEpoch   int      `json:"best_epoch"`
+	Head        HeadInfo `json:"head"` // the fallback head file (kept by the worker; saved with the model)
+}
+
+// InputStats says where a dynamic run's block inputs were while it trained.
+type InputStats struct {
+	Layer      string `json:"layer"`       // "conv4_block5_out"
+	EntryBytes int64  `json:"entry_bytes"` // one view, uint8 codes + scales
+	BudgetMB   int    `json:"budget_mb"`
+	Held       int    `json:"held"`     // views kept in memory
+	Reloaded   int    `json:"reloaded"` // views read again from the on-disk cache at each use
+	HeldBytes  int64  `json:"held_bytes"`
+	Reloads    int    `json:"reloads"` // reads from the cache during training
 }
 
 // Metrics are a head's validation metrics (core/head.Metrics) with the wrong images by path.
@@ -235,6 +288,7 @@ type HeadInfo struct {
 	Accuracy   float64  `json:"accuracy"` // validation accuracy; -1 when trained without validation
 	Examples   int      `json:"examples"` // validation images
 	Bytes      int      `json:"bytes"`    // head file size
+	Describe   string   `json:"describe"` // head.Model.Describe: conservative, or dynamic with its blocks
 	Compatible bool     `json:"compatible"`
 	Problem    string   `json:"problem,omitempty"` // why it cannot run here
 }

@@ -1,7 +1,8 @@
 //go:build js && wasm
 
 // The worker's stores over IndexedDB (web/static/idb.mjs, self.graftIDB): the feature cache
-// (engine.FeatureStore) and the saved heads (engine.HeadStore). Their native twins are
+// (engine.FeatureStore), the dynamic strategy's block inputs (engine.BlockInputStore) and the
+// saved heads (engine.HeadStore). Their native twins are
 // engine.MemFeatures and engine.MemHeads.
 package main
 
@@ -80,6 +81,42 @@ func float32sToJS(f []float32) js.Value {
 		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(a.Get("buffer")), floatBytes(f))
 	}
 	return a
+}
+
+func (idbFeatures) GetBlockInputs(ctx context.Context, keys []string) ([][]byte, error) {
+	g, err := idb()
+	if err != nil {
+		return nil, err
+	}
+	jsKeys := make([]any, len(keys))
+	for i, k := range keys {
+		jsKeys[i] = k
+	}
+	arr, err := await(g.Call("getInputs", js.ValueOf(jsKeys)))
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(keys))
+	for i := range out {
+		if v := arr.Index(i); v.Truthy() {
+			out[i] = bytesFromJS(v)
+		}
+	}
+	return out, nil
+}
+
+func (idbFeatures) PutBlockInputs(ctx context.Context, keys []string, vals [][]byte) error {
+	g, err := idb()
+	if err != nil {
+		return err
+	}
+	jsKeys, jsVals := make([]any, len(keys)), make([]any, len(keys))
+	for i, k := range keys {
+		jsKeys[i] = k
+		jsVals[i] = bytesToJS(vals[i])
+	}
+	_, err = await(g.Call("putInputs", js.ValueOf(jsKeys), js.ValueOf(jsVals)))
+	return err
 }
 
 type idbHeads struct{}

@@ -40,10 +40,19 @@ func main() {
 	flag.BoolVar(&s.Flip, "flip", s.Flip, "with -train: also train on horizontal flips")
 	flag.Float64Var(&s.LearningRate, "lr", s.LearningRate, "with -train: Adam learning rate")
 	flag.Float64Var(&s.ValSplit, "val-split", s.ValSplit, "with -train: validation split")
+	flag.IntVar(&s.Unfreeze, "unfreeze", 0, "with -train: fine-tune this many top blocks (the dynamic strategy); 0: conservative")
+	flag.Float64Var(&s.FineTuneLR, "fine-tune-lr", s.FineTuneLR, "with -train -unfreeze: fine-tuning learning rate")
+	flag.IntVar(&s.FineTuneEpochs, "fine-tune-epochs", s.FineTuneEpochs, "with -train -unfreeze: most fine-tuning epochs")
+	flag.IntVar(&s.MemoryMB, "memory-mb", s.MemoryMB, "with -train -unfreeze: MiB of block inputs held in memory")
 	flag.Parse()
 	var err error
 	if *train != "" {
 		s.Resize = *resize
+		if s.Unfreeze > 0 {
+			s.Strategy = wire.StrategyDynamic
+		} else {
+			s.Unfreeze = 1
+		}
 		err = trainFolder(*model, *train, *out, s)
 	} else {
 		err = run(*model, *resize, flag.Args())

@@ -78,7 +78,7 @@ func (w *worker) extractLoop() {
 		}
 		var res engine.Extracted
 		if err == nil {
-			res, err = w.session.Extract(context.Background(), w.features, base, views, x.Hash, func() (engine.Pixels, error) {
+			res, err = w.session.ExtractWith(context.Background(), w.features, idbFeatures{}, base, x.Input, views, x.Hash, func() (engine.Pixels, error) {
 				px, _, msg := decodeBlob(j.blob, x.Path, x.Type, x.Bytes)
 				if msg != "" {
 					return px, errors.New(msg)
@@ -205,7 +205,12 @@ func (w *worker) train(req *wire.Train) {
 		post(wire.Envelope{Kind: wire.KindMissing, Missing: plan.MissingMessage(req.Run)})
 		return
 	}
-	res, msg, file, err := plan.Train(ctx, req.Run, func(e wire.Epoch) {
+	model, err := w.session.WaitModel(ctx)
+	if err != nil {
+		fail(err)
+		return
+	}
+	out, err := plan.Train(ctx, model, req.Run, func(e wire.Epoch) {
 		post(wire.Envelope{Kind: wire.KindEpoch, Epoch: &e})
 		// Yield to the event loop, so that a cancel message (and the page's other messages)
 		// can arrive: Go's wasm runtime returns to JavaScript only when every goroutine waits.
@@ -215,9 +220,13 @@ func (w *worker) train(req *wire.Train) {
 		fail(err)
 		return
 	}
-	w.shelf.SetTrained(res.Model, file) // kept here: Save and Export ask for it
-	msg.Engine = w.engineName
-	post(wire.Envelope{Kind: wire.KindTrained, Trained: msg})
+	// Kept here: Save and Export ask for them.
+	if err := w.shelf.SetTrained(out.Model, out.File, out.Fallback, out.FallbackFile); err != nil {
+		fail(err)
+		return
+	}
+	out.Msg.Engine = w.engineName
+	post(wire.Envelope{Kind: wire.KindTrained, Trained: out.Msg})
 }
 
 func (w *worker) postHeads() {
@@ -262,44 +271,8 @@ func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
 	w.postHeads()
 }
 
-// classifyWithHead classifies px and, with a head active, adds its class probabilities: from
-// the same forward pass when the head was trained on this resize mode, else from a second pass
-// prepared the head's way.
+// classifyWithHead classifies px and, with a head active, adds its class probabilities
+// (engine.Session.ClassifyWithHead).
 func (w *worker) classifyWithHead(px engine.Pixels, mode preprocess.ResizeMode) (*wire.Result, error) {
-	ctx := context.Background()
-	var base struct {
-		layer, resize string
-		ok            bool
-	}
-	if w.shelf != nil {
-		if b, ok := w.shelf.ActiveBase(); ok {
-			base.layer, base.resize, base.ok = b.Layer, b.Resize, true
-		}
-	}
-	if !base.ok {
-		return w.session.Classify(ctx, px, mode)
-	}
-	layer := ""
-	if base.resize == string(mode) {
-		layer = base.layer
-	}
-	res, features, err := w.session.ClassifyPooling(ctx, px, mode, layer)
-	if err != nil {
-		return nil, err
-	}
-	note := ""
-	if features == nil {
-		headMode, _ := preprocess.ParseResizeMode(base.resize)
-		if features, err = w.session.Pooled(ctx, px, headMode, base.layer); err != nil {
-			return nil, err
-		}
-		note = "this head was trained on " + base.resize + "-resized photos; it saw this one that way"
-	}
-	if res.Head, err = w.shelf.Predict(features); err != nil {
-		return nil, err
-	}
-	if res.Head != nil {
-		res.Head.Note = note
-	}
-	return res, nil
+	return w.session.ClassifyWithHead(context.Background(), px, mode, w.shelf)
 }

@@ -64,7 +64,7 @@ func trainFolder(modelDir, dataDir, out string, s wire.Settings) error {
 	start := time.Now()
 	for _, i := range plan.Missing {
 		e := plan.Listing.Entries[i]
-		_, err := session.Extract(context.Background(), store, base, plan.Views, e.Hash, func() (engine.Pixels, error) { return decodeFile(files[e.Path]) })
+		_, err := session.ExtractWith(context.Background(), store, store, base, plan.Input, plan.Views, e.Hash, func() (engine.Pixels, error) { return decodeFile(files[e.Path]) })
 		if engine.IsUndecodable(err) {
 			req.Failed = append(req.Failed, wire.Skip{Path: e.Path, Reason: err.Error()})
 		} else if err != nil {
@@ -75,12 +75,18 @@ func trainFolder(modelDir, dataDir, out string, s wire.Settings) error {
 	if plan, err = tr.Prepare(context.Background(), store, base, req); err != nil {
 		return err
 	}
-	_, msg, file, err := plan.Train(context.Background(), 1, func(e wire.Epoch) {
-		fmt.Fprintf(os.Stderr, "epoch %3d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f\n", e.Epoch, e.Epochs, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy)
+	model, err := session.WaitModel(context.Background())
+	if err != nil {
+		return err
+	}
+	res, err := plan.Train(context.Background(), model, 1, func(e wire.Epoch) {
+		fmt.Fprintf(os.Stderr, "%-9s epoch %3d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f\n", e.Phase, e.Epoch, e.Epochs, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy)
 	})
 	if err != nil {
 		return err
 	}
+	msg, file := res.Msg, res.File
+	fmt.Fprintf(os.Stderr, "result: %s\n", msg.Describe)
 	if v := msg.Validation; v != nil {
 		fmt.Fprintf(os.Stderr, "validation accuracy %.4f on %d images (weights of epoch %d)\n", v.Accuracy, v.Examples, msg.BestEpoch)
 	}

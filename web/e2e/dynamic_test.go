@@ -1,0 +1,179 @@
+// The dynamic strategy in the browser (issue 8): pick it on a small folder, train (both
+// phases' epochs on one chart, the block inputs partly reloaded from IndexedDB under a 1 MiB
+// budget), read which strategy produced the result, export the version-2 file and compare it
+// with `graft train --unfreeze 1` on the same folder and settings, import it back and classify
+// a photo with the fine-tuned model.
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/graftml/graft/web/wire"
+)
+
+const (
+	dynamicPerClass  = 5
+	dynamicEpochs    = "3"
+	dynamicFTEpochs  = "2"
+	dynamicMemoryMiB = "1" // 10 images × 201 KiB: 5 held, 5 reloaded from IndexedDB at each use
+)
+
+func TestDynamicInBrowser(t *testing.T) {
+	dist := os.Getenv("GRAFT_E2E_DIST")
+	if dist == "" {
+		t.Skip("needs a built dist/ and Chromium: run ./build.sh web-e2e (./build.sh test does), which sets GRAFT_E2E_DIST")
+	}
+	chromium := findChromium(t)
+	root := repoRoot(t)
+	out := filepath.Join(root, "testout", "e2e")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shared := sharedDir(t, root)
+	data := filepath.Join(t.TempDir(), "pets")
+	makeTrainFolder(t, filepath.Join(shared, "data", "cats-vs-dogs", "train"), data, dynamicPerClass)
+	downloads := t.TempDir()
+
+	_, base := startServer(t, dist)
+	ctx := newBrowser(t, chromium, out)
+	p := &page{t: t, ctx: ctx, out: out}
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	p.do(chromedp.Navigate(base))
+	p.waitModel()
+	p.poll(`!!window.graftHeads`)
+	graft := buildGraft(t, root, out)
+	model := filepath.Join(dist, "model")
+
+	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
+	// No validation split: the fine-tuning phase then keeps its last epoch, so the model has a
+	// fine-tuned trunk whatever the photos (with validation, the conservative head may win).
+	p.setField("set-strategy", "dynamic")
+	if p.evalInt(`document.querySelector("#dynamic-settings").hidden ? 1 : 0`) != 0 {
+		t.Fatal("choosing dynamic did not show its settings")
+	}
+	for id, v := range map[string]string{"set-epochs": dynamicEpochs, "set-seed": "7", "set-val": "0",
+		"set-ft-epochs": dynamicFTEpochs, "set-memory": dynamicMemoryMiB, "set-unfreeze": "1"} {
+		p.setField(id, v)
+	}
+	estimate := p.pollString(`document.querySelector("#memory-estimate")?.textContent || ""`)
+	if !strings.Contains(estimate, "reloaded from the on-disk cache") {
+		t.Errorf("memory estimate %q: want it to say some inputs are reloaded", estimate)
+	}
+	p.shot("dynamic-01-settings")
+	start := time.Now()
+	p.clickTrain()
+	trained := p.waitTrained()
+	took := time.Since(start)
+	p.shot("dynamic-02-result")
+
+	// Both phases, numbered on across them, on one chart with the boundary drawn.
+	var phases []string
+	for i, e := range trained.History {
+		phases = append(phases, e.Phase)
+		if e.Epoch != i+1 {
+			t.Errorf("epoch %d is numbered %d", i+1, e.Epoch)
+		}
+	}
+	if got := strings.Join(phases, ","); got != "head,head,head,fine-tune,fine-tune" {
+		t.Errorf("phases %s", got)
+	}
+	if n := p.evalInt(`+document.querySelector("#loss-chart").dataset.phases`); n != 2 {
+		t.Errorf("the loss chart shows %d phases", n)
+	}
+	if s := p.pollString(`document.querySelector("#result-strategy").dataset.strategy`); s != wire.StrategyDynamic ||
+		!strings.Contains(trained.Describe, "dynamic: head and 1 fine-tuned block(s) [conv4_block6]") || trained.BestFineTuneEpoch != 2 {
+		t.Errorf("result strategy %q, %q, best fine-tuning epoch %d", s, trained.Describe, trained.BestFineTuneEpoch)
+	}
+	if in := trained.Inputs; in == nil || in.Held != 5 || in.Reloaded != 5 || in.Reloads == 0 {
+		t.Errorf("block inputs %+v: want 5 held and 5 reloaded from IndexedDB", trained.Inputs)
+	}
+	t.Logf("dynamic run in the browser (%d images, %s head + %s fine-tuning epochs): %.1f s in all, training %.0f ms; %s",
+		trained.TrainImages, dynamicEpochs, dynamicFTEpochs, took.Seconds(), trained.TrainMs, p.pollString(`document.querySelector("#inputs-line").textContent`))
+	for _, e := range trained.History {
+		t.Logf("  %-9s epoch %d  loss %.4f  acc %.3f  (%.0f ms)", e.Phase, e.PhaseEpoch, e.Loss, e.Accuracy, e.Ms)
+	}
+
+	// Parity with graft train --unfreeze 1 on the same folder and settings.
+	nativeFile := filepath.Join(out, "native-dynamic.grafthead")
+	runJSON(t, graft, "train", "--model", model, "--data", data, "--seed", "7", "--epochs", dynamicEpochs, "--val-split", "0",
+		"--unfreeze", "1", "--fine-tune-epochs", dynamicFTEpochs, "--memory-mb", dynamicMemoryMiB, "--cache", "off", "--out", nativeFile)
+	photo := filepath.Join(out, "validation-cat.png")
+	makePNG(t, filepath.Join(shared, "data", "cats-vs-dogs", "validation", "cats", firstJPEG(t, filepath.Join(shared, "data", "cats-vs-dogs", "validation", "cats"))), photo)
+	fresh := p.classify(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{photo})) })
+	p.do(chromedp.Click(chromedp.ID("export-trained")))
+	browserFile := waitDownload(t, downloads, ".grafthead")
+	compareTrunks(t, browserFile, nativeFile)
+
+	// Export → import: the version-2 file is accepted, becomes active, and classifies the same.
+	p.importHead(browserFile)
+	p.poll(`document.querySelectorAll("#saved-heads li").length === 1`)
+	p.do(chromedp.Reload())
+	p.waitModel()
+	p.poll(`document.querySelectorAll("#saved-heads li").length === 1`)
+	p.do(chromedp.Click(chromedp.CSS("#saved-heads li .use")))
+	p.poll(`JSON.parse(window.graftHeads || "{}").heads?.active === +document.querySelector("#saved-heads li").dataset.id`)
+	again := p.classify(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{photo})) })
+	p.shot("dynamic-03-classified")
+	if fresh.Head == nil || again.Head == nil || len(again.Head.Classes) != 2 {
+		t.Fatalf("classifying with the fine-tuned model: %+v then %+v", fresh.Head, again.Head)
+	}
+	for c := range again.Head.Classes {
+		if d := again.Head.Classes[c].Prob - fresh.Head.Classes[c].Prob; d > headProbTol || d < -headProbTol {
+			t.Errorf("class %d: %.5f with the imported file, %.5f with the model just trained", c, again.Head.Classes[c].Prob, fresh.Head.Classes[c].Prob)
+		}
+	}
+	t.Logf("classified with the imported fine-tuned model: %v", again.Head.Classes)
+}
+
+// compareTrunks: the browser's model file and graft train's agree in head and fine-tuned trunk.
+// Tolerance: parityWeightTol of each layer's largest weight, as for the head — the wasm SIMD
+// and native GEMMs sum in different orders; the fine-tuned kernels start from the same weights
+// and Adam moves each by about the learning rate per step, so their differences stay far below.
+func compareTrunks(t *testing.T, browserFile, nativeFile string) {
+	t.Helper()
+	b, n := parseHead(t, browserFile), parseHead(t, nativeFile)
+	if b.Trunk == nil || n.Trunk == nil {
+		t.Fatalf("a model has no trunk: browser %v, native %v", b.Trunk != nil, n.Trunk != nil)
+	}
+	if fmt.Sprint(b.Trunk.Blocks) != fmt.Sprint(n.Trunk.Blocks) || b.Trunk.BestEpoch != n.Trunk.BestEpoch || b.Trunk.HeadEpochs != n.Trunk.HeadEpochs ||
+		len(b.Trunk.Layers) != len(n.Trunk.Layers) || b.Base != n.Base || len(b.Layers) != len(n.Layers) {
+		t.Fatalf("the models differ in what they are: browser %s, native %s", b.Describe(), n.Describe())
+	}
+	worst := 0.0
+	for i, l := range b.Trunk.Layers {
+		nl := n.Trunk.Layers[i]
+		for _, part := range []struct {
+			name string
+			x, y []float32
+		}{{"kernel", l.Kernel, nl.Kernel}, {"bias", l.Bias, nl.Bias}} {
+			rel := maxRelDiff(part.x, part.y)
+			worst = max(worst, rel)
+			if rel > parityWeightTol {
+				t.Errorf("trunk %s %s: max|Δ|/max|w| %.3g > %g", l.Name, part.name, rel, parityWeightTol)
+			}
+		}
+	}
+	for i := range b.Layers {
+		for _, part := range []struct {
+			name string
+			x, y []float32
+		}{{"kernel", b.Layers[i].Kernel, n.Layers[i].Kernel}, {"bias", b.Layers[i].Bias, n.Layers[i].Bias}} {
+			rel := maxRelDiff(part.x, part.y)
+			worst = max(worst, rel)
+			if rel > parityWeightTol {
+				t.Errorf("head layer %d %s: max|Δ|/max|w| %.3g > %g", i, part.name, rel, parityWeightTol)
+			}
+		}
+	}
+	t.Logf("parity with graft train --unfreeze 1 (%s): worst max|Δ|/max|w| over head and trunk = %.3g", n.Describe(), worst)
+}
