@@ -40,7 +40,7 @@ var contrastPairs = []struct {
 	{"fg", "panel", minNonTextContrast},           // the focus ring
 	{"series-train", "panel", minNonTextContrast}, // chart lines
 	{"series-val", "panel", minNonTextContrast},
-	{"fg", "panel", minTextContrast}, // the phase boundary's label on the charts
+	{"fg", "panel", minTextContrast},       // the phase boundary's label on the charts
 	{"error-fg", "panel", minTextContrast}, // form errors
 	// Confusion matrix counts: dark text on heat-0 … heat-5, light text from darkFrom (chart.go) on.
 	{"fg", "heat-0", minTextContrast}, {"fg", "heat-1", minTextContrast}, {"fg", "heat-2", minTextContrast},

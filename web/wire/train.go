@@ -150,9 +150,9 @@ type Missing struct {
 	Cached  int      `json:"cached"`  // entries whose features are all cached
 	// Input is, for the dynamic strategy, the layer whose output (the first unfrozen block's
 	// input) is cached too, InputBytes what one view of it takes; "" and 0 otherwise.
-	Input      string `json:"input,omitempty"`
-	InputBytes int64  `json:"input_bytes,omitempty"`
-	Listing *Listing `json:"listing"` // after dropping Train.Failed
+	Input      string   `json:"input,omitempty"`
+	InputBytes int64    `json:"input_bytes,omitempty"`
+	Listing    *Listing `json:"listing"` // after dropping Train.Failed
 }
 
 // Extract asks a worker for the features of one image (its File is the "blob" beside), into
