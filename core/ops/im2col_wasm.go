@@ -8,6 +8,10 @@ package ops
 
 import "github.com/graftml/graft/core/kernels"
 
+// im2colCacheFloats: in wasm a block of patches is kept to 128 Ki floats (512 KiB, a Zen 2 L2)
+// where that leaves blocks of at least im2colRepackMinRows rows (im2colRows).
+const im2colCacheFloats = 1 << 17
+
 // im2colBlock writes patch rows r0 … r0+rows−1 into dst [rows × KH*KW*Cin] (as im2col).
 func im2colBlock(g convGeometry, x []float32, r0, rows int, dst []float32) {
 	if g.sh != g.sw || g.kh == 0 || g.kw == 0 || g.cin == 0 { // the kernel has one stride
