@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,4 +177,90 @@ func compareTrunks(t *testing.T, browserFile, nativeFile string) {
 		}
 	}
 	t.Logf("parity with graft train --unfreeze 1 (%s): worst max|Δ|/max|w| over head and trunk = %.3g", n.Describe(), worst)
+}
+
+// TestDynamicMeasure (opt-in, minutes) times the dynamic strategy in the browser on N
+// cats-vs-dogs photos: extraction (features and block inputs from one pass), time per epoch of
+// each phase, and memory while fine-tuning (the renderer processes' RSS and
+// performance.measureUserAgentSpecificMemory, which does not count the workers' wasm memories):
+//
+//	GRAFT_E2E_DIST=dist GRAFT_E2E_MEASURE_DYNAMIC=60 go test -run TestDynamicMeasure -v -timeout 30m ./web/e2e
+//
+// GRAFT_E2E_MEASURE_FT_EPOCHS (default 3) and GRAFT_E2E_MEASURE_MEMORY_MB (default 512) set
+// the fine-tuning epochs and the memory budget.
+func TestDynamicMeasure(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("GRAFT_E2E_MEASURE_DYNAMIC"))
+	dist := os.Getenv("GRAFT_E2E_DIST")
+	if n <= 0 || dist == "" {
+		t.Skip("opt-in: GRAFT_E2E_MEASURE_DYNAMIC=N (photos) with GRAFT_E2E_DIST set")
+	}
+	ftEpochs, memMB := envOr("GRAFT_E2E_MEASURE_FT_EPOCHS", "3"), envOr("GRAFT_E2E_MEASURE_MEMORY_MB", "512")
+	chromium := findChromium(t)
+	browserTimeout = 30 * time.Minute
+	root := repoRoot(t)
+	out := filepath.Join(root, "testout", "e2e")
+	data := filepath.Join(t.TempDir(), "many")
+	makeManyPhotos(t, filepath.Join(sharedDir(t, root), "data", "cats-vs-dogs", "train"), data, n)
+	_, base := startServer(t, dist)
+	ctx := newBrowser(t, chromium, out, "enable-blink-features=ForceEagerMeasureMemory")
+	p := &page{t: t, ctx: ctx, out: out}
+	browserPID := chromedp.FromContext(ctx).Browser.Process().Pid
+	p.do(chromedp.Navigate(base))
+	p.waitModel()
+	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
+	p.setField("set-strategy", "dynamic")
+	for id, v := range map[string]string{"set-epochs": "5", "set-ft-epochs": ftEpochs, "set-memory": memMB} {
+		p.setField(id, v)
+	}
+	p.clickTrain()
+	start := time.Now()
+	var peakJS, peakRSS, peakRenderer int64
+	var samples []string
+	for {
+		raw := p.evalString(`window.graftLastTrained || ""`)
+		phase := p.evalString(`document.querySelector("#epoch-line")?.textContent.startsWith("Fine-tuning") ? "ft" : "x"`)
+		js := p.measureMemory()
+		all, largest := rendererRSS(browserPID)
+		peakJS, peakRSS, peakRenderer = max(peakJS, js), max(peakRSS, all), max(peakRenderer, largest)
+		samples = append(samples, fmt.Sprintf("%.0fs/%s:%dMB", time.Since(start).Seconds(), phase, all>>20))
+		if raw != "" || strings.HasPrefix(p.evalString(`document.querySelector("#train-message")?.textContent || ""`), "Training failed") {
+			break
+		}
+		time.Sleep(3 * time.Second)
+	}
+	took := time.Since(start)
+	trained := p.waitTrained()
+	var prev float64
+	var ft []string
+	for _, e := range trained.History {
+		if e.Phase == "fine-tune" {
+			ft = append(ft, fmt.Sprintf("%.1f s", (e.Ms-prev)/1000))
+		}
+		prev = e.Ms
+	}
+	t.Logf("%d photos, dynamic (%s): %.1f s from Train to the result (extraction included); training %.1f s; fine-tuning epochs took %s (%d training images)",
+		n, trained.Describe, took.Seconds(), trained.TrainMs/1000, strings.Join(ft, ", "), trained.TrainImages)
+	if c := trained.Conservative; c != nil && trained.Validation != nil {
+		t.Logf("validation accuracy: conservative %.3f (loss %.4f), dynamic %.3f (loss %.4f); best fine-tuning epoch %d",
+			c.ValAccuracy, c.ValLoss, trained.Validation.Accuracy, trained.Validation.Loss, trained.BestFineTuneEpoch)
+	}
+	t.Logf("block inputs: %+v", *trained.Inputs)
+	t.Logf("memory peak: measureUserAgentSpecificMemory %d MB; renderer processes' RSS %d MB in all, largest %d MB; samples (time/phase:RSS) %s",
+		peakJS>>20, peakRSS>>20, peakRenderer>>20, strings.Join(samples, " "))
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *page) evalString(expr string) string {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return v
 }
