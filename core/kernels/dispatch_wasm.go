@@ -4,8 +4,9 @@
 // SIMD128 module (wasm/kernels: kernels.wasm, or kernels-relaxed.wasm where relaxed SIMD
 // validates), which Go imports as module "kernels" (wasm/js/loader.mjs links it; calling
 // convention: wasm/gen/README.md). One gemm_f32 call covers a whole (jc, pc, ic) block — every
-// 4×8 tile and the fused epilogue — so the ~30 ns Go→JS→wasm crossing is paid a few thousand
-// times per ResNet50, not per tile. Go's wasm has no threads: GOMAXPROCS is 1 and gemmRun stays
+// tile (4×8; 5×8 in the relaxed module) and the fused epilogue — so the ~30 ns Go→JS→wasm
+// crossing is paid a few thousand times per ResNet50, not per tile. Go's wasm has no threads:
+// GOMAXPROCS is 1 and gemmRun stays
 // serial. The purego tag builds dispatch_go.go instead (style.md #4).
 //
 // Arguments are byte addresses of Go slices, taken per call (never cached: goroutine stacks

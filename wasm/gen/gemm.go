@@ -5,9 +5,12 @@
 // High-Performance Matrix Multiplication" (ACM TOMS 34(3), 2008); the same nest as
 // core/kernels/gemm_blocked.go, whose jr/ir loops this kernel replaces.
 //
-// Micro-tile: MR×NR accumulators in MR*NV v128 locals (V8 keeps them in xmm registers as long as
-// MR*NV + NV + 2 <= 15). Per K step: NV v128 loads of the panel row, MR v128.load32_splat of
-// A[i][p], MR*NV multiply-adds. K is unrolled by KUnroll through memarg offsets.
+// Micro-tile: MR×NR accumulators in MR*NV v128 locals (V8 keeps them in its 15 xmm registers as
+// long as the accumulators, the NV panel vectors and the splats TurboFan loads ahead of a basic
+// block's multiply-adds fit: MR splats per step, or max(Split, MR-Split) when Split cuts each step
+// in two blocks; plus a product temporary for mul+add). Per K step: NV v128 loads of the panel
+// row, MR v128.load32_splat of A[i][p], MR*NV multiply-adds. K is unrolled by KUnroll through
+// memarg offsets.
 package gen
 
 import "github.com/graftml/graft/wasm/asm"
