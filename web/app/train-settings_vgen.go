@@ -9,8 +9,6 @@ import "github.com/vugu/vugu"
 import js "github.com/vugu/vugu/js"
 
 import (
-	"strconv"
-
 	"github.com/graftml/graft/web/wire"
 )
 
@@ -19,7 +17,14 @@ type TrainSettings struct {
 	App *App
 }
 
-func (c *TrainSettings) maxUnfreeze() int { return MaxUnfreeze(HeadLayer(c.App.State.Model)) }
+// maxUnfreeze bounds the blocks field: the model worker's status says how many blocks end at
+// the head's layer (16, the form's own bound, until it has).
+func (c *TrainSettings) maxUnfreeze() int {
+	if n := c.App.State.Model.MaxUnfreeze; n > 0 {
+		return n
+	}
+	return 16
+}
 
 // Set copies one field from the form.
 func (c *TrainSettings) Set(field string, event vugu.DOMEvent) {
@@ -341,7 +346,7 @@ func (c *TrainSettings) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "for", Val: "set-unfreeze"}}}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML("Blocks to fine-tune (1–" + strconv.Itoa(c.maxUnfreeze()) + ", ending at " + HeadLayer(c.App.State.Model) + ")")
+				vgn.SetInnerHTML(UnfreezeLabel(c.App.State.Model))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "type", Val: "number"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "set-unfreeze"}, vugu.VGAttribute{Namespace: "", Key: "min", Val: "1"}, vugu.VGAttribute{Namespace: "", Key: "step", Val: "1"}}}

@@ -253,35 +253,22 @@ func HeadEpochsDrawn(epochs []wire.Epoch) int {
 	return 0
 }
 
-// HeadLayer is the layer a head trained here reads (engine.HeadBase's rule, from the model's
-// status): conv4_block6_out for a synthetic or truncated model, else conv5_block3_out.
-func HeadLayer(st wire.Status) string {
-	if st.Synthetic || st.LastLayer != "predictions" && st.LastLayer != "avg_pool" && st.LastLayer != "conv5_block3_out" {
-		return "conv4_block6_out"
+// UnfreezeLabel is the blocks field's label, with the bounds the model worker's status gives
+// (the head's layer and how many blocks of its stage end there).
+func UnfreezeLabel(st wire.Status) string {
+	if st.HeadLayer == "" || st.MaxUnfreeze < 1 {
+		return "Blocks to fine-tune"
 	}
-	return "conv5_block3_out"
+	return "Blocks to fine-tune (1–" + strconv.Itoa(st.MaxUnfreeze) + ", ending at " + st.HeadLayer + ")"
 }
 
-// MaxUnfreeze is how many blocks can be fine-tuned below layer: those of its stage up to it.
-func MaxUnfreeze(layer string) int {
-	if layer == "conv5_block3_out" {
-		return 3
+// InputBytes is what one view of the first unfrozen block's input takes, compact, when
+// unfreeze blocks are fine-tuned (the status's UnfreezeInputBytes); 0 when unknown.
+func InputBytes(st wire.Status, unfreeze int) int64 {
+	if unfreeze < 1 || unfreeze > len(st.UnfreezeInputBytes) {
+		return 0
 	}
-	return 6
-}
-
-// InputBytes is what one view of the first unfrozen block's input takes, compact (uint8 codes
-// and a float32 scale per channel, core/finetune.Compact): [14,14,1024] inside stage 4,
-// [28,28,512] below its first block, [7,7,2048] inside stage 5.
-func InputBytes(layer string, unfreeze int) int64 {
-	h, c := 14, 1024
-	switch {
-	case layer == "conv5_block3_out" && unfreeze < 3:
-		h, c = 7, 2048
-	case layer != "conv5_block3_out" && unfreeze >= 6:
-		h, c = 28, 512
-	}
-	return int64(h*h*c + 4*c)
+	return st.UnfreezeInputBytes[unfreeze-1]
 }
 
 // MiB formats bytes in MiB.
@@ -301,8 +288,13 @@ func MemoryEstimate(t *Train, st wire.Status) string {
 	if err1 != nil || err2 != nil || unfreeze < 1 {
 		return ""
 	}
-	layer := HeadLayer(st)
-	per := InputBytes(layer, unfreeze)
+	per := InputBytes(st, unfreeze)
+	if st.MaxUnfreeze > 0 && unfreeze > st.MaxUnfreeze {
+		return fmt.Sprintf("At most %d blocks end at %s.", st.MaxUnfreeze, st.HeadLayer)
+	}
+	if per == 0 {
+		return ""
+	}
 	views := 1
 	if f.Flip {
 		views = 2

@@ -200,11 +200,13 @@ func TestDynamicSettingsAndLines(t *testing.T) {
 			t.Errorf("accepted %+v", g)
 		}
 	}
-	st := wire.Status{Synthetic: true, LastLayer: "predictions"}
-	if HeadLayer(st) != "conv4_block6_out" || MaxUnfreeze(HeadLayer(st)) != 6 || HeadLayer(wire.Status{LastLayer: "predictions"}) != "conv5_block3_out" {
-		t.Error("head layer rule")
+	const s14 = 14*14*1024 + 4096
+	// The bounds come from the model worker's status (engine.HeadBlocks, tested there).
+	st := wire.Status{HeadLayer: "conv4_block6_out", MaxUnfreeze: 6, UnfreezeInputBytes: []int64{s14, s14, s14, s14, s14, 28*28*512 + 2048}}
+	if UnfreezeLabel(st) != "Blocks to fine-tune (1–6, ending at conv4_block6_out)" || UnfreezeLabel(wire.Status{}) != "Blocks to fine-tune" {
+		t.Errorf("label %q", UnfreezeLabel(st))
 	}
-	if InputBytes("conv4_block6_out", 1) != 14*14*1024+4096 || InputBytes("conv4_block6_out", 6) != 28*28*512+2048 || InputBytes("conv5_block3_out", 1) != 7*7*2048+8192 {
+	if InputBytes(st, 1) != 14*14*1024+4096 || InputBytes(st, 6) != 28*28*512+2048 || InputBytes(st, 7) != 0 || InputBytes(wire.Status{}, 1) != 0 {
 		t.Error("input sizes")
 	}
 	tr := NewTrain()
@@ -213,6 +215,11 @@ func TestDynamicSettingsAndLines(t *testing.T) {
 	if got := MemoryEstimate(&tr, st); !strings.Contains(got, "10 images × 1 view(s) × 200 KiB = 2.0 MiB") || !strings.Contains(got, "5 held in memory, 5 reloaded") {
 		t.Errorf("estimate %q", got)
 	}
+	tr.Form.Unfreeze = "7"
+	if got := MemoryEstimate(&tr, st); got != "At most 6 blocks end at conv4_block6_out." {
+		t.Errorf("7 blocks: estimate %q", got)
+	}
+	tr.Form.Unfreeze = "2"
 	epochs := []wire.Epoch{{Epoch: 1, Epochs: 4, Phase: "head"}, {Epoch: 2, Epochs: 4, Phase: "head"}, {Epoch: 3, Epochs: 4, Phase: PhaseFineTune, PhaseEpoch: 1}}
 	if HeadEpochsDrawn(epochs[:2]) != 0 || HeadEpochsDrawn(epochs) != 2 {
 		t.Error("phase boundary")

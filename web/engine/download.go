@@ -184,6 +184,7 @@ func (d *Downloader) started(s *Session, manifestFromCache bool) *Session {
 		st.Synthetic, st.SyntheticOf = m.Model.Synthetic != nil, SyntheticSummary(m)
 		st.ChunksTotal, st.BytesTotal, st.LayersTotal = p.ChunksTotal, p.BytesTotal, layers
 		st.ManifestFromCache = manifestFromCache
+		st.HeadLayer, st.MaxUnfreeze, st.UnfreezeInputBytes, _ = HeadBlocks(m)
 	})
 	if d.OnSession != nil {
 		d.OnSession(s)

@@ -43,7 +43,8 @@ func TestDownloadFromNetwork(t *testing.T) {
 	}
 	last := seen[len(seen)-1]
 	if last.Phase != wire.PhaseReady || last.FromNetwork != len(f.files) || last.FromCache != 0 || !last.Cached ||
-		last.ChunksDone != last.ChunksTotal || last.LayersDone != last.LayersTotal || last.LayersTotal != 54 {
+		last.ChunksDone != last.ChunksTotal || last.LayersDone != last.LayersTotal || last.LayersTotal != 54 ||
+		last.HeadLayer != HeadLayerTruncated || last.MaxUnfreeze != 6 || len(last.UnfreezeInputBytes) != 6 { // a synthetic fill
 		t.Errorf("final status %+v", last)
 	}
 	if !s.Ready() || s.Loader().LastLayer() != "predictions" {

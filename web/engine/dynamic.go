@@ -20,6 +20,7 @@ import (
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/core/tensor"
 	"github.com/graftml/graft/web/wire"
+	"github.com/graftml/graft/weights/format"
 )
 
 // DynamicConfigOf turns the page's settings into a finetune.Config as graft train turns
@@ -41,6 +42,30 @@ func InputLayerOf(layer string, unfreeze int) (string, error) {
 		return "", err
 	}
 	return b[0].Input, nil
+}
+
+// HeadBlocks is what the page shows of the dynamic strategy's bounds for model m: the layer a
+// head trained here reads (HeadBase's), how many blocks can be fine-tuned below it (the block
+// index of that layer within its stage: resnet50.TopBlocks' limit), and what one view of the
+// first unfrozen block's input takes when n are (inputBytes[n-1]).
+func HeadBlocks(m *format.Manifest) (layer string, maxUnfreeze int, inputBytes []int64, err error) {
+	b, err := HeadBase(m, string(preprocess.DefaultResize))
+	if err != nil {
+		return "", 0, nil, err
+	}
+	top, err := resnet50.TopBlocks(b.Layer, 1)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	maxUnfreeze = top[0].Index
+	for n := 1; n <= maxUnfreeze; n++ {
+		in, err := InputLayerOf(b.Layer, n)
+		if err != nil {
+			return "", 0, nil, err
+		}
+		inputBytes = append(inputBytes, InputEntryBytes(in))
+	}
+	return b.Layer, maxUnfreeze, inputBytes, nil
 }
 
 // InputShape is the [H,W,C] of input layer's activations at the network's input size.

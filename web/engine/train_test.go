@@ -262,6 +262,16 @@ func TestHeadBase(t *testing.T) {
 	if _, err := HeadBase(m, "stretch"); err == nil {
 		t.Error("an unknown resize mode was accepted")
 	}
+	// The status's bounds for the dynamic strategy: the blocks of the head layer's stage up to it.
+	if l, n, in, err := HeadBlocks(m); err != nil || l != HeadLayerTruncated || n != 6 || len(in) != 6 ||
+		in[0] != 14*14*1024+4*1024 || in[5] != 28*28*512+4*512 {
+		t.Errorf("conv4_block6_out: %s, %d blocks, input bytes %v, %v", l, n, in, err)
+	}
+	m.Model.LastLayer = "predictions"
+	if l, n, in, err := HeadBlocks(m); err != nil || l != HeadLayerFull || n != 3 || len(in) != 3 ||
+		in[0] != 7*7*2048+4*2048 || in[2] != 14*14*1024+4*1024 {
+		t.Errorf("conv5_block3_out: %s, %d blocks, input bytes %v, %v", l, n, in, err)
+	}
 }
 
 func TestExtractUndecodableAndWrongModel(t *testing.T) {

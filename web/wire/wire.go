@@ -71,6 +71,14 @@ type Status struct {
 	LayersTotal int    `json:"layers_total"`
 	LastLayer   string `json:"last_layer,omitempty"` // last output layer computable now
 
+	// What a head trained here reads (engine.HeadBase's layer), once the manifest is read:
+	// MaxUnfreeze blocks can be fine-tuned below it (those of its stage up to it,
+	// resnet50.TopBlocks' limit), and UnfreezeInputBytes[n-1] is what one view of the first
+	// block's input takes, compact, when n are (the dynamic strategy's memory estimate).
+	HeadLayer          string  `json:"head_layer,omitempty"`
+	MaxUnfreeze        int     `json:"max_unfreeze,omitempty"`
+	UnfreezeInputBytes []int64 `json:"unfreeze_input_bytes,omitempty"`
+
 	FromCache         int    `json:"from_cache"`            // chunks read from the Cache API this visit
 	FromNetwork       int    `json:"from_network"`          // chunks downloaded this visit
 	Retries           int    `json:"retries"`               // failed fetches retried so far
