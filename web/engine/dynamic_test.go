@@ -291,6 +291,11 @@ func TestDynamicTrainEqualsGraftTrainPath(t *testing.T) {
 	if plan, err = tr.Prepare(context.Background(), store, base, req); err != nil || len(plan.Missing) != 0 {
 		t.Fatalf("after extracting it again: missing %v, %v", plan.Missing, err)
 	}
+
+	// The other endings (dynamic_fallback_test.go), on this folder, extracted now.
+	d := &smallDynamic{s: s, model: model, tr: tr, store: store, req: req}
+	t.Run("ConservativeHeadKept", func(t *testing.T) { conservativeHeadKept(t, d) })
+	t.Run("CancelDuringFineTuning", func(t *testing.T) { cancelDuringFineTuning(t, d) })
 }
 
 // classifyFineTuned: with the fine-tuned model active, a photo's head probabilities (one pass

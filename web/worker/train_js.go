@@ -21,6 +21,10 @@ import (
 	"github.com/graftml/graft/web/wire"
 )
 
+// yieldEvery is how often training yields to the event loop at most (a 1 ms sleep each time:
+// about 1 % of the time, and a cancel is seen within a batch).
+const yieldEvery = 100 * time.Millisecond
+
 // training is the worker's training state.
 type training struct {
 	features engine.FeatureStore
@@ -38,8 +42,8 @@ func (t *training) init() {
 	t.cancelled = map[int]bool{}
 }
 
-// cancel stops run: its queued extractions are dropped and its training stops after the
-// current epoch. It runs inside a JS callback and must not block.
+// cancel stops run: its queued extractions are dropped and its training stops before the next
+// batch. It runs inside a JS callback and must not block.
 func (w *worker) cancel(run int) {
 	w.training.mu.Lock()
 	defer w.training.mu.Unlock()
@@ -210,10 +214,12 @@ func (w *worker) train(req *wire.Train) {
 		fail(err)
 		return
 	}
-	out, err := plan.Train(ctx, model, req.Run, func(e wire.Epoch) {
+	// Yield to the event loop between batches (engine.WithYield: at most every yieldEvery) and
+	// after each epoch, so that a cancel message (and the page's other messages) can arrive: Go's
+	// wasm runtime returns to JavaScript only when every goroutine waits.
+	yctx := engine.WithYield(ctx, yieldEvery, func() { time.Sleep(time.Millisecond) })
+	out, err := plan.Train(yctx, model, req.Run, func(e wire.Epoch) {
 		post(wire.Envelope{Kind: wire.KindEpoch, Epoch: &e})
-		// Yield to the event loop, so that a cancel message (and the page's other messages)
-		// can arrive: Go's wasm runtime returns to JavaScript only when every goroutine waits.
 		time.Sleep(time.Millisecond)
 	})
 	if err != nil {
