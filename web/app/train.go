@@ -99,7 +99,7 @@ func (a *App) startList(folder string, files js.Value, paths, dirs []string) {
 		a.tr.fileOf[p] = i
 	}
 	a.tr.listingID++
-	*t = Train{Form: t.Form, Heads: t.Heads, HeadsRead: t.HeadsRead, Workers: t.Workers,
+	*t = Train{Form: t.Form, Heads: t.Heads, HeadsRead: t.HeadsRead, Workers: t.Workers, Cache: t.Cache, CacheMessage: t.CacheMessage,
 		Phase: TrainListing, Folder: folder, List: wire.Listing{ID: a.tr.listingID, Total: len(paths)}}
 	msg := wire.Encode(wire.Envelope{Kind: wire.KindList, List: &wire.List{ID: a.tr.listingID, Paths: paths, Dirs: dirs}})
 	data := js.Global().Get("Object").New()
@@ -178,6 +178,22 @@ func (a *App) Cancel() {
 	t.Phase, t.Message = TrainCancelled, "Cancelled."
 }
 
+// ClearCache clears the cached block inputs (wire.CacheClearInputs) or features. Refused while
+// a run is under way: its extraction writes, and its training reads, those entries. Under the lock.
+func (a *App) ClearCache(op string) {
+	t := &a.State.Train
+	if t.Busy() {
+		t.CacheMessage = "A run is in progress: cancel it first, then clear the cache."
+		return
+	}
+	t.CacheMessage = "Clearing…"
+	a.askCache(op)
+}
+
+func (a *App) askCache(op string) {
+	a.post(a.worker, wire.Envelope{Kind: wire.KindCache, Cache: &wire.Cache{Op: op}})
+}
+
 // post sends a message without anything beside it.
 func (a *App) post(w js.Value, e wire.Envelope) {
 	data := js.Global().Get("Object").New()
@@ -195,6 +211,7 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 		if e.Missing.Run != t.Run || t.Phase != TrainPreparing {
 			return
 		}
+		js.Global().Set("graftLastMissing", len(e.Missing.Entries)) // for the browser test
 		if e.Missing.Listing != nil {
 			t.List = *e.Missing.Listing
 		}
@@ -211,9 +228,15 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 		t.SaveName = e.Trained.Head.Name
 		a.showWrong(e.Trained)
 		js.Global().Set("graftLastTrained", wire.Encode(e)) // for the browser test
+		a.askCache(wire.CacheStatsOp)
 	case wire.KindTrainFailed:
+		js.Global().Set("graftLastTrainFailed", wire.Encode(e)) // for the browser test
 		t.ApplyFailed(e.TrainFailed)
 		a.stopPool()
+		a.askCache(wire.CacheStatsOp)
+	case wire.KindCacheStats:
+		t.ApplyCacheStats(e.CacheStats)
+		js.Global().Set("graftCache", wire.Encode(e)) // for the browser test
 	case wire.KindHeads:
 		t.Heads, t.HeadsRead = *e.Heads, true
 		js.Global().Set("graftHeads", wire.Encode(e))

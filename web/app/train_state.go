@@ -130,6 +130,9 @@ type Train struct {
 	HeadError string     // the last head operation's error
 	SaveName  string     // the name field of the Save form
 	Exported  string     // the last exported file's name
+
+	Cache        *wire.CacheStats // what the on-disk caches hold (nil: not heard yet)
+	CacheMessage string           // what the last clear freed, or why it was refused
 }
 
 // NewTrain is the training state of a fresh page.
@@ -310,6 +313,45 @@ func MemoryEstimate(t *Train, st wire.Status) string {
 		return s + ": all held in memory."
 	}
 	return s + fmt.Sprintf(": %d held in memory, %d reloaded from the on-disk cache at each use.", held, int64(n*views)-held)
+}
+
+// ApplyCacheStats takes the model worker's answer about the caches.
+func (t *Train) ApplyCacheStats(st *wire.CacheStats) {
+	t.Cache = st
+	what := map[string]string{wire.CacheClearInputs: "cached block inputs", wire.CacheClearFeature: "cached features",
+		wire.CachePrune: "cache entries of other model versions"}[st.Op]
+	switch {
+	case st.Error != "":
+		t.CacheMessage = "The cache could not be read or cleared: " + st.Error
+	case what == "":
+	case st.Op == wire.CachePrune && st.Freed.Entries == 0: // nothing to say on load
+	default:
+		t.CacheMessage = fmt.Sprintf("Removed %d %s: %s freed.", st.Freed.Entries, what, Bytes(st.Freed.Bytes))
+	}
+}
+
+// StoreLine says what the caches hold, and what the browser counts for the whole site.
+func StoreLine(st *wire.CacheStats) string {
+	if st == nil {
+		return "On-disk caches: not read yet."
+	}
+	s := fmt.Sprintf("On-disk caches: features %d entries (%s); block inputs %d entries (%s).",
+		st.Features.Entries, Bytes(st.Features.Bytes), st.Inputs.Entries, Bytes(st.Inputs.Bytes))
+	if st.QuotaBytes > 0 {
+		s += fmt.Sprintf(" This site uses %s of the %s the browser allows (model included).", Bytes(st.UsageBytes), Bytes(st.QuotaBytes))
+	}
+	return s
+}
+
+// Bytes formats a size in KiB, MiB or GiB.
+func Bytes(b int64) string {
+	switch {
+	case b < 1<<20:
+		return KiB(b)
+	case b < 1<<30:
+		return MiB(b)
+	}
+	return strconv.FormatFloat(float64(b)/(1<<30), 'f', 1, 64) + " GiB"
 }
 
 // KiB formats bytes in KiB.

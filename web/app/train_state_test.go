@@ -242,3 +242,29 @@ func TestDynamicSettingsAndLines(t *testing.T) {
 		t.Errorf("lines %q %q", StrategyLine(r), FallbackNote(r, "pets"))
 	}
 }
+
+func TestCacheStatsShown(t *testing.T) {
+	tr := NewTrain()
+	if StoreLine(nil) != "On-disk caches: not read yet." {
+		t.Error("before any answer")
+	}
+	tr.ApplyCacheStats(&wire.CacheStats{Op: wire.CachePrune, Features: wire.CacheCount{Entries: 3, Bytes: 12288}})
+	if tr.CacheMessage != "" {
+		t.Errorf("a prune that removed nothing says %q", tr.CacheMessage)
+	}
+	st := &wire.CacheStats{Op: wire.CacheClearInputs, Features: wire.CacheCount{Entries: 3, Bytes: 12288},
+		Freed: wire.CacheCount{Entries: 10, Bytes: 10 * 205840}, UsageBytes: 150 << 20, QuotaBytes: 10 << 30}
+	tr.ApplyCacheStats(st)
+	if tr.CacheMessage != "Removed 10 cached block inputs: 2.0 MiB freed." {
+		t.Errorf("message %q", tr.CacheMessage)
+	}
+	if got := StoreLine(tr.Cache); got != "On-disk caches: features 3 entries (12 KiB); block inputs 0 entries (0 KiB). This site uses 150 MiB of the 10.0 GiB the browser allows (model included)." {
+		t.Errorf("line %q", got)
+	}
+	tr.Phase = TrainTraining
+	a := &App{State: &State{Train: tr}}
+	a.ClearCache(wire.CacheClearInputs) // refused before anything is posted (there is no worker here)
+	if !strings.Contains(a.State.Train.CacheMessage, "cancel it first") {
+		t.Errorf("clearing during a run: %q", a.State.Train.CacheMessage)
+	}
+}

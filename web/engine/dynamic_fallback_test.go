@@ -130,3 +130,22 @@ func cancelDuringFineTuning(t *testing.T, d *smallDynamic) {
 		t.Errorf("%d epochs, %d yields", len(epochs), yields)
 	}
 }
+
+// clearedInputsAreMissing: after "Clear cached block inputs", a dynamic run asks for every
+// entry again, while a conservative one still finds every feature (last: it empties the cache).
+func clearedInputsAreMissing(t *testing.T, d *smallDynamic) {
+	freed, err := ClearCache(context.Background(), d.store, CacheInputs)
+	if err != nil || freed.Entries != 8 || freed.Bytes != 8*(InputEntryBytes("conv4_block5_out")+compactHeader+4) {
+		t.Fatalf("cleared %+v, %v", freed, err)
+	}
+	base, _ := HeadBase(d.s.Manifest(), d.req.Settings.Resize)
+	plan, err := d.tr.Prepare(context.Background(), d.store, base, d.req)
+	if err != nil || len(plan.Missing) != 4 {
+		t.Errorf("dynamic after clearing: missing %v, %v", plan.Missing, err)
+	}
+	cons := d.req
+	cons.Settings.Strategy = wire.StrategyConservative
+	if plan, err = d.tr.Prepare(context.Background(), d.store, base, cons); err != nil || len(plan.Missing) != 0 {
+		t.Errorf("conservative after clearing the block inputs: missing %v, %v", plan.Missing, err)
+	}
+}

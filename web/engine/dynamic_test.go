@@ -296,6 +296,7 @@ func TestDynamicTrainEqualsGraftTrainPath(t *testing.T) {
 	d := &smallDynamic{s: s, model: model, tr: tr, store: store, req: req}
 	t.Run("ConservativeHeadKept", func(t *testing.T) { conservativeHeadKept(t, d) })
 	t.Run("CancelDuringFineTuning", func(t *testing.T) { cancelDuringFineTuning(t, d) })
+	t.Run("ClearedInputsAreMissing", func(t *testing.T) { clearedInputsAreMissing(t, d) })
 }
 
 // classifyFineTuned: with the fine-tuned model active, a photo's head probabilities (one pass

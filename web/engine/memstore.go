@@ -83,6 +83,39 @@ func (s *MemFeatures) PutFeatures(ctx context.Context, keys []string, vecs [][]f
 	return nil
 }
 
+// CacheKeys lists cache's keys (CacheAdmin).
+func (s *MemFeatures) CacheKeys(ctx context.Context, cache string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	switch cache {
+	case CacheFeatures:
+		for k := range s.m {
+			out = append(out, k)
+		}
+	case CacheInputs:
+		for k := range s.in {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// DeleteCacheKeys deletes keys from cache (CacheAdmin).
+func (s *MemFeatures) DeleteCacheKeys(ctx context.Context, cache string, keys []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		if cache == CacheFeatures {
+			delete(s.m, k)
+		} else {
+			delete(s.in, k)
+		}
+	}
+	return nil
+}
+
 // Len is how many vectors the store holds.
 func (s *MemFeatures) Len() int {
 	s.mu.Lock()

@@ -80,6 +80,32 @@ export const graftIDB = {
     await finished(tx);
   },
 
+  // keys: every key of store ("features" or "inputs"); values are not read.
+  async keys(storeName) {
+    const db = await open();
+    const tx = db.transaction(storeName, "readonly");
+    const r = tx.objectStore(storeName).getAllKeys();
+    await finished(tx);
+    return r.result;
+  },
+
+  async deleteKeys(storeName, keys) {
+    const db = await open();
+    const tx = db.transaction(storeName, "readwrite");
+    const store = tx.objectStore(storeName);
+    keys.forEach((k) => store.delete(k));
+    await finished(tx);
+  },
+
+  // estimate: navigator.storage.estimate() ({usage, quota} in bytes), or {} where there is none.
+  async estimate() {
+    try {
+      return (await navigator.storage?.estimate?.()) ?? {};
+    } catch {
+      return {};
+    }
+  },
+
   async listHeads() {
     const db = await open();
     const tx = db.transaction("heads", "readonly");

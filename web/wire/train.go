@@ -361,3 +361,40 @@ type BenchResult struct {
 	Ms       float64 `json:"ms"`
 	Engine   string  `json:"engine"`
 }
+
+// Message kinds of the on-disk caches (IndexedDB's feature and block-input stores).
+const (
+	KindCache      = "cache"       // page → model worker: an operation on the caches
+	KindCacheStats = "cache_stats" // model worker → page: what they hold (and what an operation freed)
+)
+
+// Cache operations.
+const (
+	CacheStatsOp      = "stats"          // say what the caches hold
+	CacheClearInputs  = "clear_inputs"   // delete every cached block input
+	CacheClearFeature = "clear_features" // delete every cached feature vector
+	CachePrune        = "prune"          // delete entries of other models (the worker does it on load)
+)
+
+// Cache asks the model worker for an operation on the caches.
+type Cache struct {
+	Op string `json:"op"`
+}
+
+// CacheCount is a number of cache entries and the bytes their values take.
+type CacheCount struct {
+	Entries int   `json:"entries"`
+	Bytes   int64 `json:"bytes"`
+}
+
+// CacheStats says what the caches hold after Op, what Op removed (Freed), and what the
+// browser reports for the whole origin (navigator.storage.estimate(); 0 when unknown).
+type CacheStats struct {
+	Op         string     `json:"op"`
+	Features   CacheCount `json:"features"`
+	Inputs     CacheCount `json:"inputs"`
+	Freed      CacheCount `json:"freed"`
+	UsageBytes int64      `json:"usage_bytes,omitempty"`
+	QuotaBytes int64      `json:"quota_bytes,omitempty"`
+	Error      string     `json:"error,omitempty"`
+}

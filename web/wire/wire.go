@@ -42,6 +42,8 @@ type Envelope struct {
 	HeadError   *HeadError   `json:"head_error,omitempty"`
 	Bench       *Bench       `json:"bench,omitempty"`
 	BenchResult *BenchResult `json:"bench_result,omitempty"`
+	Cache       *Cache       `json:"cache,omitempty"`
+	CacheStats  *CacheStats  `json:"cache_stats,omitempty"`
 }
 
 // Phases of the model download, in the order they normally happen.
@@ -197,6 +199,10 @@ func Decode(text string) (Envelope, error) {
 		ok = e.Bench != nil
 	case KindBenchResult:
 		ok = e.BenchResult != nil
+	case KindCache:
+		ok = e.Cache != nil
+	case KindCacheStats:
+		ok = e.CacheStats != nil
 	}
 	if !ok {
 		return e, fmt.Errorf("wire: message of kind %q without its payload", e.Kind)

@@ -119,6 +119,58 @@ func (idbFeatures) PutBlockInputs(ctx context.Context, keys []string, vals [][]b
 	return err
 }
 
+// CacheKeys lists a cache's keys (engine.CacheAdmin).
+func (idbFeatures) CacheKeys(ctx context.Context, cache string) ([]string, error) {
+	g, err := idb()
+	if err != nil {
+		return nil, err
+	}
+	arr, err := await(g.Call("keys", cache))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, arr.Length())
+	for i := range arr.Length() {
+		if k := arr.Index(i); k.Type() == js.TypeString {
+			out = append(out, k.String())
+		}
+	}
+	return out, nil
+}
+
+// DeleteCacheKeys deletes keys from a cache, in one transaction (engine.CacheAdmin).
+func (idbFeatures) DeleteCacheKeys(ctx context.Context, cache string, keys []string) error {
+	g, err := idb()
+	if err != nil {
+		return err
+	}
+	jsKeys := make([]any, len(keys))
+	for i, k := range keys {
+		jsKeys[i] = k
+	}
+	_, err = await(g.Call("deleteKeys", cache, js.ValueOf(jsKeys)))
+	return err
+}
+
+// storageEstimate is navigator.storage.estimate()'s usage and quota (0 when unknown).
+func storageEstimate() (usage, quota int64) {
+	g, err := idb()
+	if err != nil {
+		return 0, 0
+	}
+	v, err := await(g.Call("estimate"))
+	if err != nil || !v.Truthy() {
+		return 0, 0
+	}
+	num := func(name string) int64 {
+		if x := v.Get(name); x.Type() == js.TypeNumber {
+			return int64(x.Float())
+		}
+		return 0
+	}
+	return num("usage"), num("quota")
+}
+
 type idbHeads struct{}
 
 func (idbHeads) ListHeads(ctx context.Context) ([]engine.StoredHead, error) {

@@ -106,7 +106,7 @@ func (w *worker) onMessage(data js.Value) {
 	case wire.KindExtract:
 		w.extracts <- job{env: env, blob: data.Get("blob")}
 		return
-	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench:
+	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache:
 		if w.role == "model" {
 			w.control <- job{env: env, blob: data.Get("blob"), files: data.Get("files")}
 		}
@@ -135,6 +135,9 @@ func (w *worker) download() {
 			base, _ := engine.HeadBase(s.Manifest(), string(preprocess.DefaultResize))
 			w.shelf = engine.NewShelf(idbHeads{}, s.Manifest().Model.ID, base.Layer)
 			close(w.settled)
+			if w.role == "model" { // entries of another model (an older version) can never be hits: drop them
+				w.control <- job{env: wire.Envelope{Kind: wire.KindCache, Cache: &wire.Cache{Op: wire.CachePrune}}}
+			}
 		},
 	}
 	if store, err := openCacheStore(base); err == nil {

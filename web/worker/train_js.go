@@ -117,6 +117,8 @@ func (w *worker) controlLoop() {
 				post(wire.Envelope{Kind: wire.KindTrainFailed, TrainFailed: &wire.TrainFailed{Run: j.env.Train.Run, Message: msg}})
 			case wire.KindHeads, wire.KindHeadOp:
 				post(wire.Envelope{Kind: wire.KindHeads, Heads: &wire.Heads{Heads: []wire.HeadInfo{}, Active: -1, Error: msg}})
+			case wire.KindCache:
+				post(wire.Envelope{Kind: wire.KindCacheStats, CacheStats: &wire.CacheStats{Op: j.env.Cache.Op, Error: msg}})
 			}
 			continue
 		}
@@ -127,6 +129,8 @@ func (w *worker) controlLoop() {
 			w.postHeads()
 		case wire.KindHeadOp:
 			w.headOp(j.env.HeadOp, j.blob)
+		case wire.KindCache:
+			w.cacheOp(j.env.Cache.Op)
 		case wire.KindBench:
 			base, err := engine.HeadBase(w.session.Manifest(), string(preprocess.DefaultResize))
 			var r wire.BenchResult
@@ -233,6 +237,15 @@ func (w *worker) train(req *wire.Train) {
 	}
 	out.Msg.Engine = w.engineName
 	post(wire.Envelope{Kind: wire.KindTrained, Trained: out.Msg})
+}
+
+// cacheOp runs an operation on the feature and block-input caches and answers with what they
+// hold. Jobs run one at a time, so a clear never overlaps a training step of this worker; the
+// page refuses to clear while a run (extraction included) is in progress.
+func (w *worker) cacheOp(op string) {
+	st := engine.CacheOp(context.Background(), idbFeatures{}, op, w.session.Manifest().Model.ID)
+	st.UsageBytes, st.QuotaBytes = storageEstimate()
+	post(wire.Envelope{Kind: wire.KindCacheStats, CacheStats: &st})
 }
 
 func (w *worker) postHeads() {
