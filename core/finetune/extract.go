@@ -43,13 +43,8 @@ func NewExtractor(m *resnet50.Model, layer string, unfreeze int, resize preproce
 
 // InputShape is the block input's [H,W,C] at the network's input size.
 func (e *Extractor) InputShape() (h, w, c int) {
-	// Every stage halves the side: conv2 56, conv3 28, conv4 14, conv5 7 at 224; pool1 56.
-	side := map[string]int{"pool1_pool": 56, "conv2": 56, "conv3": 28, "conv4": 14, "conv5": 7}
-	s := side[e.Input]
-	if s == 0 {
-		s = side[strings.SplitN(e.Input, "_", 2)[0]]
-	}
-	return s, s, resnet50.OutputChannels(e.Input)
+	side := resnet50.OutputSide(e.Input)
+	return side, side, resnet50.OutputChannels(e.Input)
 }
 
 // Run computes, for img [224,224,3] (prepared by preprocess with e.Resize) and each view, the
@@ -88,7 +83,7 @@ func (e *Extractor) Run(img []float32, views []dataset.View) (features, inputs [
 	return features, inputs, nil
 }
 
-// Input recomputes one view's block input (a Store's Recompute).
+// InputOf recomputes one view's block input (a Store's Recompute).
 func (e *Extractor) InputOf(img []float32, view dataset.View) ([]float32, error) {
 	x, err := tensor.FromData(slices.Clone(dataset.ViewImage(img, view)), 1, resnet50.InputSize, resnet50.InputSize, 3)
 	if err != nil {

@@ -139,3 +139,25 @@ func shapeOf(t *tensor.Tensor) []int {
 	}
 	return t.Shape
 }
+
+// OutputSide is the height and width of output layer name's activation for a 224×224 input:
+// conv1_relu 112, pool1_pool and conv2 56, conv3 28, conv4 14, conv5 7 (each stage after the
+// first halves it); 0 for a layer without a spatial output.
+func OutputSide(name string) int {
+	switch name {
+	case "conv1_relu":
+		return InputSize / 2
+	case "pool1_pool":
+		return InputSize / 4
+	}
+	side := InputSize / 4
+	for _, s := range Stages {
+		side /= s.Stride
+		for b := 1; b <= s.Blocks; b++ {
+			if blockName(s.Name, b)+"_out" == name {
+				return side
+			}
+		}
+	}
+	return 0
+}
