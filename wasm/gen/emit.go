@@ -142,6 +142,27 @@ func (g *generator) helpers() {
 			g.copyF32 = f
 		}
 	}
+
+	// add_f32(dst, src, count): dst[i] += src[i] for count floats, forward (col2im_f32).
+	f = g.m.Func("add_f32", []asm.ValType{i32, i32, i32}, nil)
+	dst, src, count := f.Param(0), f.Param(1), f.Param(2)
+	for _, step := range []int{16, 4, 1} {
+		load, add, store := asm.V128Load, asm.F32x4Add, asm.V128Store
+		if step == 1 {
+			load, add, store = asm.F32Load, asm.F32Add, asm.F32Store
+		}
+		whileLoop(f, atLeast(f, count, step), func() {
+			for off := 0; off < 4*step; off += 16 {
+				f.LocalGet(dst)
+				f.LocalGet(dst).Mem(load, f32Mem(off)).LocalGet(src).Mem(load, f32Mem(off)).Op(add)
+				f.Mem(store, f32Mem(off))
+			}
+			inc(f, dst, 4*step)
+			inc(f, src, 4*step)
+			inc(f, count, -step)
+		})
+	}
+	g.addF32 = f
 }
 
 // laneCount emits dst = clamp(ncol - lo, 0, 4): how many lanes of the vector starting at column lo

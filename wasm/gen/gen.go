@@ -96,6 +96,13 @@ var Kernels = []Kernel{
 		"NHWC max pooling of one image src[h][w][c] into dst[oh][ow][c]: dst[oy][ox][ci] = f32 max " +
 			"(NaN propagating) of src[y][x][ci] over the window rows max(oy*stride-padt, 0) ≤ y < " +
 			"min(oy*stride-padt+pool, h), columns likewise; every window must hold a pixel", (*generator).maxPool},
+	{"transpose_f32", []string{"src", "lds", "dst", "ldd", "rows", "cols"},
+		"dst[j*ldd + i] = src[i*lds + j] for i < rows, j < cols (row-major, strides in floats): " +
+			"4×4 blocks by i8x16.shuffle, edges one float at a time; bit copies", (*generator).transpose},
+	{"col2im_f32", []string{"dst", "h", "w", "c", "kh", "kw", "sh", "sw", "padt", "padl", "ow", "src", "p0", "np"},
+		"the adjoint of im2col_f32 (separate strides): for p0 ≤ p < p0+np (oy = p/ow, ox = p%ow) " +
+			"dst[oy*sh-padt+ky][ox*sw-padl+kx][ci] += src[p-p0][(ky*kw+kx)*c + ci] inside the image, " +
+			"rows in order (the Go twin's sums bit for bit)", (*generator).col2im},
 }
 
 // generator carries the configuration and the module-internal helpers while emitting.
@@ -106,6 +113,7 @@ type generator struct {
 	storeLanes *asm.Func // (addr, v, count): the low count (0..4) lanes of v
 	copyF32    *asm.Func // (dst, src, count): count floats, forward
 	zeroF32    *asm.Func // (dst, count): count zero floats
+	addF32     *asm.Func // (dst, src, count): dst[i] += src[i] for count floats
 }
 
 // Generate returns the kernel module for cfg.

@@ -58,6 +58,9 @@ function kernelTrampolines(linked) {
       linked.im2col_f32(src, h, w, c, kh, kw, stride, padt, padl, ow, dst, p0, np),
     max_pool_f32: (src, h, w, c, pool, stride, padt, padl, oh, ow, dst) =>
       linked.max_pool_f32(src, h, w, c, pool, stride, padt, padl, oh, ow, dst),
+    transpose_f32: (src, lds, dst, ldd, rows, cols) => linked.transpose_f32(src, lds, dst, ldd, rows, cols),
+    col2im_f32: (dst, h, w, c, kh, kw, sh, sw, padt, padl, ow, src, p0, np) =>
+      linked.col2im_f32(dst, h, w, c, kh, kw, sh, sw, padt, padl, ow, src, p0, np),
   };
 }
 

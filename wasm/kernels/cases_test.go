@@ -302,6 +302,78 @@ func maxPoolCases() []kcase {
 	return cases
 }
 
+// transposeCases sweeps rows × cols below, at and above the 4×4 block, the 8-column strip and
+// the 256-row tile, with padded strides, misaligned buffers, and NaNs with payloads (a transpose
+// copies bits).
+func transposeCases() []kcase {
+	sizes := []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 17, 31, 32, 33, 65}
+	var shapes [][2]int
+	for _, rows := range sizes {
+		for _, cols := range sizes {
+			shapes = append(shapes, [2]int{rows, cols})
+		}
+	}
+	shapes = append(shapes, [2]int{255, 9}, [2]int{256, 8}, [2]int{257, 13}, [2]int{515, 6}, [2]int{7, 300})
+	var cases []kcase
+	for idx, sh := range shapes {
+		rows, cols := sh[0], sh[1]
+		extra, misalign := idx%3, idx%2 == 1
+		lds, ldd := cols+2*extra, rows+extra
+		a := newArena(uint64(3000 + idx))
+		src := a.matrix(rows, cols, lds, misalign, false)
+		for i := 0; i < rows*cols; i += 11 { // quiet NaNs with payloads
+			binary.LittleEndian.PutUint32(a.buf[int(src)+4*((i/max(cols, 1))*lds+i%max(cols, 1)):], 0x7fc00000|uint32(i))
+		}
+		dst := a.alloc(4*max(cols*ldd, 1), !misalign)
+		cases = append(cases, kcase{name: fmt.Sprintf("transpose_f32 rows=%d cols=%d lds=%d ldd=%d", rows, cols, lds, ldd),
+			calls: []kcall{{"transpose_f32", []int32{src, int32(lds), dst, int32(ldd), int32(rows), int32(cols)}}}, mem: a.done()})
+	}
+	return cases
+}
+
+// col2imCases: the im2col geometries (plus unequal strides), pixel ranges that start and end
+// mid-row, and two calls into one image (the Go side calls once per image a block touches), over
+// a destination that already holds values.
+func col2imCases() []kcase {
+	type conv struct{ h, w, c, kh, kw, sh, sw, pad int }
+	convs := []conv{
+		{5, 6, 3, 3, 3, 1, 1, 1},  // 3x3 "same"
+		{9, 9, 3, 7, 7, 2, 2, 3},  // conv1-like 7x7 stride 2
+		{8, 7, 4, 1, 1, 2, 2, 0},  // stride-2 1x1
+		{4, 5, 1, 3, 3, 2, 1, 1},  // one channel, strides 2x1
+		{6, 6, 17, 3, 3, 1, 1, 1}, // channels not a multiple of 4
+		{3, 3, 2, 5, 5, 1, 1, 4},  // padding wider than the image: whole rows dropped
+		{7, 5, 21, 3, 3, 1, 2, 0}, // "valid", strides 1x2; 16 + 4 + 1 channels
+		{6, 6, 64, 3, 3, 1, 1, 1}, // 64 channels: the 16-float steps
+	}
+	var cases []kcase
+	for i, cv := range convs {
+		oh := (cv.h+2*cv.pad-cv.kh)/cv.sh + 1
+		ow := (cv.w+2*cv.pad-cv.kw)/cv.sw + 1
+		total := oh * ow
+		for _, rng := range [][2]int{{0, total}, {1, total - 2}, {ow + 1, 1}, {total / 2, total - total/2}, {3, 0}} {
+			if rng[1] < 0 {
+				continue
+			}
+			a := newArena(uint64(4000 + 100*i + rng[0]))
+			row := cv.kh * cv.kw * cv.c
+			dst := a.matrix(cv.h*cv.w, cv.c, cv.c, i%2 == 0, false)
+			src := a.matrix(rng[1], row, row, i%2 == 1, false)
+			half := rng[1] / 2
+			args := func(p0, np int) []int32 {
+				return []int32{dst, int32(cv.h), int32(cv.w), int32(cv.c), int32(cv.kh), int32(cv.kw), int32(cv.sh), int32(cv.sw),
+					int32(cv.pad), int32(cv.pad), int32(ow), src + int32(4*(p0-rng[0])*row), int32(p0), int32(np)}
+			}
+			cases = append(cases, kcase{
+				name:  fmt.Sprintf("col2im_f32 %+v pixels [%d,+%d)", cv, rng[0], rng[1]),
+				calls: []kcall{{"col2im_f32", args(rng[0], half)}, {"col2im_f32", args(rng[0]+half, rng[1]-half)}},
+				mem:   a.done(),
+			})
+		}
+	}
+	return cases
+}
+
 // allCases is every kernel's sweep for the committed shape.
 func allCases() []kcase {
 	var cases []kcase
@@ -310,5 +382,7 @@ func allCases() []kcase {
 	cases = append(cases, biasActCases()...)
 	cases = append(cases, im2colCases()...)
 	cases = append(cases, maxPoolCases()...)
+	cases = append(cases, transposeCases()...)
+	cases = append(cases, col2imCases()...)
 	return cases
 }

@@ -68,4 +68,11 @@ var Signatures = []Signature{
 	// f32 max (NaN propagating) of src[y][x][ci] over the window rows max(oy*stride-padt, 0) ≤ y <
 	// min(oy*stride-padt+pool, h), columns likewise; every window must hold a pixel
 	{"max_pool_f32", []string{"src", "h", "w", "c", "pool", "stride", "padt", "padl", "oh", "ow", "dst"}},
+	// transpose_f32: dst[j*ldd + i] = src[i*lds + j] for i < rows, j < cols (row-major, strides in
+	// floats): 4×4 blocks by i8x16.shuffle, edges one float at a time; bit copies
+	{"transpose_f32", []string{"src", "lds", "dst", "ldd", "rows", "cols"}},
+	// col2im_f32: the adjoint of im2col_f32 (separate strides): for p0 ≤ p < p0+np (oy = p/ow, ox =
+	// p%ow) dst[oy*sh-padt+ky][ox*sw-padl+kx][ci] += src[p-p0][(ky*kw+kx)*c + ci] inside the image,
+	// rows in order (the Go twin's sums bit for bit)
+	{"col2im_f32", []string{"dst", "h", "w", "c", "kh", "kw", "sh", "sw", "padt", "padl", "ow", "src", "p0", "np"}},
 }

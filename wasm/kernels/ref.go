@@ -40,6 +40,19 @@ func (m *memory) setF32(addr int64, v float32) {
 	}
 }
 
+func (m *memory) u32(addr int64) uint32 {
+	if !m.check(addr, 4) {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(m.b[addr:])
+}
+
+func (m *memory) setU32(addr int64, v uint32) {
+	if m.check(addr, 4) {
+		binary.LittleEndian.PutUint32(m.b[addr:], v)
+	}
+}
+
 func (m *memory) i8(addr int64) int8 {
 	if !m.check(addr, 1) {
 		return 0
@@ -194,6 +207,44 @@ func MaxPoolF32Ref(mem []byte, src, h, w, c, pool, stride, padt, padl, oh, ow, d
 	return mm.err
 }
 
+// TransposeF32Ref is the twin of transpose_f32: dst[j][i] = src[i][j], copied as bits.
+func TransposeF32Ref(mem []byte, src, lds, dst, ldd, rows, cols int32) error {
+	mm := &memory{b: mem}
+	for i := int64(0); i < int64(rows); i++ {
+		for j := int64(0); j < int64(cols); j++ {
+			mm.setU32(at(dst, j, int64(ldd), i), mm.u32(at(src, i, int64(lds), j)))
+		}
+	}
+	return mm.err
+}
+
+// Col2imF32Ref is the twin of col2im_f32: patch rows in order, each entry added to its pixel
+// (core/kernels.Col2imF32Ref's loop, so the sums agree bit for bit).
+func Col2imF32Ref(mem []byte, dst, h, w, c, kh, kw, sh, sw, padt, padl, ow, src, p0, np int32) error {
+	mm := &memory{b: mem}
+	if ow < 1 {
+		return nil
+	}
+	row := int64(kh) * int64(kw) * int64(c)
+	for p := int64(p0); p < int64(p0)+int64(np); p++ {
+		oy, ox := p/int64(ow), p%int64(ow)
+		for ky := int64(0); ky < int64(kh); ky++ {
+			for kx := int64(0); kx < int64(kw); kx++ {
+				iy := oy*int64(sh) - int64(padt) + ky
+				ix := ox*int64(sw) - int64(padl) + kx
+				if iy < 0 || iy >= int64(h) || ix < 0 || ix >= int64(w) {
+					continue
+				}
+				for ci := int64(0); ci < int64(c); ci++ {
+					d := int64(dst) + 4*((iy*int64(w)+ix)*int64(c)+ci)
+					mm.setF32(d, mm.f32(d)+mm.f32(int64(src)+4*((p-int64(p0))*row+(ky*int64(kw)+kx)*int64(c)+ci)))
+				}
+			}
+		}
+	}
+	return mm.err
+}
+
 // Twins maps every exported kernel to its twin, called with the kernel's arguments in order.
 var Twins = map[string]func(mem []byte, args ...int32) error{
 	"gemm_f32": func(mem []byte, x ...int32) error {
@@ -221,6 +272,14 @@ var Twins = map[string]func(mem []byte, args ...int32) error{
 	"max_pool_f32": func(mem []byte, x ...int32) error {
 		return withArgs(x, 11, func() error {
 			return MaxPoolF32Ref(mem, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10])
+		})
+	},
+	"transpose_f32": func(mem []byte, x ...int32) error {
+		return withArgs(x, 6, func() error { return TransposeF32Ref(mem, x[0], x[1], x[2], x[3], x[4], x[5]) })
+	},
+	"col2im_f32": func(mem []byte, x ...int32) error {
+		return withArgs(x, 14, func() error {
+			return Col2imF32Ref(mem, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13])
 		})
 	},
 }
