@@ -2,7 +2,9 @@
 // by addition (Caffe's col2im, here for NHWC and separate row/column strides). It is the last
 // step of a convolution's input gradient, dx = col2im(dY·Wᵀ): each entry of patch row p goes to
 // the input pixel it was gathered from, and entries that came from zero padding are dropped.
-// Pure Go on every build: it is O(rows·KH·KW·C) against the GEMM's O(rows·KH·KW·C·Cout)
+// The wasm build runs the generated module's col2im_f32 (dispatch_wasm.go: f32x4 adds over each
+// kernel row's run), natively and with -tags purego the Go loop below (dispatch_go.go). Both add
+// the patch rows in order, each element's terms in the same sequence, so they agree bit for bit
 // (figures in core/ops/conv2d_backward.go).
 package kernels
 
@@ -16,6 +18,14 @@ import "fmt"
 // for every position inside the image. Rows run in order, so the sums are deterministic.
 func Col2imF32(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, src []float32, p0, np int) {
 	checkCol2imArgs("Col2imF32", dst, h, w, c, kh, kw, sh, sw, ow, src, p0, np)
+	if np == 0 || h*w*c == 0 || kh*kw == 0 {
+		return
+	}
+	col2imF32(dst, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow, src, p0, np)
+}
+
+// col2imF32Go is Col2imF32 in Go: one contiguous add per kernel row that lies inside the image.
+func col2imF32Go(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, src []float32, p0, np int) {
 	row, run := kh*kw*c, kw*c
 	for p := p0; p < p0+np; p++ {
 		oy, ox := p/ow, p%ow

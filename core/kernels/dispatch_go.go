@@ -1,6 +1,6 @@
 //go:build !wasm || purego
 
-// dispatch_go.go: the per-block GEMM steps and im2col in Go, for native builds and for the wasm
+// dispatch_go.go: the per-block GEMM steps, im2col, max pooling, the transpose and col2im in Go, for native builds and for the wasm
 // build with the purego tag (style.md #4, #5). The wasm build without purego calls the generated
 // SIMD128 module instead (dispatch_wasm.go); both sit under the same blocking in gemm_blocked.go.
 package kernels
@@ -30,4 +30,14 @@ func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, 
 // maxPoolF32 is MaxPoolF32's Go loop.
 func maxPoolF32(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
 	maxPoolF32Go(src, h, w, c, pool, stride, padTop, padLeft, oh, ow, dst)
+}
+
+// transposeF32 is TransposeF32's tiled Go loop.
+func transposeF32(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
+	transposeF32Go(rows, cols, src, lds, dst, ldd)
+}
+
+// col2imF32 is Col2imF32's Go loop.
+func col2imF32(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, src []float32, p0, np int) {
+	col2imF32Go(dst, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow, src, p0, np)
 }

@@ -1,6 +1,7 @@
 //go:build !purego
 
-// dispatch_wasm.go: the wasm build's per-block GEMM steps and im2col, done by the generated
+// dispatch_wasm.go: the wasm build's per-block GEMM steps, im2col, max pooling, the transpose and
+// col2im, done by the generated
 // SIMD128 module (wasm/kernels: kernels.wasm, or kernels-relaxed.wasm where relaxed SIMD
 // validates), which Go imports as module "kernels" (wasm/js/loader.mjs links it; calling
 // convention: wasm/gen/README.md). One gemm_f32 call covers a whole (jc, pc, ic) block — every
@@ -10,8 +11,8 @@
 // serial. The purego tag builds dispatch_go.go instead (style.md #4).
 //
 // Arguments are byte addresses of Go slices, taken per call (never cached: goroutine stacks
-// move; the slices here are heap or pooled buffers), and sizes as int32. gemm.go and im2col.go
-// have checked the whole operands, so every block passed here lies inside its slices.
+// move; the slices here are heap or pooled buffers), and sizes as int32. gemm.go, im2col.go,
+// pool.go, transpose.go and col2im.go have checked the whole operands, so every block passed here lies inside its slices.
 package kernels
 
 import "unsafe"
@@ -103,4 +104,23 @@ func wasmMaxPoolF32(src unsafe.Pointer, h, w, c, pool, stride, padt, padl, oh, o
 func maxPoolF32(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
 	wasmMaxPoolF32(unsafe.Pointer(&src[0]), int32(h), int32(w), int32(c), int32(pool), int32(stride), int32(padTop), int32(padLeft),
 		int32(oh), int32(ow), unsafe.Pointer(&dst[0]))
+}
+
+//go:wasmimport kernels transpose_f32
+//go:noescape
+func wasmTransposeF32(src unsafe.Pointer, lds int32, dst unsafe.Pointer, ldd, rows, cols int32)
+
+// transposeF32 transposes with transpose_f32 (checked: non-empty, the matrices fit).
+func transposeF32(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
+	wasmTransposeF32(unsafe.Pointer(&src[0]), int32(lds), unsafe.Pointer(&dst[0]), int32(ldd), int32(rows), int32(cols))
+}
+
+//go:wasmimport kernels col2im_f32
+//go:noescape
+func wasmCol2imF32(dst unsafe.Pointer, h, w, c, kh, kw, sh, sw, padt, padl, ow int32, src unsafe.Pointer, p0, np int32)
+
+// col2imF32 adds Col2imF32's patch rows with col2im_f32 (checked: np > 0, non-empty image and rows).
+func col2imF32(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, src []float32, p0, np int) {
+	wasmCol2imF32(unsafe.Pointer(&dst[0]), int32(h), int32(w), int32(c), int32(kh), int32(kw), int32(sh), int32(sw),
+		int32(padTop), int32(padLeft), int32(ow), unsafe.Pointer(&src[0]), int32(p0), int32(np))
 }

@@ -1,8 +1,10 @@
 // transpose.go: out-of-place matrix transpose, dst[j][i] = src[i][j], row-major with leading
 // dimensions (BLAS-style; the layout change of Goto & van de Geijn's packing, done once as a
 // whole matrix). Conv2DBackward (core/ops) uses it to feed GemmF32 with Pᵀ and Wᵀ, since GemmF32
-// takes no transpose flags. Pure Go on every build: it is O(rows·cols) against the GEMMs'
-// O(rows·cols·Cout) (figures in core/ops/conv2d_backward.go).
+// takes no transpose flags. The wasm build runs the generated module's transpose_f32
+// (dispatch_wasm.go: 4×4 blocks by i8x16.shuffle), natively and with -tags purego the tiled Go
+// loop below runs (dispatch_go.go); both copy bits, so they agree exactly (figures in
+// core/ops/conv2d_backward.go).
 package kernels
 
 import "fmt"
@@ -12,11 +14,19 @@ import "fmt"
 const transposeTile = 32
 
 // TransposeF32 writes dst [cols × rows] (leading dimension ldd) = srcᵀ for src [rows × cols]
-// (leading dimension lds), in 32×32 tiles so that both sides are walked through cache lines,
-// each tile as 8×8 blocks with one bounds check per row (natively 2–5× the obvious loop;
-// figures in transpose_test.go).
+// (leading dimension lds).
 func TransposeF32(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
 	checkTransposeArgs("TransposeF32", rows, cols, len(src), lds, len(dst), ldd)
+	if rows == 0 || cols == 0 {
+		return
+	}
+	transposeF32(rows, cols, src, lds, dst, ldd)
+}
+
+// transposeF32Go is TransposeF32 in Go: 32×32 tiles so that both sides are walked through cache
+// lines, each tile as 8×8 blocks with one bounds check per row (natively 2–5× the obvious loop;
+// figures in transpose_test.go).
+func transposeF32Go(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
 	for i0 := 0; i0 < rows; i0 += transposeTile {
 		i1 := min(i0+transposeTile, rows)
 		for j0 := 0; j0 < cols; j0 += transposeTile {

@@ -12,7 +12,7 @@ import (
 
 func TestTransposeF32MatchesRef(t *testing.T) {
 	rng := rand.New(rand.NewPCG(91, 92))
-	sizes := []int{0, 1, 2, 3, 5, 7, 17, 31, 32, 33, 63, 65, 129}
+	sizes := []int{0, 1, 2, 3, 5, 7, 17, 31, 32, 33, 63, 65, 129, 257}
 	for _, rows := range sizes {
 		for _, cols := range sizes {
 			for _, gap := range []int{0, 3} {
