@@ -195,20 +195,22 @@ const (
 	I32x4Sub              Op = prefixSIMD | 0xb1
 	I32x4Mul              Op = prefixSIMD | 0xb5
 
-	F32x4Abs            Op = prefixSIMD | 0xe0
-	F32x4Neg            Op = prefixSIMD | 0xe1
-	F32x4Sqrt           Op = prefixSIMD | 0xe3
-	F32x4Add            Op = prefixSIMD | 0xe4
-	F32x4Sub            Op = prefixSIMD | 0xe5
-	F32x4Mul            Op = prefixSIMD | 0xe6
-	F32x4Div            Op = prefixSIMD | 0xe7
-	F32x4Min            Op = prefixSIMD | 0xe8
-	F32x4Max            Op = prefixSIMD | 0xe9
-	F32x4Pmin           Op = prefixSIMD | 0xea
-	F32x4Pmax           Op = prefixSIMD | 0xeb
-	I32x4TruncSatF32x4S Op = prefixSIMD | 0xf8
-	F32x4ConvertI32x4S  Op = prefixSIMD | 0xfa
-	F32x4ConvertI32x4U  Op = prefixSIMD | 0xfb
+	F32x4Abs             Op = prefixSIMD | 0xe0
+	F32x4Neg             Op = prefixSIMD | 0xe1
+	F32x4Sqrt            Op = prefixSIMD | 0xe3
+	F32x4Add             Op = prefixSIMD | 0xe4
+	F32x4Sub             Op = prefixSIMD | 0xe5
+	F32x4Mul             Op = prefixSIMD | 0xe6
+	F32x4Div             Op = prefixSIMD | 0xe7
+	F32x4Min             Op = prefixSIMD | 0xe8
+	F32x4Max             Op = prefixSIMD | 0xe9
+	F32x4Pmin            Op = prefixSIMD | 0xea
+	F32x4Pmax            Op = prefixSIMD | 0xeb
+	I32x4TruncSatF32x4S  Op = prefixSIMD | 0xf8
+	F32x4ConvertI32x4S   Op = prefixSIMD | 0xfa
+	F32x4ConvertI32x4U   Op = prefixSIMD | 0xfb
+	F64x2PromoteLowF32x4 Op = prefixSIMD | 0x5f
+	F64x2Add             Op = prefixSIMD | 0xf0
 
 	// Relaxed SIMD (not in SIMD128; engines without it reject the module at validation).
 	F32x4RelaxedMadd  Op = prefixSIMD | 0x105 // a*b + c, fused or not
@@ -333,9 +335,11 @@ var ops = map[Op]opInfo{
 	F32x4Add: {name: "f32x4.add"}, F32x4Sub: {name: "f32x4.sub"}, F32x4Mul: {name: "f32x4.mul"},
 	F32x4Div: {name: "f32x4.div"}, F32x4Min: {name: "f32x4.min"}, F32x4Max: {name: "f32x4.max"},
 	F32x4Pmin: {name: "f32x4.pmin"}, F32x4Pmax: {name: "f32x4.pmax"},
-	I32x4TruncSatF32x4S: {name: "i32x4.trunc_sat_f32x4_s"},
-	F32x4ConvertI32x4S:  {name: "f32x4.convert_i32x4_s"},
-	F32x4ConvertI32x4U:  {name: "f32x4.convert_i32x4_u"},
+	I32x4TruncSatF32x4S:  {name: "i32x4.trunc_sat_f32x4_s"},
+	F32x4ConvertI32x4S:   {name: "f32x4.convert_i32x4_s"},
+	F32x4ConvertI32x4U:   {name: "f32x4.convert_i32x4_u"},
+	F64x2PromoteLowF32x4: {name: "f64x2.promote_low_f32x4"},
+	F64x2Add:             {name: "f64x2.add"},
 
 	F32x4RelaxedMadd:  {name: "f32x4.relaxed_madd"},
 	F32x4RelaxedNmadd: {name: "f32x4.relaxed_nmadd"},

@@ -103,6 +103,11 @@ var Kernels = []Kernel{
 		"the adjoint of im2col_f32 (separate strides): for p0 ≤ p < p0+np (oy = p/ow, ox = p%ow) " +
 			"dst[oy*sh-padt+ky][ox*sw-padl+kx][ci] += src[p-p0][(ky*kw+kx)*c + ci] inside the image, " +
 			"rows in order (the Go twin's sums bit for bit)", (*generator).col2im},
+	{"relu_mask_f32", []string{"dy", "y", "n"},
+		"ReLU's backward mask in place: dy[i] = +0 unless y[i] > 0 (NaN is not), for i < n", (*generator).reluMask},
+	{"col_sum_f32", []string{"src", "lds", "m", "n", "sum"},
+		"column sums in float64: sum[j] += float64(src[i*lds + j]) for i < m, j < n (sum: n float64 at " +
+			"byte address sum, 8-byte aligned), rows in order (the Go twin's sums bit for bit)", (*generator).colSum},
 }
 
 // generator carries the configuration and the module-internal helpers while emitting.

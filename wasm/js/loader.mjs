@@ -61,6 +61,8 @@ function kernelTrampolines(linked) {
     transpose_f32: (src, lds, dst, ldd, rows, cols) => linked.transpose_f32(src, lds, dst, ldd, rows, cols),
     col2im_f32: (dst, h, w, c, kh, kw, sh, sw, padt, padl, ow, src, p0, np) =>
       linked.col2im_f32(dst, h, w, c, kh, kw, sh, sw, padt, padl, ow, src, p0, np),
+    relu_mask_f32: (dy, y, n) => linked.relu_mask_f32(dy, y, n),
+    col_sum_f32: (src, lds, m, n, sum) => linked.col_sum_f32(src, lds, m, n, sum),
   };
 }
 

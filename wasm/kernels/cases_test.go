@@ -374,6 +374,48 @@ func col2imCases() []kcase {
 	return cases
 }
 
+// maskSumCases: relu_mask_f32 over lengths around its 16- and 4-float steps, y holding the
+// values a mask must sort (NaN and ±0 are not > 0, the smallest subnormal is) and dy NaNs that
+// must pass; col_sum_f32 over m × n with padded strides into float64 sums that already hold
+// values (at 8-byte alignment, as a Go []float64), some with an infinite term.
+func maskSumCases() []kcase {
+	special := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), 0, math.SmallestNonzeroFloat32, -1, float32(math.Inf(1))}
+	var cases []kcase
+	for idx, n := range []int{0, 1, 3, 4, 5, 15, 16, 17, 33, 67} {
+		a := newArena(uint64(5000 + idx))
+		dy := a.matrix(1, n, n, idx%2 == 0, false)
+		y := a.matrix(1, n, n, idx%2 == 1, false)
+		for i := 0; i < n; i += 3 {
+			a.setF32(y, i, special[(i/3)%len(special)])
+			if i%2 == 0 {
+				a.setF32(dy, i, float32(math.NaN()))
+			}
+		}
+		cases = append(cases, kcase{name: fmt.Sprintf("relu_mask_f32 n=%d", n),
+			calls: []kcall{{"relu_mask_f32", []int32{dy, y, int32(n)}}}, mem: a.done()})
+	}
+	idx := 0
+	for _, m := range []int{0, 1, 2, 7, 33} {
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 17, 33} {
+			idx++
+			extra, misalign := idx%3, idx%2 == 1
+			lds := n + 2*extra
+			a := newArena(uint64(6000 + idx))
+			src := a.matrix(m, n, lds, misalign, false)
+			if m*n > 0 && idx%4 == 0 {
+				a.setF32(src, (m-1)*lds+n/2, float32(math.Inf(-1)))
+			}
+			sum := a.alloc(8*n, false) // 16-byte aligned
+			for j := 0; j < n; j++ {
+				binary.LittleEndian.PutUint64(a.buf[int(sum)+8*j:], math.Float64bits(a.rng.NormFloat64()))
+			}
+			cases = append(cases, kcase{name: fmt.Sprintf("col_sum_f32 m=%d n=%d lds=%d", m, n, lds),
+				calls: []kcall{{"col_sum_f32", []int32{src, int32(lds), int32(m), int32(n), sum}}}, mem: a.done()})
+		}
+	}
+	return cases
+}
+
 // allCases is every kernel's sweep for the committed shape.
 func allCases() []kcase {
 	var cases []kcase
@@ -384,5 +426,6 @@ func allCases() []kcase {
 	cases = append(cases, maxPoolCases()...)
 	cases = append(cases, transposeCases()...)
 	cases = append(cases, col2imCases()...)
+	cases = append(cases, maskSumCases()...)
 	return cases
 }

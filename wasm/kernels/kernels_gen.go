@@ -75,4 +75,9 @@ var Signatures = []Signature{
 	// p%ow) dst[oy*sh-padt+ky][ox*sw-padl+kx][ci] += src[p-p0][(ky*kw+kx)*c + ci] inside the image,
 	// rows in order (the Go twin's sums bit for bit)
 	{"col2im_f32", []string{"dst", "h", "w", "c", "kh", "kw", "sh", "sw", "padt", "padl", "ow", "src", "p0", "np"}},
+	// relu_mask_f32: ReLU's backward mask in place: dy[i] = +0 unless y[i] > 0 (NaN is not), for i < n
+	{"relu_mask_f32", []string{"dy", "y", "n"}},
+	// col_sum_f32: column sums in float64: sum[j] += float64(src[i*lds + j]) for i < m, j < n (sum: n
+	// float64 at byte address sum, 8-byte aligned), rows in order (the Go twin's sums bit for bit)
+	{"col_sum_f32", []string{"src", "lds", "m", "n", "sum"}},
 }

@@ -53,6 +53,19 @@ func (m *memory) setU32(addr int64, v uint32) {
 	}
 }
 
+func (m *memory) f64(addr int64) float64 {
+	if !m.check(addr, 8) {
+		return 0
+	}
+	return math.Float64frombits(binary.LittleEndian.Uint64(m.b[addr:]))
+}
+
+func (m *memory) setF64(addr int64, v float64) {
+	if m.check(addr, 8) {
+		binary.LittleEndian.PutUint64(m.b[addr:], math.Float64bits(v))
+	}
+}
+
 func (m *memory) i8(addr int64) int8 {
 	if !m.check(addr, 1) {
 		return 0
@@ -245,6 +258,29 @@ func Col2imF32Ref(mem []byte, dst, h, w, c, kh, kw, sh, sw, padt, padl, ow, src,
 	return mm.err
 }
 
+// ReLUMaskF32Ref is the twin of relu_mask_f32 (core/ops.ReLUBackward's loop).
+func ReLUMaskF32Ref(mem []byte, dy, y, n int32) error {
+	mm := &memory{b: mem}
+	for i := int64(0); i < int64(n); i++ {
+		if !(mm.f32(at(y, 0, 0, i)) > 0) {
+			mm.setU32(at(dy, 0, 0, i), 0)
+		}
+	}
+	return mm.err
+}
+
+// ColSumF32Ref is the twin of col_sum_f32: float64 column sums, rows in order.
+func ColSumF32Ref(mem []byte, src, lds, m, n, sum int32) error {
+	mm := &memory{b: mem}
+	for i := int64(0); i < int64(m); i++ {
+		for j := int64(0); j < int64(n); j++ {
+			d := int64(sum) + 8*j
+			mm.setF64(d, mm.f64(d)+float64(mm.f32(at(src, i, int64(lds), j))))
+		}
+	}
+	return mm.err
+}
+
 // Twins maps every exported kernel to its twin, called with the kernel's arguments in order.
 var Twins = map[string]func(mem []byte, args ...int32) error{
 	"gemm_f32": func(mem []byte, x ...int32) error {
@@ -281,6 +317,12 @@ var Twins = map[string]func(mem []byte, args ...int32) error{
 		return withArgs(x, 14, func() error {
 			return Col2imF32Ref(mem, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13])
 		})
+	},
+	"relu_mask_f32": func(mem []byte, x ...int32) error {
+		return withArgs(x, 3, func() error { return ReLUMaskF32Ref(mem, x[0], x[1], x[2]) })
+	},
+	"col_sum_f32": func(mem []byte, x ...int32) error {
+		return withArgs(x, 5, func() error { return ColSumF32Ref(mem, x[0], x[1], x[2], x[3], x[4]) })
 	},
 }
 
