@@ -1,7 +1,8 @@
 //go:build !wasm || purego
 
-// dispatch_go.go: the per-block GEMM steps, im2col, max pooling, the transpose and col2im in Go, for native builds and for the wasm
-// build with the purego tag (style.md #4, #5). The wasm build without purego calls the generated
+// dispatch_go.go: the per-block GEMM steps, im2col, max pooling, and the backward pass's
+// transpose, col2im, ReLU mask and column sums in Go, for native builds and for the wasm build
+// with the purego tag (style.md #4, #5). The wasm build without purego calls the generated
 // SIMD128 module instead (dispatch_wasm.go); both sit under the same blocking in gemm_blocked.go.
 package kernels
 
@@ -41,3 +42,9 @@ func transposeF32(rows, cols int, src []float32, lds int, dst []float32, ldd int
 func col2imF32(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, src []float32, p0, np int) {
 	col2imF32Go(dst, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow, src, p0, np)
 }
+
+// reluMaskF32 is ReLUMaskF32's Go loop.
+func reluMaskF32(dy, y []float32) { reluMaskF32Ref(dy, y) }
+
+// colSumF64 is ColSumF64's Go loop.
+func colSumF64(m, n int, src []float32, lds int, sum []float64) { colSumF64Ref(m, n, src, lds, sum) }

@@ -1,18 +1,18 @@
 //go:build !purego
 
-// dispatch_wasm.go: the wasm build's per-block GEMM steps, im2col, max pooling, the transpose and
-// col2im, done by the generated
-// SIMD128 module (wasm/kernels: kernels.wasm, or kernels-relaxed.wasm where relaxed SIMD
-// validates), which Go imports as module "kernels" (wasm/js/loader.mjs links it; calling
-// convention: wasm/gen/README.md). One gemm_f32 call covers a whole (jc, pc, ic) block — every
-// tile (4×8; 5×8 in the relaxed module) and the fused epilogue — so the ~30 ns Go→JS→wasm
-// crossing is paid a few thousand times per ResNet50, not per tile. Go's wasm has no threads:
-// GOMAXPROCS is 1 and gemmRun stays
-// serial. The purego tag builds dispatch_go.go instead (style.md #4).
+// dispatch_wasm.go: the wasm build's per-block GEMM steps, im2col, max pooling, and the backward
+// pass's transpose, col2im, ReLU mask and column sums, done by the generated SIMD128 module
+// (wasm/kernels: kernels.wasm, or kernels-relaxed.wasm where relaxed SIMD validates), which Go
+// imports as module "kernels" (wasm/js/loader.mjs links it; calling convention:
+// wasm/gen/README.md). One gemm_f32 call covers a whole (jc, pc, ic) block — every tile (4×8; 5×8
+// in the relaxed module) and the fused epilogue — so the ~30 ns Go→JS→wasm crossing is paid a few
+// thousand times per ResNet50, not per tile. Go's wasm has no threads: GOMAXPROCS is 1 and
+// gemmRun stays serial. The purego tag builds dispatch_go.go instead (style.md #4).
 //
 // Arguments are byte addresses of Go slices, taken per call (never cached: goroutine stacks
 // move; the slices here are heap or pooled buffers), and sizes as int32. gemm.go, im2col.go,
-// pool.go, transpose.go and col2im.go have checked the whole operands, so every block passed here lies inside its slices.
+// pool.go, transpose.go, col2im.go and backward.go have checked the whole operands, so every
+// block passed here lies inside its slices.
 package kernels
 
 import "unsafe"
@@ -123,4 +123,22 @@ func wasmCol2imF32(dst unsafe.Pointer, h, w, c, kh, kw, sh, sw, padt, padl, ow i
 func col2imF32(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, src []float32, p0, np int) {
 	wasmCol2imF32(unsafe.Pointer(&dst[0]), int32(h), int32(w), int32(c), int32(kh), int32(kw), int32(sh), int32(sw),
 		int32(padTop), int32(padLeft), int32(ow), unsafe.Pointer(&src[0]), int32(p0), int32(np))
+}
+
+//go:wasmimport kernels relu_mask_f32
+//go:noescape
+func wasmReLUMaskF32(dy, y unsafe.Pointer, n int32)
+
+// reluMaskF32 masks with relu_mask_f32 (checked: equal, non-empty).
+func reluMaskF32(dy, y []float32) {
+	wasmReLUMaskF32(unsafe.Pointer(&dy[0]), unsafe.Pointer(&y[0]), int32(len(y)))
+}
+
+//go:wasmimport kernels col_sum_f32
+//go:noescape
+func wasmColSumF32(src unsafe.Pointer, lds, m, n int32, sum unsafe.Pointer)
+
+// colSumF64 sums with col_sum_f32 (checked: non-empty, the matrix and sums fit).
+func colSumF64(m, n int, src []float32, lds int, sum []float64) {
+	wasmColSumF32(unsafe.Pointer(&src[0]), int32(lds), int32(m), int32(n), unsafe.Pointer(&sum[0]))
 }

@@ -103,14 +103,11 @@ func Conv2DBackward(x, w, dy *tensor.Tensor, strideH, strideW int, pad Padding, 
 	return dx, dw, db, nil
 }
 
-// biasGrad sums dy [M, Cout] over its rows (float64 accumulators, then rounded once).
+// biasGrad sums dy [M, Cout] over its rows (float64 accumulators, kernels.ColSumF64, then
+// rounded once).
 func biasGrad(dy []float32, m, cout int) []float32 {
 	sum := make([]float64, cout)
-	for r := range m {
-		for co, v := range dy[r*cout : (r+1)*cout] {
-			sum[co] += float64(v)
-		}
-	}
+	kernels.ColSumF64(m, cout, dy, cout, sum)
 	db := make([]float32, cout)
 	round(db, sum)
 	return db
@@ -136,11 +133,7 @@ func ReLUBackward(dy, y *tensor.Tensor) error {
 	if dy == nil || y == nil || !tensor.SameShape(dy.Shape, y.Shape) || len(dy.Data) != len(y.Data) {
 		return fmt.Errorf("ReLUBackward: dy %v and y %v must have the same shape", dy, y)
 	}
-	for i, v := range y.Data {
-		if !(v > 0) {
-			dy.Data[i] = 0
-		}
-	}
+	kernels.ReLUMaskF32(dy.Data, y.Data)
 	return nil
 }
 
