@@ -12,19 +12,35 @@
 // blocks bounded by im2colBudget as in Conv2D, dW accumulating across blocks. For a 1x1 stride-1
 // conv P is x and dx = dY·Wᵀ directly; for a 1x1 strided one P is the subsampling of x.
 //
-// Cost of the O(M·K) steps (im2col, the transposes, col2im, db; Go loops, serial) against the
-// O(M·K·Cout) GEMMs (BenchmarkConv2DBackward, batch 8, dx and dw; impl=lowering is the fast path
-// without its GEMMs; ms/op). Native: 2 shared, loaded cores (best of runs); wasm: Node 20,
-// SIMD128 GEMM, one thread, 6 iterations:
+// Cost of the O(M·K) steps (im2col, the transposes, col2im, db) against the O(M·K·Cout) GEMMs
+// (BenchmarkConv2DBackward, batch 8, dx and dw; impl=lowering is the fast path without its GEMMs;
+// ms/op). Native, pure Go: 2 shared, loaded cores (best of runs):
 //
-//	shape                         native fast  lowering  share   Ref    wasm fast  lowering  share
-//	1x1 1024→256 s1 [8,14,14]         147         7.2      5%    1447      93        22      23%
-//	3x3 256→256 same [8,14,14]        329        13.5      4%    2943     157        27      17%
-//	1x1 1024→512 s2 →[8,7,7]           78         4.6      6%     739      33       5.8      18%
+//	shape                         native fast  lowering  share   Ref
+//	1x1 1024→256 s1 [8,14,14]         147         7.2      5%    1447
+//	3x3 256→256 same [8,14,14]        329        13.5      4%    2943
+//	1x1 1024→512 s2 →[8,7,7]           78         4.6      6%     739
 //
-// Natively that is noise, so they stay serial and pure Go. In the browser they are a fifth of
-// the time: the first thing to move to the SIMD module (or parallelise in workers) if backward
-// time matters there.
+// Natively that is noise, so they stay serial Go loops. Under wasm, as Go loops, they were ~20%
+// of the time (17–23% in the first measurement); the transpose, col2im, and the ReLU mask and
+// column sums of the elementwise steps are now kernels of the SIMD module (wasm/gen
+// transpose_f32, col2im_f32, relu_mask_f32, col_sum_f32, bit-identical to the Go loops), and a
+// 1x1 stride-1 conv no longer allocates a patch buffer it does not use. Node 20, one thread, 4
+// iterations, before/after builds alternated, two runs each (ranges), load average 1.2–1.7 on the
+// 2 vCPUs:
+//
+//	                              SIMD128                                relaxed SIMD
+//	shape                         fast              lowering            fast              lowering
+//	1x1 1024→256 s1 [8,14,14]     82–85 → 68–71     17–18 → 9.5–13      63–65 → 54–56     9.8–11 → 4.5–9.9
+//	3x3 256→256 same [8,14,14]    155–161 → 131–135 30–32 → 6.6–7.2     120–126 → 96–103  27–28 → 6.1–9.2
+//	1x1 1024→512 s2 →[8,7,7]      35–36 → 31        6.5–7.2 → 3.3–3.7   27 → 24           5.6–7.4 → 3.4–5.6
+//
+// (SIMD128 lowering share after: 13–19%, 5%, 11%.) What is left of it is mostly allocation: each
+// call allocates dx, Pᵀ and Wᵀ (~11 MB for the 1x1 s1 shape), which Go's wasm runtime zeroes and
+// collects, plus im2col. A fine-tuning step (core/finetune BenchmarkFineTuneStep: batch 32
+// through conv4_block6, forward, head, backward, Adam) took 1587–1632 → 1399–1420 ms with
+// SIMD128 and 1265–1267 → 1083–1084 ms with relaxed SIMD in the same runs (1634–1683 → 1499–1513
+// ms SIMD128 in an earlier pair at load 3.4–3.8).
 package ops
 
 import (
@@ -76,7 +92,10 @@ func Conv2DBackward(x, w, dy *tensor.Tensor, strideH, strideW int, pad Padding, 
 		kernels.TransposeF32(k, g.cout, w.Data, g.cout, wT, k)
 	}
 	rowsPerBlock := min(m, max(im2colMinRows, im2colBudget/k))
-	patches := make([]float32, rowsPerBlock*k) // [rows, K]: P's block, then dP's
+	var patches []float32 // [rows, K]: P's block, then dP's (a 1x1 stride-1 conv reads x and writes dx)
+	if !g.noPatches() {
+		patches = make([]float32, rowsPerBlock*k)
+	}
 	pT := make([]float32, k*rowsPerBlock)      // [K, rows]
 	for r0 := 0; r0 < m; r0 += rowsPerBlock {
 		rows := min(rowsPerBlock, m-r0)

@@ -391,7 +391,10 @@ func backwardLoweringOnly(x, w, dy *tensor.Tensor, sh, sw int, pad Padding, _ bo
 	wT := make([]float32, g.cout*k)
 	kernels.TransposeF32(k, g.cout, w.Data, g.cout, wT, k)
 	rowsPerBlock := min(m, max(im2colMinRows, im2colBudget/k))
-	patches := make([]float32, rowsPerBlock*k)
+	var patches []float32
+	if !g.noPatches() {
+		patches = make([]float32, rowsPerBlock*k)
+	}
 	pT := make([]float32, k*rowsPerBlock)
 	for r0 := 0; r0 < m; r0 += rowsPerBlock {
 		rows := min(rowsPerBlock, m-r0)
