@@ -96,7 +96,7 @@ func Conv2DBackward(x, w, dy *tensor.Tensor, strideH, strideW int, pad Padding, 
 	if !g.noPatches() {
 		patches = make([]float32, rowsPerBlock*k)
 	}
-	pT := make([]float32, k*rowsPerBlock)      // [K, rows]
+	pT := make([]float32, k*rowsPerBlock) // [K, rows]
 	for r0 := 0; r0 < m; r0 += rowsPerBlock {
 		rows := min(rowsPerBlock, m-r0)
 		dyBlock := dy.Data[r0*g.cout:] // [rows, Cout]
