@@ -86,7 +86,9 @@ func TestCol2imF32RefIsIm2colAdjoint(t *testing.T) {
 	}
 }
 
-// BenchmarkCol2imF32: the dP of conv4_block6_2 (one 14×14×256 image, 3x3 same), paired.
+// BenchmarkCol2imF32: the dP of conv4_block6_2 (one 14×14×256 image, 3x3 same), paired. js/wasm
+// under Node 20 (30 iterations, builds alternated, load average ~0.9): the Go loop took 3.3–4.7
+// ms (slower than the Ref's 2.5: Go's wasm slices), col2im_f32 0.19–0.41 ms.
 func BenchmarkCol2imF32(b *testing.B) {
 	h, w, c, k := 14, 14, 256, 3
 	src := make([]float32, h*w*k*k*c)

@@ -26,3 +26,11 @@ for (const [k, n] of [[4608, 512], [1024, 256]]) {
   console.log(`dequant_i8 ${k}x${n}: ${ms3.toFixed(3)} ms, ${(k * n / ms3 / 1e6).toFixed(2)} G weights/s`);
 }
 { const ms = time(() => ex.bias_act_f32(dst, 256, 3136, 256, 2 | 4 | 8, src, w8, 256)); console.log(`bias_act 3136x256 bias+res+relu: ${ms.toFixed(3)} ms, ${(3136*256*4*3/ms/1e6).toFixed(1)} GB/s moved`); }
+// the backward pass's kernels (core/ops.Conv2DBackward, ReLUBackward) at conv4_block6's sizes, batch 8
+for (const [r, c] of [[1568, 2304], [1024, 1024], [1024, 256]]) {
+  const ms = time(() => ex.transpose_f32(src, c, dst, r, r, c));
+  console.log(`transpose ${r}x${c}: ${ms.toFixed(3)} ms, ${(r * c * 8 / ms / 1e6).toFixed(1)} GB/s moved`);
+}
+{ const ms = time(() => ex.col2im_f32(dst, 14, 14, 256, 3, 3, 1, 1, 1, 1, 14, src, 0, 196)); console.log(`col2im 3x3 14x14x256 (one image): ${ms.toFixed(3)} ms`); }
+{ const ms = time(() => ex.relu_mask_f32(dst, src, 1568 * 1024)); console.log(`relu_mask 1568x1024: ${ms.toFixed(3)} ms`); }
+{ const ms = time(() => ex.col_sum_f32(src, 1024, 1568, 1024, w8)); console.log(`col_sum 1568x1024: ${ms.toFixed(3)} ms`); }
