@@ -1,7 +1,10 @@
 // bench_kernels_node.mjs: time of the non-GEMM kernels under Node on ResNet50 sizes (im2col for the
 // 3x3 convs, conv1 and the stride-2 1x1 gather; B packing from float32 and int8; dequantization;
-// the standalone epilogue). Best of 30 runs after 5 warm-up runs. Contents of memory are whatever
-// is there (zeros): these kernels' speed does not depend on the values.
+// the standalone epilogue; the backward pass's transpose, col2im, ReLU mask and column sums). Best
+// of 30 runs after 5 warm-up runs. Contents of memory are whatever is there (zeros): these
+// kernels' speed does not depend on the values, but never-written pages may all be the kernel's
+// one zero page, which flatters a kernel that reads more than it writes (the transpose runs ~3×
+// slower on Go's memory: core/kernels BenchmarkTransposeF32).
 //   node wasm/kernels/testdata/bench_kernels_node.mjs wasm/kernels/kernels.wasm
 import { readFileSync } from 'node:fs';
 const memory = new WebAssembly.Memory({ initial: 2048 });
