@@ -64,8 +64,9 @@ func (e *Extractor) Run(img []float32, views []dataset.View) (features, inputs [
 	}
 	var in *tensor.Tensor
 	y, err := e.Model.Run(x, e.Layer, func(layer string, t *tensor.Tensor) {
-		if layer == e.Input {
-			in = t
+		if layer == e.Input { // an observed tensor is only valid during the call: copy it
+			in = tensor.New(t.Shape...)
+			copy(in.Data, t.Data)
 		}
 	})
 	if err != nil {
