@@ -26,33 +26,14 @@ func StackOf(m *head.Model) (Stack, error) {
 	for _, l := range m.Trunk.Layers {
 		layers[l.Name] = l
 	}
-	var s Stack
-	for _, info := range infos {
-		b := &Block{Info: info}
-		for _, spec := range info.Convs() {
-			l, ok := layers[spec.Name]
-			if !ok {
-				return nil, fmt.Errorf("finetune: the trunk lacks %s", spec.Name)
-			}
-			k, err := tensor.FromData(l.Kernel, l.Shape...)
-			if err != nil {
-				return nil, err
-			}
-			c := &Conv{Spec: spec, Kernel: k, Bias: l.Bias}
-			switch spec.Name[len(info.Name)+1:] {
-			case "0_conv":
-				b.Shortcut = c
-			case "1_conv":
-				b.Conv1 = c
-			case "2_conv":
-				b.Conv2 = c
-			case "3_conv":
-				b.C3 = c
-			}
+	return buildStack(infos, func(spec resnet50.ConvSpec) (*tensor.Tensor, []float32, error) {
+		l, ok := layers[spec.Name]
+		if !ok {
+			return nil, nil, fmt.Errorf("finetune: the trunk lacks %s", spec.Name)
 		}
-		s = append(s, b)
-	}
-	return s, nil
+		k, err := tensor.FromData(l.Kernel, l.Shape...)
+		return k, l.Bias, err
+	})
 }
 
 // InputLayer is the output layer that feeds the stack's first block ("conv4_block5_out").

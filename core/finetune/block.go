@@ -43,15 +43,23 @@ type Block struct {
 
 // LoadBlocks copies the folded weights of blocks from the model.
 func LoadBlocks(m *resnet50.Model, blocks []resnet50.BlockInfo) (Stack, error) {
+	return buildStack(blocks, func(spec resnet50.ConvSpec) (*tensor.Tensor, []float32, error) {
+		w, err := m.ConvWeights(spec.Name)
+		return w.Kernel, w.Bias, err
+	})
+}
+
+// buildStack assembles blocks from each conv's weights as weights gives them.
+func buildStack(blocks []resnet50.BlockInfo, weights func(resnet50.ConvSpec) (*tensor.Tensor, []float32, error)) (Stack, error) {
 	var out Stack
 	for _, info := range blocks {
 		b := &Block{Info: info}
 		for _, spec := range info.Convs() {
-			w, err := m.ConvWeights(spec.Name)
+			k, bias, err := weights(spec)
 			if err != nil {
 				return nil, err
 			}
-			c := &Conv{Spec: spec, Kernel: w.Kernel, Bias: w.Bias}
+			c := &Conv{Spec: spec, Kernel: k, Bias: bias}
 			switch spec.Name[len(info.Name)+1:] {
 			case "0_conv":
 				b.Shortcut = c
