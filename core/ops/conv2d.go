@@ -39,18 +39,23 @@ func newConvGeometry(x *tensor.Tensor, w Weights, bias []float32, sh, sw int, pa
 	if err := tensor.CheckShape("Conv2D input", x, -1, -1, -1, -1); err != nil {
 		return convGeometry{}, err
 	}
-	if err := w.checkShape("Conv2D kernel", -1, -1, x.Shape[3], -1); err != nil {
+	return convGeometryOf(x.Shape, w, bias, sh, sw, pad, residual)
+}
+
+// convGeometryOf is newConvGeometry for an input of shape xs [N,H,W,Cin] (checked by the caller).
+func convGeometryOf(xs []int, w Weights, bias []float32, sh, sw int, pad Padding, residual *tensor.Tensor) (convGeometry, error) {
+	if err := w.checkShape("Conv2D kernel", -1, -1, xs[3], -1); err != nil {
 		return convGeometry{}, fmt.Errorf("%w (input %s: kernel must be [KH,KW,Cin,Cout] with Cin=%d)",
-			err, tensor.ShapeString(x.Shape), x.Shape[3])
+			err, tensor.ShapeString(xs), xs[3])
 	}
-	g := convGeometry{n: x.Shape[0], h: x.Shape[1], w: x.Shape[2], cin: x.Shape[3],
+	g := convGeometry{n: xs[0], h: xs[1], w: xs[2], cin: xs[3],
 		kh: w.Shape[0], kw: w.Shape[1], cout: w.Shape[3], sh: sh, sw: sw}
 	var err error
 	if g.oh, g.padTop, g.padBottom, err = WindowOutputSize(g.h, g.kh, sh, pad); err != nil {
-		return g, fmt.Errorf("Conv2D input %s kernel %s rows: %w", tensor.ShapeString(x.Shape), tensor.ShapeString(w.Shape), err)
+		return g, fmt.Errorf("Conv2D input %s kernel %s rows: %w", tensor.ShapeString(xs), tensor.ShapeString(w.Shape), err)
 	}
 	if g.ow, g.padLeft, g.padRight, err = WindowOutputSize(g.w, g.kw, sw, pad); err != nil {
-		return g, fmt.Errorf("Conv2D input %s kernel %s columns: %w", tensor.ShapeString(x.Shape), tensor.ShapeString(w.Shape), err)
+		return g, fmt.Errorf("Conv2D input %s kernel %s columns: %w", tensor.ShapeString(xs), tensor.ShapeString(w.Shape), err)
 	}
 	if bias != nil && len(bias) != g.cout {
 		return g, fmt.Errorf("Conv2D: bias has %d elements, kernel %s has Cout=%d", len(bias), tensor.ShapeString(w.Shape), g.cout)
@@ -107,22 +112,58 @@ func Conv2D(x, w *tensor.Tensor, bias []float32, strideH, strideW int, pad Paddi
 // Conv2DWeights is Conv2D with the kernel in either form (weights.go): with int8 weights the
 // result is bit for bit Conv2D's on the dequantized kernel (w.Float32()).
 func Conv2DWeights(x *tensor.Tensor, w Weights, bias []float32, strideH, strideW int, pad Padding, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
+	return Conv2DWeightsTo(tensor.New, x, w, bias, strideH, strideW, pad, residual, relu)
+}
+
+// Alloc gives an op its output tensor of the given shape. The contents may be anything: the
+// ops that take an Alloc overwrite every element. tensor.New is one (zeroed, fresh); a model
+// can pass buffers it recycles between layers (core/resnet50's arena).
+type Alloc func(shape ...int) *tensor.Tensor
+
+// Conv2DWeightsTo is Conv2DWeights with the output taken from alloc (overwritten in full).
+func Conv2DWeightsTo(alloc Alloc, x *tensor.Tensor, w Weights, bias []float32, strideH, strideW int, pad Padding, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
 	g, err := newConvGeometry(x, w, bias, strideH, strideW, pad, residual)
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(g.n, g.oh, g.ow, g.cout)
+	return conv2D(alloc, g, x, w, bias, residual, relu), nil
+}
+
+// Conv2DWeightsPadded is Conv2DWeights(ZeroPad2D(x, top, bottom, left, right), w, …, Valid, …)
+// bit for bit without the padded copy: the patches read zeros outside x (Keras' conv1_pad +
+// conv1_conv). The output comes from alloc (overwritten in full).
+func Conv2DWeightsPadded(alloc Alloc, x *tensor.Tensor, w Weights, bias []float32, stride, top, bottom, left, right int, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
+	if err := tensor.CheckShape("Conv2D input", x, -1, -1, -1, -1); err != nil {
+		return nil, err
+	}
+	if top < 0 || bottom < 0 || left < 0 || right < 0 {
+		return nil, fmt.Errorf("Conv2D: negative padding (%d, %d, %d, %d)", top, bottom, left, right)
+	}
+	// The geometry of the padded input, then the padding moved into the window arithmetic.
+	padded := []int{x.Shape[0], x.Shape[1] + top + bottom, x.Shape[2] + left + right, x.Shape[3]}
+	g, err := convGeometryOf(padded, w, bias, stride, stride, Valid, residual)
+	if err != nil {
+		return nil, err
+	}
+	g.h, g.w = x.Shape[1], x.Shape[2]
+	g.padTop, g.padBottom, g.padLeft, g.padRight = top, bottom, left, right
+	return conv2D(alloc, g, x, w, bias, residual, relu), nil
+}
+
+// conv2D runs a validated conv: out from alloc, then the GEMM (accumulate=false) per patch block.
+func conv2D(alloc Alloc, g convGeometry, x *tensor.Tensor, w Weights, bias []float32, residual *tensor.Tensor, relu bool) *tensor.Tensor {
+	out := alloc(g.n, g.oh, g.ow, g.cout)
 	m, k := g.outPixels(), g.patchLen()
 	ep := kernels.Epilogue{Bias: bias, ReLU: relu}
 	if residual != nil {
 		ep.Residual, ep.LdResidual = residual.Data, g.cout
 	}
 	if m == 0 || g.cout == 0 {
-		return out, nil
+		return out
 	}
 	if g.noPatches() { // 1x1 stride 1: x is already the [N*H*W, Cin] patch matrix
 		w.gemm(m, k, x.Data, k, out.Data, g.cout, ep)
-		return out, nil
+		return out
 	}
 	rowsPerBlock := im2colRows(m, max(k, 1))
 	bufp := im2colPool.Get().(*[]float32)
@@ -140,5 +181,5 @@ func Conv2DWeights(x *tensor.Tensor, w Weights, bias []float32, strideH, strideW
 		}
 		w.gemm(rows, k, patches, k, out.Data[r0*g.cout:], g.cout, blockEp)
 	}
-	return out, nil
+	return out
 }

@@ -56,3 +56,29 @@ func GlobalAvgPool(x *tensor.Tensor) *tensor.Tensor {
 	}
 	return out
 }
+
+// MaxPool2DZeroPadded is MaxPool2D(ZeroPad2D(x, pad, pad, pad, pad), pool, stride, Valid) for an
+// x with no negative elements (after a ReLU, as Keras' pool1_pad + pool1_pool see it), without
+// the padded copy: every window holds at least one element of x, and a zero cannot exceed it,
+// so the windows are reduced over x alone (kernels.MaxPoolF32 clips them). The output comes from
+// alloc (overwritten in full). It panics as MaxPool2D does.
+func MaxPool2DZeroPadded(alloc Alloc, x *tensor.Tensor, pool, stride, pad int) *tensor.Tensor {
+	mustOK("MaxPool2D", tensor.CheckShape("input", x, -1, -1, -1, -1))
+	if pad < 0 || pad >= pool {
+		mustOK("MaxPool2D", fmt.Errorf("padding %d of a %d window: want 0 ≤ pad < pool", pad, pool))
+	}
+	n, h, w, c := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	oh, _, _, err := WindowOutputSize(h+2*pad, pool, stride, Valid)
+	if err != nil {
+		mustOK("MaxPool2D", fmt.Errorf("input %s rows: %w", tensor.ShapeString(x.Shape), err))
+	}
+	ow, _, _, err := WindowOutputSize(w+2*pad, pool, stride, Valid)
+	if err != nil {
+		mustOK("MaxPool2D", fmt.Errorf("input %s columns: %w", tensor.ShapeString(x.Shape), err))
+	}
+	out := alloc(n, oh, ow, c)
+	for b := range n {
+		kernels.MaxPoolF32(x.Data[b*h*w*c:(b+1)*h*w*c], h, w, c, pool, stride, pad, pad, oh, ow, out.Data[b*oh*ow*c:(b+1)*oh*ow*c])
+	}
+	return out
+}

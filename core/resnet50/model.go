@@ -181,8 +181,10 @@ func (m *Model) CheckLayer(layer string) error {
 }
 
 // Run computes the network on x [N,H,W,3] (caffe-preprocessed BGR) up to and including the
-// output layer stopAt, and returns that layer's activation. observe, when not nil, sees every
-// output layer on the way (it must not keep or modify the tensor).
+// output layer stopAt, and returns that layer's activation, which the caller owns. observe,
+// when not nil, sees every output layer on the way (it must not keep or modify the tensor: its
+// buffer is recycled for later layers and later calls, see arena.go). Run is safe for
+// concurrent use.
 func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, t *tensor.Tensor)) (*tensor.Tensor, error) {
 	if err := m.CheckLayer(stopAt); err != nil {
 		return nil, err
@@ -199,22 +201,29 @@ func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, 
 		step++
 		return step > stop
 	}
+	a := arenas.Get().(*arena)
+	defer arenas.Put(a)
 	var err error
-	x = ops.ZeroPad2D(x, 3, 3, 3, 3) // conv1_pad
-	if x, err = m.conv("conv1_conv", x, nil, true); err != nil {
+	if x, err = m.conv1(a, x); err != nil { // conv1_pad, conv1_conv, conv1_bn, conv1_relu
 		return nil, err
 	}
 	if emit("conv1_relu", x) {
 		return x, nil
 	}
-	x = ops.MaxPool2D(ops.ZeroPad2D(x, 1, 1, 1, 1), 3, 2, ops.Valid) // pool1_pad, pool1_pool
+	if m.opts.Unfolded || m.opts.Reference { // the layers as Keras has them
+		x = ops.MaxPool2D(ops.ZeroPad2D(x, 1, 1, 1, 1), 3, 2, ops.Valid) // pool1_pad, pool1_pool
+	} else { // the same values: x ≥ 0 after the ReLU, so the pad's zeros never win
+		y := ops.MaxPool2DZeroPadded(a.get, x, 3, 2, 1)
+		a.put(x)
+		x = y
+	}
 	if emit("pool1_pool", x) {
 		return x, nil
 	}
 	for _, s := range Stages {
 		for b := 1; b <= s.Blocks; b++ {
 			name := blockName(s.Name, b)
-			if x, err = m.block(name, x, b == 1); err != nil {
+			if x, err = m.block(a, name, x, b == 1); err != nil {
 				return nil, err
 			}
 			if emit(name+"_out", x) {
@@ -227,7 +236,9 @@ func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, 
 			return nil, fmt.Errorf("resnet50: the classifier needs a %dx%d input, got %dx%d", InputSize, InputSize, x.Shape[1]*32, x.Shape[2]*32)
 		}
 	}
-	x = ops.GlobalAvgPool(x)
+	pooled := ops.GlobalAvgPool(x)
+	a.put(x)
+	x = pooled
 	if emit("avg_pool", x) {
 		return x, nil
 	}
@@ -246,26 +257,50 @@ func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, 
 	return x, nil
 }
 
-// block is Keras' block1: a bottleneck with a conv shortcut on the first block of a stage.
-func (m *Model) block(name string, x *tensor.Tensor, convShortcut bool) (*tensor.Tensor, error) {
+// conv1 is conv1_pad (3 on each side) and conv1_conv with its batch norm and ReLU. The fast path
+// pads inside the patch gather (ops.Conv2DWeightsPadded) instead of copying x.
+func (m *Model) conv1(a *arena, x *tensor.Tensor) (*tensor.Tensor, error) {
+	c := m.convs["conv1_conv"]
+	if c == nil || c.bn != nil || m.opts.Reference {
+		return m.conv(a, "conv1_conv", ops.ZeroPad2D(x, 3, 3, 3, 3), nil, true)
+	}
+	return ops.Conv2DWeightsPadded(a.get, x, c.kernel, c.bias, c.spec.Stride, 3, 3, 3, 3, nil, true)
+}
+
+// block is Keras' block1: a bottleneck with a conv shortcut on the first block of a stage. It
+// gives x back to the arena once it has read it (x must be the arena's, not the caller's).
+func (m *Model) block(a *arena, name string, x *tensor.Tensor, convShortcut bool) (*tensor.Tensor, error) {
 	shortcut := x
 	var err error
 	if convShortcut {
-		if shortcut, err = m.conv(name+"_0_conv", x, nil, false); err != nil {
+		if shortcut, err = m.conv(a, name+"_0_conv", x, nil, false); err != nil {
 			return nil, err
 		}
 	}
-	if x, err = m.conv(name+"_1_conv", x, nil, true); err != nil {
+	y1, err := m.conv(a, name+"_1_conv", x, nil, true)
+	if err != nil {
 		return nil, err
 	}
-	if x, err = m.conv(name+"_2_conv", x, nil, true); err != nil {
+	if convShortcut {
+		a.put(x)
+	}
+	y2, err := m.conv(a, name+"_2_conv", y1, nil, true)
+	if err != nil {
 		return nil, err
 	}
-	return m.conv(name+"_3_conv", x, shortcut, true) // name_add, name_out
+	a.put(y1)
+	out, err := m.conv(a, name+"_3_conv", y2, shortcut, true) // name_add, name_out
+	if err != nil {
+		return nil, err
+	}
+	a.put(y2)
+	a.put(shortcut) // x itself when !convShortcut
+	return out, nil
 }
 
-// conv applies one conv layer with its batch norm, then adds residual and applies ReLU.
-func (m *Model) conv(name string, x, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
+// conv applies one conv layer with its batch norm, then adds residual and applies ReLU. The
+// fast path's output comes from the arena.
+func (m *Model) conv(a *arena, name string, x, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
 	c := m.convs[name]
 	if c == nil {
 		return nil, fmt.Errorf("resnet50: %s has no weights", name)
@@ -274,10 +309,18 @@ func (m *Model) conv(name string, x, residual *tensor.Tensor, relu bool) (*tenso
 	if c.spec.Kernel == 3 {
 		pad = ops.Same
 	}
-	convFn := ops.Conv2DWeights
 	if m.opts.Reference {
-		convFn = ops.Conv2DWeightsRef
+		return m.convUnfused(c, ops.Conv2DWeightsRef, x, residual, relu, pad)
 	}
+	if c.bn == nil {
+		return ops.Conv2DWeightsTo(a.get, x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)
+	}
+	return m.convUnfused(c, ops.Conv2DWeights, x, residual, relu, pad)
+}
+
+// convUnfused is conv with fresh tensors: the reference conv, or the batch norm kept separate.
+func (m *Model) convUnfused(c *conv, convFn func(*tensor.Tensor, ops.Weights, []float32, int, int, ops.Padding, *tensor.Tensor, bool) (*tensor.Tensor, error),
+	x, residual *tensor.Tensor, relu bool, pad ops.Padding) (*tensor.Tensor, error) {
 	if c.bn == nil {
 		return convFn(x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)
 	}
