@@ -1,8 +1,9 @@
 // profile.go: where the time of a forward pass goes, layer by layer (-profile). Every conv layer
-// of ResNet50 runs alone through ops.Conv2DWeights on its real shapes (the model's weights in the
+// of ResNet50 runs alone through ops.Conv2DWeightsTo on its real shapes (the model's weights in the
 // model's form, int8 or float32; random input; the model's epilogue: bias, the shortcut add on
-// _3_conv, ReLU), best of profileRuns; the
-// non-conv layers (pads, max pool, global average pool, dense, softmax) likewise. The table
+// _3_conv, ReLU; into a recycled output, with conv1's padding done by the patch gather, as
+// Model.Run does), best of profileRuns; the non-conv layers (max pool with pool1's padding
+// folded in, global average pool, dense, softmax) likewise. The table
 // (stderr) lists layers by share of the summed time, next to the full forward pass's median.
 package main
 
@@ -86,8 +87,18 @@ func profileLayers(m *resnet50.Model, src resnet50.WeightSource, x *tensor.Tenso
 		if c.Kernel == 3 {
 			pad = ops.Same
 		}
+		out := tensor.New(1, oh, ow, c.Cout) // recycled, as the model's arena does
+		reuse := func(...int) *tensor.Tensor { return out }
+		unpadded := in
+		if c.Name == "conv1_conv" { // conv1_pad inside the patch gather, as the model does
+			unpadded = randomTensor(rng, 1, l.h-6, l.w-6, c.Cin)
+		}
 		ms, err := best(func() error {
-			_, err := ops.Conv2DWeights(in, k, bias, c.Stride, c.Stride, pad, residual, l.relu)
+			if c.Name == "conv1_conv" {
+				_, err := ops.Conv2DWeightsPadded(reuse, unpadded, k, bias, c.Stride, 3, 3, 3, 3, residual, l.relu)
+				return err
+			}
+			_, err := ops.Conv2DWeightsTo(reuse, in, k, bias, c.Stride, c.Stride, pad, residual, l.relu)
 			return err
 		})
 		if err != nil {
@@ -100,9 +111,12 @@ func profileLayers(m *resnet50.Model, src resnet50.WeightSource, x *tensor.Tenso
 		rows = append(rows, layerTime{name: name, ms: ms})
 	}
 	size := x.Shape[1]
-	other("conv1_pad", func() { ops.ZeroPad2D(x, 3, 3, 3, 3) })
 	c1 := randomTensor(rng, 1, size/2, size/2, 64)
-	other("pool1_pad+pool1_pool", func() { ops.MaxPool2D(ops.ZeroPad2D(c1, 1, 1, 1, 1), 3, 2, ops.Valid) })
+	for i, v := range c1.Data { // after conv1_relu
+		c1.Data[i] = max(v, 0)
+	}
+	p1 := tensor.New(1, size/4, size/4, 64)
+	other("pool1_pad+pool1_pool", func() { ops.MaxPool2DZeroPadded(func(...int) *tensor.Tensor { return p1 }, c1, 3, 2, 1) })
 	c5 := randomTensor(rng, 1, size/32, size/32, 2048)
 	other("avg_pool", func() { ops.GlobalAvgPool(c5) })
 	dense, err := kernelOf(m, src, "predictions")
