@@ -19,7 +19,8 @@ type arena struct{ free [][]float32 }
 var arenas = sync.Pool{New: func() any { return new(arena) }}
 
 // get returns a tensor of the shape with arbitrary contents: the smallest free buffer that is
-// large enough, or a new one.
+// large enough but not more than twice so (the tensor Run returns keeps its buffer, so a caller
+// never holds more than twice its memory), or a new one.
 func (a *arena) get(shape ...int) *tensor.Tensor {
 	n := 1
 	for _, d := range shape {
@@ -27,7 +28,7 @@ func (a *arena) get(shape ...int) *tensor.Tensor {
 	}
 	best := -1
 	for i, b := range a.free {
-		if cap(b) >= n && (best < 0 || cap(b) < cap(a.free[best])) {
+		if cap(b) >= n && cap(b) <= 2*n && (best < 0 || cap(b) < cap(a.free[best])) {
 			best = i
 		}
 	}
