@@ -55,7 +55,11 @@ func (q Compact) Decode(dst []float32) {
 }
 
 // Bytes is the memory the codes and scales take.
-func (q Compact) Bytes() int64 { return int64(len(q.Codes) + 4*len(q.Scale)) }
+func (q Compact) Bytes() int64 { return CompactBytes(q.H, q.W, q.C) }
+
+// CompactBytes is what one compact input of shape [h,w,c] takes: a byte per value, a float32
+// scale per channel.
+func CompactBytes(h, w, c int) int64 { return int64(h*w*c + 4*c) }
 
 // Recompute produces an input again ([H,W,C] float32) when the store could not keep it.
 type Recompute func(ctx context.Context, example, view int) ([]float32, error)
@@ -80,7 +84,7 @@ func NewStore(budget int64, h, w, c int, re Recompute) *Store {
 }
 
 // EntryBytes is what one input takes in the store.
-func (s *Store) EntryBytes() int64 { return int64(s.H*s.W*s.C + 4*s.C) }
+func (s *Store) EntryBytes() int64 { return CompactBytes(s.H, s.W, s.C) }
 
 // Put offers x [H,W,C] as the input of (example, view). It is compressed and kept while the
 // budget allows; otherwise the entry is marked for recomputation. It reports whether it was kept.
@@ -112,15 +116,6 @@ func (s *Store) PutCompact(example, view int, q Compact) (bool, error) {
 	s.kept[k] = q
 	s.used += q.Bytes()
 	return true, nil
-}
-
-// Has reports whether (example, view) was put (kept or marked for recomputation).
-func (s *Store) Has(example, view int) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k := [2]int{example, view}
-	_, kept := s.kept[k]
-	return kept || s.recomputed[k]
 }
 
 // Used is the bytes of inputs held; Kept how many entries that is; Spilled how many entries are

@@ -27,6 +27,7 @@ type Extractor struct {
 	Layer  string // the head's layer, "conv4_block6_out"
 	Input  string // the first unfrozen block's input layer, "conv4_block5_out"
 	Resize preprocess.ResizeMode
+	Blocks []resnet50.BlockInfo // the unfrozen blocks (NewExtractor sets them)
 }
 
 // NewExtractor is the extractor for unfreeze blocks ending at layer.
@@ -38,13 +39,17 @@ func NewExtractor(m *resnet50.Model, layer string, unfreeze int, resize preproce
 	if err := m.CheckLayer(layer); err != nil {
 		return nil, err
 	}
-	return &Extractor{Model: m, Layer: layer, Input: blocks[0].Input, Resize: resize}, nil
+	return &Extractor{Model: m, Layer: layer, Input: blocks[0].Input, Resize: resize, Blocks: blocks}, nil
 }
 
 // InputShape is the block input's [H,W,C] at the network's input size.
-func (e *Extractor) InputShape() (h, w, c int) {
-	side := resnet50.OutputSide(e.Input)
-	return side, side, resnet50.OutputChannels(e.Input)
+func (e *Extractor) InputShape() (h, w, c int) { return InputShape(e.Input) }
+
+// InputShape is the [H,W,C] of output layer's activations at the network's input size
+// (0s for a layer without a spatial output).
+func InputShape(layer string) (h, w, c int) {
+	side := resnet50.OutputSide(layer)
+	return side, side, resnet50.OutputChannels(layer)
 }
 
 // Run computes, for img [224,224,3] (prepared by preprocess with e.Resize) and each view, the

@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/graftml/graft/core/resnet50"
-	"github.com/graftml/graft/core/tensor"
 )
 
 // fileHeader is the JSON header (FORMAT.md §Header).
@@ -82,7 +81,7 @@ func (m *Model) Marshal() ([]byte, error) {
 			return nil, fmt.Errorf("head file: layer %d holds %d+%d weights for %d×%d", i, len(d.Kernel), len(d.Bias), d.In, d.Out)
 		}
 		for _, w := range [][]float32{d.Kernel, d.Bias} {
-			if slices.ContainsFunc(w, func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }) {
+			if !allFinite(w) {
 				return nil, fmt.Errorf("head file: layer %d has a weight that is not finite", i)
 			}
 			writeFloats(w)
@@ -96,7 +95,7 @@ func (m *Model) Marshal() ([]byte, error) {
 				return nil, fmt.Errorf("head file: trunk layer %s holds %d+%d weights for %v", l.Name, len(l.Kernel), len(l.Bias), l.Shape)
 			}
 			for _, w := range [][]float32{l.Kernel, l.Bias} {
-				if slices.ContainsFunc(w, func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) }) {
+				if !allFinite(w) {
 					return nil, fmt.Errorf("head file: trunk layer %s has a weight that is not finite", l.Name)
 				}
 				writeFloats(w)
@@ -335,7 +334,7 @@ func shapeCount(shape []int) int {
 	return n
 }
 
-// tensorOf wraps data as a tensor of shape (not copied).
-func tensorOf(data []float32, shape []int) (*tensor.Tensor, error) {
-	return tensor.FromData(data, shape...)
+// allFinite reports whether every value of w is a finite number.
+func allFinite(w []float32) bool {
+	return !slices.ContainsFunc(w, func(v float32) bool { return math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) })
 }

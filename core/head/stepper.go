@@ -6,7 +6,10 @@
 // Adam is the same update (adam.go) for the caller's own parameters.
 package head
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Streams of the fine-tuning phase's randomness (rng.go): its own shuffle and dropout.
 const (
@@ -30,7 +33,7 @@ func NewStepper(cfg Config, net *Net) (*Stepper, error) {
 	for _, d := range net.Layers[:len(net.Layers)-1] {
 		hidden = append(hidden, d.Out)
 	}
-	if fmt.Sprint(hidden) != fmt.Sprint(cfg.Hidden) || net.Output != cfg.Output {
+	if !slices.Equal(hidden, cfg.Hidden) || net.Output != cfg.Output {
 		return nil, fmt.Errorf("head: stepper settings (hidden %v, %s) disagree with the net (hidden %v, %s)", cfg.Hidden, cfg.Output, hidden, net.Output)
 	}
 	classes := net.Layers[len(net.Layers)-1].Out

@@ -45,7 +45,7 @@ func (d *Data) Check() error {
 			if len(v) != d.Base.Features {
 				return fmt.Errorf("head: example %d (%s): %d features, %s has %d", i, e.Name, len(v), d.Base.Layer, d.Base.Features)
 			}
-			if slices.ContainsFunc(v, func(x float32) bool { return math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) }) {
+			if !allFinite(v) {
 				return fmt.Errorf("head: example %d (%s): features are not all finite", i, e.Name)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
 )
 
 // StrategyDynamic names the only strategy a trunk section records.
@@ -44,22 +45,13 @@ type TrunkLayer struct {
 func (t *Trunk) Overrides() (map[string]resnet50.ConvF32, error) {
 	out := map[string]resnet50.ConvF32{}
 	for _, l := range t.Layers {
-		k, err := tensorOf(l.Kernel, l.Shape)
+		k, err := tensor.FromData(l.Kernel, l.Shape...)
 		if err != nil {
 			return nil, fmt.Errorf("trunk layer %s: %w", l.Name, err)
 		}
 		out[l.Name] = resnet50.ConvF32{Kernel: k, Bias: l.Bias}
 	}
 	return out, nil
-}
-
-// params is the number of floats the layers hold (kernel and bias).
-func (t *Trunk) params() int {
-	n := 0
-	for _, l := range t.Layers {
-		n += len(l.Kernel) + len(l.Bias)
-	}
-	return n
 }
 
 // check validates the section against the head's base layer and returns its weight count,

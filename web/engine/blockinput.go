@@ -95,7 +95,3 @@ func DecodeCompact(b []byte) (finetune.Compact, error) {
 	copy(q.Codes, body[compactHeader+4*c:])
 	return q, nil
 }
-
-// CompactBytes is what one input of shape [h,w,c] takes in a finetune.Store (and, within 20
-// bytes, in the cache).
-func CompactBytes(h, w, c int) int64 { return int64(h*w*c + 4*c) }

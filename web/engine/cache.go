@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/web/wire"
 )
@@ -49,7 +50,7 @@ func EntryBytes(cache, key string) int64 {
 	case CacheFeatures:
 		return 4 * int64(resnet50.OutputChannels(layer))
 	case CacheInputs:
-		if h, _, _ := InputShape(layer); h == 0 {
+		if h, _, _ := finetune.InputShape(layer); h == 0 {
 			return 0
 		}
 		return InputEntryBytes(layer) + compactHeader + 4

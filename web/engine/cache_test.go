@@ -29,7 +29,7 @@ func TestCacheUsageClearPrune(t *testing.T) {
 	put(cur, "bb")
 	put(old, "aa")
 	s.PutFeatures(ctx, []string{"graft-features-v0|sha256:cc|layer:conv4_block6_out"}, [][]float32{{1}}) // an older key version
-	inBytes := int64(14*14*1024 + 4*1024 + compactHeader + 4)                                                // the encoded size, not the placeholder's
+	inBytes := int64(14*14*1024 + 4*1024 + compactHeader + 4)                                            // the encoded size, not the placeholder's
 	st := CacheOp(ctx, s, wire.CacheStatsOp, "m2")
 	if st.Error != "" || st.Features != (wire.CacheCount{Entries: 7, Bytes: 7 * 4096}) || st.Inputs != (wire.CacheCount{Entries: 6, Bytes: 6 * inBytes}) {
 		t.Errorf("stats %+v", st)

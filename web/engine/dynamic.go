@@ -68,13 +68,8 @@ func HeadBlocks(m *format.Manifest) (layer string, maxUnfreeze int, inputBytes [
 	return b.Layer, maxUnfreeze, inputBytes, nil
 }
 
-// InputShape is the [H,W,C] of input layer's activations at the network's input size.
-func InputShape(input string) (h, w, c int) {
-	return (&finetune.Extractor{Input: input}).InputShape()
-}
-
 // InputEntryBytes is what one view of input takes, compact.
-func InputEntryBytes(input string) int64 { return CompactBytes(InputShape(input)) }
+func InputEntryBytes(input string) int64 { return finetune.CompactBytes(finetune.InputShape(input)) }
 
 // setDynamic fills the plan's dynamic part from the settings (nothing for conservative).
 func (p *Plan) setDynamic(s wire.Settings, store FeatureStore) error {
@@ -107,7 +102,7 @@ const loadBatch = 16
 // missing; while none is, each goes into the store (kept within the budget, else marked to be
 // read again at each use).
 func (p *Plan) loadInputs(ctx context.Context, entries []dataset.Entry, missing []bool) error {
-	h, w, c := InputShape(p.Input)
+	h, w, c := finetune.InputShape(p.Input)
 	store := finetune.NewStore(p.Dynamic.MemoryBudget, h, w, c, nil)
 	p.inputKeys = make([][]string, len(entries))
 	for i, e := range entries {
@@ -244,18 +239,12 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 		return s.Extract(ctx, store, b, views, hash, decode)
 	}
 	var out Extracted
-	if err := b.Check(); err != nil {
+	mode, err := s.checkExtract(b)
+	if err != nil {
 		return out, err
-	}
-	if b.ModelID != s.Manifest().Model.ID {
-		return out, fmt.Errorf("engine: features of model %s asked of a worker running %s", b.ModelID, s.Manifest().Model.ID)
 	}
 	if inputs == nil {
 		return out, fmt.Errorf("engine: no block-input store")
-	}
-	mode, err := preprocess.ParseResizeMode(b.Resize)
-	if err != nil {
-		return out, err
 	}
 	if ok, err := validInput(b.Layer, input); !ok {
 		return out, err
@@ -272,7 +261,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 	if err != nil {
 		return out, fmt.Errorf("reading the block-input cache: %w", err)
 	}
-	h, w, c := InputShape(input)
+	h, w, c := finetune.InputShape(input)
 	out.Hit = len(cached) == len(views) && len(cachedIn) == len(views)
 	for i := range views {
 		if !out.Hit {
@@ -284,24 +273,11 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 	if out.Hit {
 		return out, nil
 	}
-	t0 := time.Now()
-	px, err := decode()
-	if err != nil {
-		return out, fmt.Errorf("%w: %w", dataset.ErrUndecodable, err)
-	}
-	x, err := Input(px, mode)
-	if err != nil {
-		return out, fmt.Errorf("%w: %w", dataset.ErrUndecodable, err)
-	}
-	t1 := time.Now()
-	model, err := s.WaitModel(ctx)
+	x, model, err := s.prepare(ctx, &out, decode, mode, b.Layer)
 	if err != nil {
 		return out, err
 	}
-	if err := model.CheckLayer(b.Layer); err != nil {
-		return out, err
-	}
-	t2 := time.Now()
+	t := time.Now()
 	ex := &finetune.Extractor{Model: model, Layer: b.Layer, Input: input, Resize: mode}
 	feats, ins, err := ex.Run(x.Data, views)
 	if err != nil {
@@ -322,7 +298,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 		return out, fmt.Errorf("the block inputs could not be cached (%d KiB a view): %w", len(enc[0])>>10, err)
 	}
 	out.Computed = len(views)
-	out.DecodeMs, out.ModelMs = ms(t1.Sub(t0)), ms(time.Since(t2))
+	out.ModelMs = ms(time.Since(t))
 	return out, nil
 }
 

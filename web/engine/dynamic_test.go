@@ -42,7 +42,7 @@ func TestBlockInputEncoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := EncodeCompact(q)
-	if want := int(CompactBytes(h, w, c)) + compactHeader + 4; len(b) != want {
+	if want := int(finetune.CompactBytes(h, w, c)) + compactHeader + 4; len(b) != want {
 		t.Errorf("%d bytes, want %d", len(b), want)
 	}
 	got, err := DecodeCompact(b)

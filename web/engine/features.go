@@ -14,6 +14,8 @@ import (
 	"github.com/graftml/graft/core/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
 )
 
 // FeatureStore keeps feature vectors under dataset.Key strings.
@@ -61,13 +63,7 @@ type Extracted struct {
 func (s *Session) Extract(ctx context.Context, store FeatureStore, b head.Base, views []dataset.View, hash string,
 	decode func() (Pixels, error)) (Extracted, error) {
 	var out Extracted
-	if err := b.Check(); err != nil {
-		return out, err
-	}
-	if b.ModelID != s.Manifest().Model.ID {
-		return out, fmt.Errorf("engine: features of model %s asked of a worker running %s", b.ModelID, s.Manifest().Model.ID)
-	}
-	mode, err := preprocess.ParseResizeMode(b.Resize)
+	mode, err := s.checkExtract(b)
 	if err != nil {
 		return out, err
 	}
@@ -86,31 +82,53 @@ func (s *Session) Extract(ctx context.Context, store FeatureStore, b head.Base, 
 	if out.Hit {
 		return out, nil
 	}
-	t0 := time.Now()
-	px, err := decode()
-	if err != nil {
-		return out, fmt.Errorf("%w: %w", dataset.ErrUndecodable, err)
-	}
-	x, err := Input(px, mode)
-	if err != nil {
-		return out, fmt.Errorf("%w: %w", dataset.ErrUndecodable, err)
-	}
-	t1 := time.Now()
-	model, err := s.WaitModel(ctx)
+	x, model, err := s.prepare(ctx, &out, decode, mode, b.Layer)
 	if err != nil {
 		return out, err
 	}
-	if err := model.CheckLayer(b.Layer); err != nil {
-		return out, err
-	}
-	t2 := time.Now()
+	t := time.Now()
 	ex := &dataset.Extractor{Model: model, ModelID: b.ModelID, Layer: b.Layer, Resize: mode, Cache: storeCache{ctx, store}}
 	if _, err := ex.FeaturesOfInput(x.Data, hash, views); err != nil {
 		return out, err
 	}
 	out.Computed = ex.Computed
-	out.DecodeMs, out.ModelMs = ms(t1.Sub(t0)), ms(time.Since(t2))
+	out.ModelMs = ms(time.Since(t))
 	return out, nil
+}
+
+// checkExtract validates an extraction request against this worker's model and returns the
+// request's resize mode.
+func (s *Session) checkExtract(b head.Base) (preprocess.ResizeMode, error) {
+	if err := b.Check(); err != nil {
+		return "", err
+	}
+	if b.ModelID != s.Manifest().Model.ID {
+		return "", fmt.Errorf("engine: features of model %s asked of a worker running %s", b.ModelID, s.Manifest().Model.ID)
+	}
+	return preprocess.ParseResizeMode(b.Resize)
+}
+
+// prepare decodes an image (decode failures wrap dataset.ErrUndecodable), prepares it as mode
+// resizes, and waits for the model, which must reach layer; out.DecodeMs gets the decoding time.
+func (s *Session) prepare(ctx context.Context, out *Extracted, decode func() (Pixels, error), mode preprocess.ResizeMode, layer string) (*tensor.Tensor, *resnet50.Model, error) {
+	t0 := time.Now()
+	px, err := decode()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", dataset.ErrUndecodable, err)
+	}
+	x, err := Input(px, mode)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", dataset.ErrUndecodable, err)
+	}
+	out.DecodeMs = ms(time.Since(t0))
+	model, err := s.WaitModel(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := model.CheckLayer(layer); err != nil {
+		return nil, nil, err
+	}
+	return x, model, nil
 }
 
 // Pooled is the global-average-pooled output of layer for px prepared with mode: the features

@@ -31,9 +31,8 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 	if err != nil {
 		return err
 	}
-	blocks, _ := resnet50.TopBlocks(src.layer, cfg.Unfreeze)
 	fmt.Fprintf(w, "base model %s (ends at %s%s); head on %s, fine-tuning %d block(s) from %s: %v\n",
-		src.id, src.model.model.LastLayer(), syntheticNote(src.model.synthetic), src.layer, cfg.Unfreeze, ex.Input, blockNames(blocks))
+		src.id, src.model.model.LastLayer(), syntheticNote(src.model.synthetic), src.layer, cfg.Unfreeze, ex.Input, blockNames(ex.Blocks))
 	views := []dataset.View{dataset.ViewOriginal}
 	if cfg.Head.Flip {
 		views = append(views, dataset.ViewFlip)
