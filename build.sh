@@ -3,6 +3,7 @@
 #   ./build.sh serve   build dist/ and serve it on http://127.0.0.1:8080
 #   ./build.sh test    run every test (native Go, wasm, browser, Worker)
 #   ./build.sh bench   ResNet50 on one thread, one JSON line per engine (wasm SIMD128, relaxed SIMD, scalar; native)
+#   ./build.sh bench-peers   the same ResNet50 in TensorFlow.js (wasm) and ONNX Runtime Web, one thread (bench/peers)
 #   ./build.sh bench-go      the Go micro-benchmarks of core/ (go test -bench)
 #   ./build.sh wasm-test     only the js/wasm tests under Node (part of ./build.sh test)
 #   ./build.sh dist    build dist/ only
@@ -265,6 +266,24 @@ bench_resnet() {
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 }
 
+# bench_peers: the peers of ./build.sh bench on the same work (bench/peers/README.md): ResNet50
+# in TensorFlow.js 4.22's wasm backend and ONNX Runtime Web 1.30's wasm provider, one thread,
+# BENCH_RUNS timed runs; one JSON line each. npm ci from bench/peers/package-lock.json when
+# node_modules is missing or older than the lock file.
+bench_peers() {
+  need_node
+  local dir=bench/peers runs=${BENCH_RUNS:-20}
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    echo "== npm ci (bench/peers)" >&2
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2
+    touch "$dir/node_modules"
+  fi
+  echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
+  node "$dir/resnet50_tfjs.mjs" --runs "$runs"
+  node "$dir/resnet50_ort.mjs" --runs "$runs"
+  echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
+}
+
 run_tests() {
   echo "== go vet"
   go vet ./...
@@ -301,6 +320,9 @@ case "$cmd" in
   bench)
     bench_resnet
     ;;
+  bench-peers)
+    bench_peers
+    ;;
   bench-go)
     go test -run '^$' -bench . -benchtime 3x ./core/...
     ;;
@@ -313,7 +335,7 @@ case "$cmd" in
     GRAFT_LONG=1 go test -count=1 -timeout 60m -run '^TestTrainEvalCatsVsDogs$' -v ./core/cmd/graft
     ;;
   *)
-    echo "usage: ./build.sh serve|test|build|bench|bench-go|dist|worker|worker-test|web-e2e|wasm-test|long-tests" >&2
+    echo "usage: ./build.sh serve|test|build|bench|bench-peers|bench-go|dist|worker|worker-test|web-e2e|wasm-test|long-tests" >&2
     exit 2
     ;;
 esac
