@@ -71,6 +71,9 @@ func TestDynamicInBrowser(t *testing.T) {
 		t.Errorf("memory estimate %q: want it to say some inputs are reloaded", estimate)
 	}
 	p.shot("dynamic-01-settings")
+	if cut := p.evalString(cutSelectOptionsJS); cut != "" {
+		t.Errorf("settings whose closed select cuts an option's text (option px > room px): %s", cut)
+	}
 	start := time.Now()
 	p.clickTrain()
 	trained := p.waitTrained()
@@ -332,3 +335,20 @@ func (p *page) evalString(expr string) string {
 	}
 	return v
 }
+
+// cutSelectOptionsJS lists the options of the training settings' selects whose text is wider than
+// the closed select has room for (its inner width less the padding and ~24 px of arrow), measured
+// with the select's own font: such text shows cut off ("Dynamic: then fine-tune the t").
+const cutSelectOptionsJS = `(() => {
+  const ctx = document.createElement("canvas").getContext("2d"), cut = [];
+  for (const sel of document.querySelectorAll("#train-settings select")) {
+    const cs = getComputedStyle(sel);
+    ctx.font = cs.font;
+    const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 24;
+    for (const o of sel.options) {
+      const w = ctx.measureText(o.text).width;
+      if (w > room) cut.push(sel.id + ": " + JSON.stringify(o.text) + " " + Math.round(w) + " > " + Math.round(room));
+    }
+  }
+  return cut.join("; ");
+})()`
