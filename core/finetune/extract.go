@@ -28,6 +28,7 @@ type Extractor struct {
 	Input  string // the first unfrozen block's input layer, "conv4_block5_out"
 	Resize preprocess.ResizeMode
 	Blocks []resnet50.BlockInfo // the unfrozen blocks (NewExtractor sets them)
+	Cache  *Cache               // nil: nothing kept between runs (ExtractDir)
 }
 
 // NewExtractor is the extractor for unfreeze blocks ending at layer.
@@ -103,44 +104,39 @@ func (e *Extractor) InputOf(img []float32, view dataset.View) ([]float32, error)
 }
 
 // ExtractDir runs the trunk over every entry of l (files below root), puts each view's block
-// input into store and returns the examples with their pooled features, in l's order. An image
-// that does not decode moves to l.Skipped, as dataset.ExtractDir does. The store's Recompute is
-// set to read the file again. progress sees the count done after each image.
+// input into store and returns the examples with their pooled features, in l's order. With
+// e.Cache, an image whose features and block inputs are all cached is read instead of run, and
+// what is run is cached. An image that does not decode moves to l.Skipped, as
+// dataset.ExtractDir does. The store's Recompute is set to read the input from the cache, else
+// the file again. progress sees the count done after each image.
 func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.Listing, views []dataset.View, store *Store, progress func(done, total int)) ([]head.Example, error) {
 	var examples []head.Example
-	var paths []string
+	var paths, hashes []string
 	total := len(l.Entries)
-	load := func(path string) ([]float32, error) {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(path)))
-		if err != nil {
-			return nil, err
-		}
-		return preprocess.Load(data, e.Resize, resnet50.InputSize)
-	}
+	read := func(path string) ([]byte, error) { return os.ReadFile(filepath.Join(root, filepath.FromSlash(path))) }
 	for i, done := 0, 0; i < len(l.Entries); done++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		ent := l.Entries[i]
-		img, err := load(ent.Path)
-		var pe *os.PathError
-		switch {
-		case errors.As(err, &pe):
+		data, err := read(ent.Path)
+		if err != nil {
 			return nil, err
+		}
+		feats, inputs, err := e.extract(data, ent.Hash, views)
+		switch {
+		case errors.Is(err, dataset.ErrUndecodable):
+			l.Drop(i, dataset.ReasonUndecodable+": "+strings.TrimPrefix(strings.TrimPrefix(err.Error(), dataset.ReasonUndecodable+": "), "preprocess: "))
 		case err != nil:
-			l.Drop(i, dataset.ReasonUndecodable+": "+strings.TrimPrefix(err.Error(), "preprocess: "))
+			return nil, err
 		default:
-			feats, inputs, err := e.Run(img, views)
-			if err != nil {
-				return nil, err
-			}
-			for v, x := range inputs {
-				if _, err := store.Put(len(examples), v, x); err != nil {
+			for v, q := range inputs {
+				if _, err := store.PutCompact(len(examples), v, q); err != nil {
 					return nil, err
 				}
 			}
 			examples = append(examples, head.Example{Views: feats, Label: ent.Class, Name: ent.Path})
-			paths = append(paths, ent.Path)
+			paths, hashes = append(paths, ent.Path), append(hashes, ent.Hash)
 			i++
 		}
 		if progress != nil {
@@ -148,11 +144,54 @@ func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.List
 		}
 	}
 	store.Recompute = func(ctx context.Context, example, view int) ([]float32, error) {
-		img, err := load(paths[example])
+		if c := e.Cache; c != nil && hashes[example] != "" {
+			if q, ok := c.Inputs.Get(BlockInputKey(c.Base, e.Input, hashes[example], views[view])); ok && q.H == store.H && q.W == store.W && q.C == store.C {
+				x := make([]float32, len(q.Codes))
+				q.Decode(x)
+				return x, nil
+			}
+		}
+		data, err := read(paths[example])
+		if err != nil {
+			return nil, err
+		}
+		img, err := preprocess.Load(data, e.Resize, resnet50.InputSize)
 		if err != nil {
 			return nil, err
 		}
 		return e.InputOf(img, views[view])
 	}
 	return examples, nil
+}
+
+// extract gives one image file's pooled features and compressed block inputs per view: from
+// e.Cache when it holds them all, else from a trunk pass (then cached). An image that does not
+// decode is dataset.ErrUndecodable.
+func (e *Extractor) extract(data []byte, hash string, views []dataset.View) ([][]float32, []Compact, error) {
+	if e.Cache != nil {
+		if feats, inputs, ok := e.Cache.get(e, hash, views); ok {
+			e.Cache.Hits++
+			return feats, inputs, nil
+		}
+	}
+	img, err := preprocess.Load(data, e.Resize, resnet50.InputSize)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", dataset.ErrUndecodable, err)
+	}
+	feats, xs, err := e.Run(img, views)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, w, c := e.InputShape()
+	inputs := make([]Compact, len(xs))
+	for v, x := range xs {
+		if inputs[v], err = Compress(x, h, w, c); err != nil {
+			return nil, nil, err
+		}
+	}
+	if e.Cache != nil {
+		e.Cache.Computed++
+		e.Cache.put(e, hash, views, feats, inputs)
+	}
+	return feats, inputs, nil
 }

@@ -53,7 +53,7 @@ func EntryBytes(cache, key string) int64 {
 		if h, _, _ := finetune.InputShape(layer); h == 0 {
 			return 0
 		}
-		return InputEntryBytes(layer) + compactHeader + 4
+		return int64(finetune.EncodedBytes(finetune.InputShape(layer)))
 	}
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/web/wire"
 )
@@ -22,14 +23,14 @@ func TestCacheUsageClearPrune(t *testing.T) {
 	put := func(b head.Base, hash string) {
 		for _, v := range []dataset.View{dataset.ViewOriginal, dataset.ViewFlip} {
 			s.PutFeatures(ctx, []string{FeatureKey(b, hash, v)}, [][]float32{make([]float32, 1024)})
-			s.PutBlockInputs(ctx, []string{BlockInputKey(b, in, hash, v)}, [][]byte{make([]byte, 10)})
+			s.PutBlockInputs(ctx, []string{finetune.BlockInputKey(b, in, hash, v)}, [][]byte{make([]byte, 10)})
 		}
 	}
 	put(cur, "aa")
 	put(cur, "bb")
 	put(old, "aa")
 	s.PutFeatures(ctx, []string{"graft-features-v0|sha256:cc|layer:conv4_block6_out"}, [][]float32{{1}}) // an older key version
-	inBytes := int64(14*14*1024 + 4*1024 + compactHeader + 4)                                            // the encoded size, not the placeholder's
+	inBytes := int64(14*14*1024 + 4*1024 + 16 + 4)                                                       // the encoded size, not the placeholder's
 	st := CacheOp(ctx, s, wire.CacheStatsOp, "m2")
 	if st.Error != "" || st.Features != (wire.CacheCount{Entries: 7, Bytes: 7 * 4096}) || st.Inputs != (wire.CacheCount{Entries: 6, Bytes: 6 * inBytes}) {
 		t.Errorf("stats %+v", st)

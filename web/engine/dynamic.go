@@ -107,7 +107,7 @@ func (p *Plan) loadInputs(ctx context.Context, entries []dataset.Entry, missing 
 	p.inputKeys = make([][]string, len(entries))
 	for i, e := range entries {
 		for _, v := range p.Views {
-			p.inputKeys[i] = append(p.inputKeys[i], BlockInputKey(p.Base, p.Input, e.Hash, v))
+			p.inputKeys[i] = append(p.inputKeys[i], finetune.BlockInputKey(p.Base, p.Input, e.Hash, v))
 		}
 	}
 	complete := !contains(missing, true)
@@ -125,7 +125,7 @@ func (p *Plan) loadInputs(ctx context.Context, entries []dataset.Entry, missing 
 		}
 		for j, val := range vals {
 			i, v := b0+j/len(p.Views), j%len(p.Views)
-			q, err := DecodeCompact(val)
+			q, err := finetune.DecodeCompact(val)
 			if err != nil || q.H != h || q.W != w || q.C != c {
 				missing[i], complete = true, false
 				continue
@@ -161,7 +161,7 @@ func (p *Plan) reload(ctx context.Context, example, view int) ([]float32, error)
 	if len(vals) != 1 || vals[0] == nil {
 		return nil, fmt.Errorf("the block input of %s left the cache during training (cleared in another tab?): train again", p.Listing.Entries[example].Path)
 	}
-	q, err := DecodeCompact(vals[0])
+	q, err := finetune.DecodeCompact(vals[0])
 	if err != nil {
 		return nil, fmt.Errorf("the cached block input of %s: %w: train again to recompute it", p.Listing.Entries[example].Path, err)
 	}
@@ -251,7 +251,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 	}
 	fkeys, ikeys := make([]string, len(views)), make([]string, len(views))
 	for i, v := range views {
-		fkeys[i], ikeys[i] = FeatureKey(b, hash, v), BlockInputKey(b, input, hash, v)
+		fkeys[i], ikeys[i] = FeatureKey(b, hash, v), finetune.BlockInputKey(b, input, hash, v)
 	}
 	cached, err := store.GetFeatures(ctx, fkeys)
 	if err != nil {
@@ -267,7 +267,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 		if !out.Hit {
 			break
 		}
-		q, err := DecodeCompact(cachedIn[i])
+		q, err := finetune.DecodeCompact(cachedIn[i])
 		out.Hit = len(cached[i]) == b.Features && err == nil && q.H == h && q.W == w && q.C == c
 	}
 	if out.Hit {
@@ -289,7 +289,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 		if err != nil {
 			return out, err
 		}
-		enc[i] = EncodeCompact(q)
+		enc[i] = finetune.EncodeCompact(q)
 	}
 	if err := store.PutFeatures(ctx, fkeys, feats); err != nil {
 		return out, err

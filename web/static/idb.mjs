@@ -2,7 +2,7 @@
 // One database, "graft", version 2, three object stores:
 //   features: Float32Array values under core/dataset Key.String() keys (the feature cache);
 //   heads:    {id (auto), name, created (Unix ms), file (Uint8Array, a head file)};
-//   inputs:   Uint8Array values under engine.BlockInputKey keys (the dynamic strategy's block
+//   inputs:   Uint8Array values under finetune.BlockInputKey keys (the dynamic strategy's block
 //             inputs, web/engine/blockinput.go; added in version 2).
 // Each call is one transaction; a batch of gets or puts shares it (one trip through the event
 // loop instead of one per key). Nothing else happens here: the logic is Go (web/engine).

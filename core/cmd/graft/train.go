@@ -40,8 +40,11 @@ graft/features), keyed by image content, model id, layer, view and resize mode.
 conservative result, kept as the fallback), the head and the last N blocks up to --layer
 (conv5_block3, or conv4_block6 on a truncated model, for N = 1) are fine-tuned together with
 Adam at --fine-tune-lr, batch norm in inference mode. The inputs of the first unfrozen block
-are kept in memory as uint8 codes within --memory-mb; past it they are recomputed. The model
-file then holds the fine-tuned layers too (core/head/FORMAT.md, version 2).
+are kept in memory as uint8 codes within --memory-mb; past it they are read again from the
+cache (or recomputed with --cache off). The cache keeps each image's features and block inputs
+(DIR/blockinputs, 201 KiB a view at conv4_block5_out), so the next run reads them instead of
+running the trunk. The model file then holds the fine-tuned layers too (core/head/FORMAT.md,
+version 2).
 `
 
 func train(args []string, stdout, stderr io.Writer) int {
@@ -98,7 +101,7 @@ func train(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "graft train: %v\n", err)
 			return 2
 		}
-		if err := dynamicRun(stdout, &mf, dcfg, *data, *layer, *out); err != nil {
+		if err := dynamicRun(stdout, &mf, dcfg, *data, *layer, *cacheDir, *out); err != nil {
 			fmt.Fprintf(stderr, "graft train: %v\n", err)
 			return 1
 		}
@@ -247,19 +250,28 @@ func (b *baseModel) base() head.Base {
 // extractor opens the cache (dir "" = the user cache folder, "off" = none).
 func (b *baseModel) extractor(w io.Writer, dir string) (*dataset.Extractor, error) {
 	ex := &dataset.Extractor{Model: b.model.model, ModelID: b.id, Layer: b.layer, Resize: b.model.resize}
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			fmt.Fprintf(w, "no feature cache (%v; pass --cache DIR)\n", err)
-			return ex, nil
-		}
-		dir = filepath.Join(base, "graft", "features")
-	}
-	if dir != "off" {
+	if dir = cacheFolder(w, dir); dir != "" {
 		ex.Cache = dataset.DirCache{Dir: dir}
 		fmt.Fprintf(w, "feature cache %s\n", dir)
 	}
 	return ex, nil
+}
+
+// cacheFolder resolves --cache: "" is the user cache folder's graft/features, "off" (or no user
+// cache folder, said on w) gives "".
+func cacheFolder(w io.Writer, dir string) string {
+	switch dir {
+	case "off":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			fmt.Fprintf(w, "no feature cache (%v; pass --cache DIR)\n", err)
+			return ""
+		}
+		return filepath.Join(base, "graft", "features")
+	}
+	return dir
 }
 
 // extractAll runs the extractor over the listing, printing progress with an ETA about every

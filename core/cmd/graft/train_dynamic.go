@@ -1,7 +1,8 @@
 // graft train --unfreeze N: the dynamic strategy natively (issue 8; core/finetune) — the same
 // two phases the browser runs: a head on the frozen trunk, then head and top blocks together.
-// One trunk pass per image gives both the pooled features and the unfrozen blocks' input (the
-// block inputs are not written to the feature cache: 201 KiB per view at conv4_block5_out).
+// One trunk pass per image gives both the pooled features and the unfrozen blocks' input; with
+// the cache (--cache) both are kept, the features beside the conservative runs' and the block
+// inputs in DIR/blockinputs (201 KiB per view at conv4_block5_out), and the next run reads them.
 package main
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/graftml/graft/core/dataset"
@@ -17,7 +19,7 @@ import (
 	"github.com/graftml/graft/core/resnet50"
 )
 
-func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer, out string) error {
+func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer, cacheDir, out string) error {
 	listing, err := dataset.ListDir(dataDir)
 	if err != nil {
 		return err
@@ -33,6 +35,10 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 	}
 	fmt.Fprintf(w, "base model %s (ends at %s%s); head on %s, fine-tuning %d block(s) from %s: %v\n",
 		src.id, src.model.model.LastLayer(), syntheticNote(src.model.synthetic), src.layer, cfg.Unfreeze, ex.Input, blockNames(ex.Blocks))
+	if dir := cacheFolder(w, cacheDir); dir != "" {
+		ex.Cache = &finetune.Cache{Base: src.base(), Features: dataset.DirCache{Dir: dir}, Inputs: finetune.InputDir{Dir: filepath.Join(dir, "blockinputs")}}
+		fmt.Fprintf(w, "cache %s (features; block inputs in blockinputs/)\n", dir)
+	}
 	views := []dataset.View{dataset.ViewOriginal}
 	if cfg.Head.Flip {
 		views = append(views, dataset.ViewFlip)
@@ -53,8 +59,16 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 		return err
 	}
 	used, kept, spilled := store.Used()
-	fmt.Fprintf(w, "trunk: %d images × %d views in %.1f s; block inputs [%d,%d,%d] as uint8: %d kept (%.1f MiB of the %d MiB budget), %d recomputed on use\n",
-		len(examples), len(views), time.Since(start).Seconds(), h, wd, c, kept, float64(used)/(1<<20), cfg.MemoryBudget>>20, spilled)
+	again := "recomputed"
+	if ex.Cache != nil {
+		again = "read from the cache"
+		fmt.Fprintf(w, "cache: %d images read, %d run through the trunk\n", ex.Cache.Hits, ex.Cache.Computed)
+		if ex.Cache.PutErr != nil {
+			fmt.Fprintf(w, "warning: not everything could be cached (%v); the next run computes what is missing\n", ex.Cache.PutErr)
+		}
+	}
+	fmt.Fprintf(w, "trunk: %d images × %d views in %.1f s; block inputs [%d,%d,%d] as uint8: %d kept (%.1f MiB of the %d MiB budget), %d %s on use\n",
+		len(examples), len(views), time.Since(start).Seconds(), h, wd, c, kept, float64(used)/(1<<20), cfg.MemoryBudget>>20, spilled, again)
 	d := &finetune.Data{Head: &head.Data{Base: src.base(), Classes: listing.Names(), Examples: examples}, Inputs: store}
 	fmt.Fprintf(w, "head %s: %d → %v → %d (%s); Adam lr %g then fine-tuning lr %g; batch %d; seed %d\n",
 		cfg.Head.Head, d.Head.Base.Features, cfg.Head.Hidden, cfg.Head.Output.Units(len(d.Head.Classes)), cfg.Head.Output,
@@ -73,8 +87,8 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "trained on %d images (%d validation) in %.1f s; %d block inputs recomputed\n",
-		len(res.Conservative.Train), len(res.Conservative.Val), time.Since(start).Seconds(), store.Recomputes)
+	fmt.Fprintf(w, "trained on %d images (%d validation) in %.1f s; %d block inputs %s\n",
+		len(res.Conservative.Train), len(res.Conservative.Val), time.Since(start).Seconds(), store.Recomputes, again)
 	if cv := res.Conservative.Validation; cv != nil {
 		fmt.Fprintf(w, "conservative: validation accuracy %.4f, loss %.4f (on the cached inputs: loss %.4f)\n", cv.Accuracy, cv.Loss, res.BaselineValLoss)
 	}

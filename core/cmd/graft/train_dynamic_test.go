@@ -13,17 +13,20 @@ import (
 )
 
 // TestTrainDynamic runs graft train --unfreeze on a small generated folder with the real partial
-// weights, fine-tuning conv2_block2 (the cheapest block: its trunk is three layers deep): two runs
-// with one seed write the same model and the same conservative fallback, the model file holds the
-// trunk, graft eval runs it, and impossible settings are refused.
+// weights, fine-tuning conv2_block2 (the cheapest block: its trunk is three layers deep): runs
+// with one seed write the same model and the same conservative fallback — the first filling the
+// cache, the next reading every image from it (and, over a 1 MiB budget, the block inputs again
+// at each use), then one with a damaged entry, which recomputes that image, and one without the
+// cache — the model file holds the trunk, graft eval runs it, and impossible settings are refused.
 func TestTrainDynamic(t *testing.T) {
 	h5 := shared.Path(t, shared.PartialH5)
 	dir := t.TempDir()
 	trainDir, valDir := filepath.Join(dir, "train"), filepath.Join(dir, "val")
 	colourFolder(t, trainDir, 6, 1)
 	colourFolder(t, valDir, 3, 2)
+	cache := filepath.Join(dir, "cache")
 	args := func(out string, extra ...string) []string {
-		return append([]string{"train", "--h5", h5, "--data", trainDir, "--layer", "conv2_block2_out", "--head", "linear",
+		return append([]string{"train", "--h5", h5, "--data", trainDir, "--cache", cache, "--layer", "conv2_block2_out", "--head", "linear",
 			"--epochs", "4", "--flip", "--unfreeze", "1", "--fine-tune-lr", "1e-4", "--fine-tune-epochs", "2", "--out", out}, extra...)
 	}
 	stdout, stderr, status := runCLI(args(filepath.Join(dir, "a.model"))...)
@@ -31,22 +34,55 @@ func TestTrainDynamic(t *testing.T) {
 		t.Fatalf("train: status %d: %s\n%s", status, stderr, stdout)
 	}
 	for _, want := range []string{"fine-tuning 1 block(s) from conv2_block1_out: [conv2_block2]", "head      epoch   4/4",
-		"fine-tune epoch   2/2", "24 kept", "conservative: validation accuracy", "result: ", "a.model.conservative"} {
+		"fine-tune epoch   2/2", "cache: 0 images read, 12 run through the trunk", "24 kept", "conservative: validation accuracy",
+		"result: ", "a.model.conservative"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, stdout)
 		}
 	}
-	// A budget of 1 MiB holds one 56×56×256 input: the rest are recomputed, the result is the same.
-	stdout, stderr, status = runCLI(args(filepath.Join(dir, "b.model"), "--memory-mb", "1")...)
-	if status != 0 || !strings.Contains(stdout, "1 kept") {
-		t.Fatalf("rerun: status %d, %s\n%s", status, stderr, stdout)
+	inputs, _ := filepath.Glob(filepath.Join(cache, "blockinputs", "*", "*.gbi"))
+	if len(inputs) != 24 {
+		t.Fatalf("%d cached block inputs, want 24 (12 images × 2 views)", len(inputs))
 	}
-	for _, name := range []string{"a.model", "a.model.conservative"} {
-		a, _ := os.ReadFile(filepath.Join(dir, name))
-		b, _ := os.ReadFile(filepath.Join(dir, strings.Replace(name, "a.", "b.", 1)))
-		if len(a) == 0 || !bytes.Equal(a, b) {
-			t.Fatalf("%s: two runs with one seed differ (%d, %d bytes)", name, len(a), len(b))
+	same := func(run string) {
+		t.Helper()
+		for _, name := range []string{"a.model", "a.model.conservative"} {
+			a, _ := os.ReadFile(filepath.Join(dir, name))
+			b, _ := os.ReadFile(filepath.Join(dir, strings.Replace(name, "a.", run+".", 1)))
+			if len(a) == 0 || !bytes.Equal(a, b) {
+				t.Fatalf("%s: run %s differs from the first (%d, %d bytes)", name, run, len(a), len(b))
+			}
 		}
+	}
+	// Every image from the cache; a budget of 1 MiB holds one 56×56×256 input, so the rest are
+	// read from the cache at each use: the same result.
+	for _, run := range []struct {
+		name string
+		prep func()
+		args []string
+		want []string
+	}{
+		{"b", nil, []string{"--memory-mb", "1"}, []string{"cache: 12 images read, 0 run through the trunk", "1 kept", "read from the cache on use"}},
+		{"c", func() { // a damaged entry is a miss: that image alone goes through the trunk again
+			if err := os.WriteFile(inputs[0], []byte("GBI1 damaged"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, []string{"cache: 11 images read, 1 run through the trunk"}},
+		{"d", nil, []string{"--cache", "off", "--memory-mb", "1"}, []string{"1 kept", "23 recomputed on use"}},
+	} {
+		if run.prep != nil {
+			run.prep()
+		}
+		stdout, stderr, status = runCLI(append(args(filepath.Join(dir, run.name+".model")), run.args...)...)
+		if status != 0 {
+			t.Fatalf("run %s: status %d, %s\n%s", run.name, status, stderr, stdout)
+		}
+		for _, want := range run.want {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("run %s: output lacks %q:\n%s", run.name, want, stdout)
+			}
+		}
+		same(run.name)
 	}
 	raw, _ := os.ReadFile(filepath.Join(dir, "a.model"))
 	m, err := head.Parse(raw)
