@@ -7,6 +7,7 @@
 //	graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
 //	graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head …] [--flip] …
 //	graft eval --head FILE (--model DIR | --h5 FILE) --data DIR
+//	graft cache [--cache DIR] [--clear features|inputs|all]
 package main
 
 import (
@@ -30,6 +31,7 @@ const usage = `usage:
   graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
   graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head linear|mlp256|keras] [--flip] …
   graft eval --head FILE (--model DIR | --h5 FILE) --data DIR   (graft train -h, graft eval -h: all options)
+  graft cache [--cache DIR] [--clear features|inputs|all]      what the feature cache holds; clear it
 
 classify and features take --model DIR (a folder graft convert wrote) instead of --h5, and
 --precision int8|f32: with --h5, int8 quantizes the weights at load exactly as convert does
@@ -63,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return train(args[1:], stdout, stderr)
 	case "eval":
 		return eval(args[1:], stdout, stderr)
+	case "cache":
+		return cacheCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -43,8 +43,8 @@ Adam at --fine-tune-lr, batch norm in inference mode. The inputs of the first un
 are kept in memory as uint8 codes within --memory-mb; past it they are read again from the
 cache (or recomputed with --cache off). The cache keeps each image's features and block inputs
 (DIR/blockinputs, 201 KiB a view at conv4_block5_out), so the next run reads them instead of
-running the trunk. The model file then holds the fine-tuned layers too (core/head/FORMAT.md,
-version 2).
+running the trunk; graft cache shows and clears it. The model file then holds the fine-tuned
+layers too (core/head/FORMAT.md, version 2).
 `
 
 func train(args []string, stdout, stderr io.Writer) int {
