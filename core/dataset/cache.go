@@ -75,26 +75,34 @@ func (c DirCache) Get(k Key) ([]float32, bool) {
 
 // Put stores k's vector.
 func (c DirCache) Put(k Key, features []float32) error {
-	p := c.path(k)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := WriteFileAtomic(c.path(k), encodeCacheFile(k.String(), features)); err != nil {
+		return fmt.Errorf("feature cache: %w", err)
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path (making its folder) under a temporary name in the same
+// folder, then renames it, so that a reader sees the old file or the whole new one, never a part.
+// The caches here and core/finetune's InputDir write their entries so.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return err
 	}
-	_, err = tmp.Write(encodeCacheFile(k.String(), features))
+	_, err = tmp.Write(data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), p)
+		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("feature cache: %w", err)
 	}
-	return nil
+	return err
 }
 
 func encodeCacheFile(key string, v []float32) []byte {

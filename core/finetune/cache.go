@@ -41,23 +41,7 @@ func (d InputDir) Get(key string) (Compact, bool) {
 
 // Put stores q under key.
 func (d InputDir) Put(key string, q Compact) error {
-	p := d.path(key)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("block-input cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("block-input cache: %w", err)
-	}
-	_, err = tmp.Write(EncodeCompact(q))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), p)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := dataset.WriteFileAtomic(d.path(key), EncodeCompact(q)); err != nil {
 		return fmt.Errorf("block-input cache: %w", err)
 	}
 	return nil
