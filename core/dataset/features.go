@@ -24,6 +24,14 @@ const (
 	ViewFlip     View = "hflip"    // mirrored left–right after resizing ([H,W,C]: column x ↔ W−1−x)
 )
 
+// TrainingViews are the views a head trains on: the image, and its flip when flip is set.
+func TrainingViews(flip bool) []View {
+	if flip {
+		return []View{ViewOriginal, ViewFlip}
+	}
+	return []View{ViewOriginal}
+}
+
 // ErrUndecodable wraps the error of an image that does not decode (the image's fault, not the model's).
 var ErrUndecodable = errors.New(ReasonUndecodable)
 

@@ -67,20 +67,26 @@ func (c *Cache) get(e *Extractor, hash string, views []dataset.View) (feats [][]
 	if hash == "" {
 		return nil, nil, false
 	}
-	h, w, ch := e.InputShape()
 	channels := resnet50.OutputChannels(e.Layer)
 	for _, v := range views {
 		f, ok := c.Features.Get(c.featureKey(e.Layer, hash, v))
 		if !ok || len(f) != channels {
 			return nil, nil, false
 		}
-		q, ok := c.Inputs.Get(BlockInputKey(c.Base, e.Input, hash, v))
-		if !ok || q.H != h || q.W != w || q.C != ch {
+		q, ok := c.input(e, hash, v)
+		if !ok {
 			return nil, nil, false
 		}
 		feats, inputs = append(feats, f), append(inputs, q)
 	}
 	return feats, inputs, true
+}
+
+// input reads one view's block input: a miss unless it has e's input shape.
+func (c *Cache) input(e *Extractor, hash string, v dataset.View) (Compact, bool) {
+	q, ok := c.Inputs.Get(BlockInputKey(c.Base, e.Input, hash, v))
+	h, w, ch := e.InputShape()
+	return q, ok && q.HasShape(h, w, ch)
 }
 
 // put keeps an image's results, remembering the first failure instead of stopping the run.

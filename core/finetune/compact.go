@@ -54,6 +54,18 @@ func (q Compact) Decode(dst []float32) {
 	}
 }
 
+// Values is the decoded input [H,W,C], newly allocated.
+func (q Compact) Values() []float32 {
+	x := make([]float32, len(q.Codes))
+	q.Decode(x)
+	return x
+}
+
+// HasShape reports whether q is a whole input of shape [h,w,c].
+func (q Compact) HasShape(h, w, c int) bool {
+	return q.H == h && q.W == w && q.C == c && len(q.Codes) == h*w*c && len(q.Scale) == c
+}
+
 // Bytes is the memory the codes and scales take.
 func (q Compact) Bytes() int64 { return CompactBytes(q.H, q.W, q.C) }
 
@@ -98,7 +110,7 @@ func (s *Store) Put(example, view int, x []float32) (bool, error) {
 
 // PutCompact is Put for an input compressed already (the browser's workers send them so).
 func (s *Store) PutCompact(example, view int, q Compact) (bool, error) {
-	if q.H != s.H || q.W != s.W || q.C != s.C || len(q.Codes) != s.H*s.W*s.C || len(q.Scale) != s.C {
+	if !q.HasShape(s.H, s.W, s.C) {
 		return false, fmt.Errorf("finetune: input [%d,%d,%d], the store holds [%d,%d,%d]", q.H, q.W, q.C, s.H, s.W, s.C)
 	}
 	s.mu.Lock()

@@ -145,10 +145,8 @@ func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.List
 	}
 	store.Recompute = func(ctx context.Context, example, view int) ([]float32, error) {
 		if c := e.Cache; c != nil && hashes[example] != "" {
-			if q, ok := c.Inputs.Get(BlockInputKey(c.Base, e.Input, hashes[example], views[view])); ok && q.H == store.H && q.W == store.W && q.C == store.C {
-				x := make([]float32, len(q.Codes))
-				q.Decode(x)
-				return x, nil
+			if q, ok := c.input(e, hashes[example], views[view]); ok {
+				return q.Values(), nil
 			}
 		}
 		data, err := read(paths[example])

@@ -126,7 +126,7 @@ func (p *Plan) loadInputs(ctx context.Context, entries []dataset.Entry, missing 
 		for j, val := range vals {
 			i, v := b0+j/len(p.Views), j%len(p.Views)
 			q, err := finetune.DecodeCompact(val)
-			if err != nil || q.H != h || q.W != w || q.C != c {
+			if err != nil || !q.HasShape(h, w, c) {
 				missing[i], complete = true, false
 				continue
 			}
@@ -165,9 +165,7 @@ func (p *Plan) reload(ctx context.Context, example, view int) ([]float32, error)
 	if err != nil {
 		return nil, fmt.Errorf("the cached block input of %s: %w: train again to recompute it", p.Listing.Entries[example].Path, err)
 	}
-	x := make([]float32, len(q.Codes))
-	q.Decode(x)
-	return x, nil
+	return q.Values(), nil
 }
 
 // trainDynamic runs finetune.Train on a complete plan.
@@ -268,7 +266,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 			break
 		}
 		q, err := finetune.DecodeCompact(cachedIn[i])
-		out.Hit = len(cached[i]) == b.Features && err == nil && q.H == h && q.W == w && q.C == c
+		out.Hit = len(cached[i]) == b.Features && err == nil && q.HasShape(h, w, c)
 	}
 	if out.Hit {
 		return out, nil

@@ -60,10 +60,7 @@ func ConfigOf(s wire.Settings) (head.Config, error) {
 
 // Views are the views training needs: the original, and the flip when cfg.Flip.
 func Views(cfg head.Config) []dataset.View {
-	if cfg.Flip {
-		return []dataset.View{dataset.ViewOriginal, dataset.ViewFlip}
-	}
-	return []dataset.View{dataset.ViewOriginal}
+	return dataset.TrainingViews(cfg.Flip)
 }
 
 // AddFile feeds one file of a picked folder to l: rel is its path below the root. Like

@@ -31,11 +31,7 @@ func (idbFeatures) GetFeatures(ctx context.Context, keys []string) ([][]float32,
 	if err != nil {
 		return nil, err
 	}
-	jsKeys := make([]any, len(keys))
-	for i, k := range keys {
-		jsKeys[i] = k
-	}
-	arr, err := await(g.Call("getFeatures", js.ValueOf(jsKeys)))
+	arr, err := await(g.Call("getFeatures", jsArray(keys, stringToJS)))
 	if err != nil {
 		return nil, err
 	}
@@ -60,14 +56,20 @@ func (idbFeatures) PutFeatures(ctx context.Context, keys []string, vecs [][]floa
 	if err != nil {
 		return err
 	}
-	jsKeys, jsVecs := make([]any, len(keys)), make([]any, len(keys))
-	for i, k := range keys {
-		jsKeys[i] = k
-		jsVecs[i] = float32sToJS(vecs[i])
-	}
-	_, err = await(g.Call("putFeatures", js.ValueOf(jsKeys), js.ValueOf(jsVecs)))
+	_, err = await(g.Call("putFeatures", jsArray(keys, stringToJS), jsArray(vecs, float32sToJS)))
 	return err
 }
+
+// jsArray is a JS array of conv(x) for each x of xs (the key and value lists the idb.mjs calls take).
+func jsArray[T any](xs []T, conv func(T) js.Value) js.Value {
+	a := make([]any, len(xs))
+	for i, x := range xs {
+		a[i] = conv(x)
+	}
+	return js.ValueOf(a)
+}
+
+func stringToJS(s string) js.Value { return js.ValueOf(s) }
 
 // floatBytes is f's memory as bytes (wasm and typed arrays are little-endian alike).
 func floatBytes(f []float32) []byte {
@@ -88,11 +90,7 @@ func (idbFeatures) GetBlockInputs(ctx context.Context, keys []string) ([][]byte,
 	if err != nil {
 		return nil, err
 	}
-	jsKeys := make([]any, len(keys))
-	for i, k := range keys {
-		jsKeys[i] = k
-	}
-	arr, err := await(g.Call("getInputs", js.ValueOf(jsKeys)))
+	arr, err := await(g.Call("getInputs", jsArray(keys, stringToJS)))
 	if err != nil {
 		return nil, err
 	}
@@ -110,12 +108,7 @@ func (idbFeatures) PutBlockInputs(ctx context.Context, keys []string, vals [][]b
 	if err != nil {
 		return err
 	}
-	jsKeys, jsVals := make([]any, len(keys)), make([]any, len(keys))
-	for i, k := range keys {
-		jsKeys[i] = k
-		jsVals[i] = bytesToJS(vals[i])
-	}
-	_, err = await(g.Call("putInputs", js.ValueOf(jsKeys), js.ValueOf(jsVals)))
+	_, err = await(g.Call("putInputs", jsArray(keys, stringToJS), jsArray(vals, bytesToJS)))
 	return err
 }
 
@@ -144,11 +137,7 @@ func (idbFeatures) DeleteCacheKeys(ctx context.Context, cache string, keys []str
 	if err != nil {
 		return err
 	}
-	jsKeys := make([]any, len(keys))
-	for i, k := range keys {
-		jsKeys[i] = k
-	}
-	_, err = await(g.Call("deleteKeys", cache, js.ValueOf(jsKeys)))
+	_, err = await(g.Call("deleteKeys", cache, jsArray(keys, stringToJS)))
 	return err
 }
 

@@ -129,10 +129,7 @@ func trainRun(w io.Writer, mf *modelFlags, cfg head.Config, dataDir, layer, cach
 	}
 	fmt.Fprintf(w, "base model %s (ends at %s%s); features: %s, %d channels, resize %s\n",
 		src.id, src.model.model.LastLayer(), syntheticNote(src.model.synthetic), src.layer, resnet50.OutputChannels(src.layer), src.model.resize)
-	views := []dataset.View{dataset.ViewOriginal}
-	if cfg.Flip {
-		views = append(views, dataset.ViewFlip)
-	}
+	views := dataset.TrainingViews(cfg.Flip)
 	ex, err := src.extractor(w, cacheDir)
 	if err != nil {
 		return err
@@ -274,19 +271,26 @@ func cacheFolder(w io.Writer, dir string) string {
 	return dir
 }
 
-// extractAll runs the extractor over the listing, printing progress with an ETA about every
-// 5 % and reporting how many vectors came from the cache.
-func extractAll(w io.Writer, dir string, l *dataset.Listing, ex *dataset.Extractor, views []dataset.View) ([]head.Example, error) {
+// extractProgress prints an extraction's progress with its rate and an ETA, about every 5 % of
+// total images and at the end.
+func extractProgress(w io.Writer, total int) func(done, total int) {
 	start := time.Now()
-	step := max(1, len(l.Entries)/20)
-	examples, err := dataset.ExtractDir(dir, l, ex, views, func(done, total int) {
+	step := max(1, total/20)
+	return func(done, total int) {
 		if done%step != 0 && done != total {
 			return
 		}
 		el := time.Since(start)
 		eta := time.Duration(float64(el) / float64(done) * float64(total-done)).Round(time.Second)
 		fmt.Fprintf(w, "extract %5d/%d  %.1f img/s  ETA %s\n", done, total, float64(done)/el.Seconds(), eta)
-	})
+	}
+}
+
+// extractAll runs the extractor over the listing, printing progress with an ETA about every
+// 5 % and reporting how many vectors came from the cache.
+func extractAll(w io.Writer, dir string, l *dataset.Listing, ex *dataset.Extractor, views []dataset.View) ([]head.Example, error) {
+	start := time.Now()
+	examples, err := dataset.ExtractDir(dir, l, ex, views, extractProgress(w, len(l.Entries)))
 	if err != nil {
 		return nil, err
 	}

@@ -39,22 +39,11 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 		ex.Cache = &finetune.Cache{Base: src.base(), Features: dataset.DirCache{Dir: dir}, Inputs: finetune.InputDir{Dir: filepath.Join(dir, "blockinputs")}}
 		fmt.Fprintf(w, "cache %s (features; block inputs in blockinputs/)\n", dir)
 	}
-	views := []dataset.View{dataset.ViewOriginal}
-	if cfg.Head.Flip {
-		views = append(views, dataset.ViewFlip)
-	}
+	views := dataset.TrainingViews(cfg.Head.Flip)
 	h, wd, c := ex.InputShape()
 	store := finetune.NewStore(cfg.MemoryBudget, h, wd, c, nil)
 	start := time.Now()
-	step := max(1, len(listing.Entries)/20)
-	examples, err := ex.ExtractDir(context.Background(), dataDir, listing, views, store, func(done, total int) {
-		if done%step != 0 && done != total {
-			return
-		}
-		el := time.Since(start)
-		eta := time.Duration(float64(el) / float64(done) * float64(total-done)).Round(time.Second)
-		fmt.Fprintf(w, "extract %5d/%d  %.1f img/s  ETA %s\n", done, total, float64(done)/el.Seconds(), eta)
-	})
+	examples, err := ex.ExtractDir(context.Background(), dataDir, listing, views, store, extractProgress(w, len(listing.Entries)))
 	if err != nil {
 		return err
 	}
