@@ -21,8 +21,7 @@ func (g *generator) col2im(f *asm.Func) {
 		f.Param(3), f.Param(4), f.Param(5), f.Param(6), f.Param(7), f.Param(8), f.Param(9), f.Param(10),
 		f.Param(11), f.Param(12), f.Param(13)
 	i32 := func() asm.Local { return f.NewLocal(asm.I32) }
-	c4, kwc4, row4, oy, ox, s, left := i32(), i32(), i32(), i32(), i32(), i32(), i32()
-	iy, ix0, kx0, kx1, ky, srow, zero := i32(), i32(), i32(), i32(), i32(), i32(), i32()
+	c4, kwc4, row4, s, srow := i32(), i32(), i32(), i32(), i32()
 
 	// Nothing to do (and no division by zero) unless ow >= 1.
 	done := f.Block()
@@ -30,47 +29,17 @@ func (g *generator) col2im(f *asm.Func) {
 	shl2(f, c4, c)
 	f.LocalGet(kw).LocalGet(c4).Op(asm.I32Mul).LocalSet(kwc4)
 	f.LocalGet(kwc4).LocalGet(kh).Op(asm.I32Mul).LocalSet(row4)
-	f.LocalGet(p0).LocalGet(ow).Op(asm.I32DivS).LocalSet(oy)
-	f.LocalGet(p0).LocalGet(oy).LocalGet(ow).Op(asm.I32Mul).Op(asm.I32Sub).LocalSet(ox)
 	set(f, s, src, 0)
-	set(f, left, np, 0)
-	// clamp emits x = min(max(x, lo), hi) for locals lo, hi.
-	clamp := func(x, lo, hi asm.Local) {
-		f.LocalGet(x).LocalGet(lo).LocalGet(x).LocalGet(lo).Op(asm.I32GtS).Op(asm.Select).LocalSet(x)
-		f.LocalGet(x).LocalGet(hi).LocalGet(x).LocalGet(hi).Op(asm.I32LtS).Op(asm.Select).LocalSet(x)
-	}
-	whileLoop(f, atLeast(f, left, 1), func() {
-		// Valid kx range [kx0, kx1): 0 <= ix0+kx < w, clamped into [0, kw].
-		f.LocalGet(oy).LocalGet(sh).Op(asm.I32Mul).LocalGet(padt).Op(asm.I32Sub).LocalSet(iy)
-		f.LocalGet(ox).LocalGet(sw).Op(asm.I32Mul).LocalGet(padl).Op(asm.I32Sub).LocalSet(ix0)
-		f.I32Const(0).LocalGet(ix0).Op(asm.I32Sub).LocalSet(kx0)
-		clamp(kx0, zero, kw)
-		f.LocalGet(w).LocalGet(ix0).Op(asm.I32Sub).LocalSet(kx1)
-		clamp(kx1, kx0, kw)
-		set(f, srow, s, 0)
-		f.I32Const(0).LocalSet(ky)
-		whileLoop(f, less(f, ky, kh), func() {
-			f.LocalGet(iy).LocalGet(h).Op(asm.I32LtU) // 0 <= iy < h
-			ifThen(f, func() {
-				f.LocalGet(dst).
-					LocalGet(iy).LocalGet(w).Op(asm.I32Mul).LocalGet(ix0).Op(asm.I32Add).LocalGet(kx0).Op(asm.I32Add).
-					LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add) // dst
-				f.LocalGet(srow).LocalGet(kx0).LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add) // src
-				f.LocalGet(kx1).LocalGet(kx0).Op(asm.I32Sub).LocalGet(c).Op(asm.I32Mul)   // count
-				f.Call(g.addF32)
-			})
-			incBy(f, srow, kwc4)
-			inc(f, iy, 1)
-			inc(f, ky, 1)
-		})
-		incBy(f, s, row4)
-		inc(f, ox, 1)
-		f.LocalGet(ox).LocalGet(ow).Op(asm.I32GeS)
+	g.walkPatches(f, w, kh, kw, sh, sw, padt, padl, ow, p0, np, srow, s, kwc4, row4, func(r patchRow) {
+		f.LocalGet(r.iy).LocalGet(h).Op(asm.I32LtU) // 0 <= iy < h
 		ifThen(f, func() {
-			f.I32Const(0).LocalSet(ox)
-			inc(f, oy, 1)
+			f.LocalGet(dst).
+				LocalGet(r.iy).LocalGet(w).Op(asm.I32Mul).LocalGet(r.ix0).Op(asm.I32Add).LocalGet(r.kx0).Op(asm.I32Add).
+				LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add) // dst
+			f.LocalGet(srow).LocalGet(r.kx0).LocalGet(c4).Op(asm.I32Mul).Op(asm.I32Add) // src
+			f.LocalGet(r.kx1).LocalGet(r.kx0).Op(asm.I32Sub).LocalGet(c).Op(asm.I32Mul) // count
+			f.Call(g.addF32)
 		})
-		inc(f, left, -1)
 	})
 	f.End(done)
 }
