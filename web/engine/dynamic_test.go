@@ -9,11 +9,7 @@ package engine
 import (
 	"bytes"
 	"context"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -143,24 +139,7 @@ func TestDynamicTrainEqualsGraftTrainPath(t *testing.T) {
 	t.Logf("graft train --unfreeze 1: %s; best fine-tuning epoch %d", res.Model.Describe(), res.BestFineTuneEpoch)
 
 	// The browser's path: files fed in reverse order, extraction per image into one store.
-	var files []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, p)
-		}
-		return err
-	})
-	slices.Reverse(files)
-	lister := dataset.NewLister()
-	data := map[string][]byte{}
-	for _, f := range files {
-		rel, _ := filepath.Rel(dir, f)
-		b, _ := os.ReadFile(f)
-		data[filepath.ToSlash(rel)] = b
-		AddFile(lister, filepath.ToSlash(rel), b)
-	}
-	tr := &Trainer{}
-	tr.SetListing(5, lister.Listing())
+	tr, data := listReversed(dir)
 	store := NewMemFeatures()
 	req := wire.Train{Run: 1, Listing: 5, Settings: settings}
 	extract := func(plan *Plan, entries []int) {

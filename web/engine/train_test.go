@@ -113,24 +113,7 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 	}
 
 	// The browser's path: files fed in another order, extraction per image into a store.
-	var files []string
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			files = append(files, p)
-		}
-		return err
-	})
-	slices.Reverse(files)
-	lister := dataset.NewLister()
-	data := map[string][]byte{}
-	for _, f := range files {
-		rel, _ := filepath.Rel(dir, f)
-		b, _ := os.ReadFile(f)
-		data[filepath.ToSlash(rel)] = b
-		AddFile(lister, filepath.ToSlash(rel), b)
-	}
-	tr := &Trainer{}
-	tr.SetListing(5, lister.Listing())
+	tr, data := listReversed(dir)
 	store := NewMemFeatures()
 	req := wire.Train{Run: 1, Listing: 5, Settings: settings}
 	plan, err := tr.Prepare(context.Background(), store, base, req)
@@ -346,4 +329,28 @@ func TestTrainingSensitivity(t *testing.T) {
 	if worst > bound || worst == 0 {
 		t.Errorf("a %g feature perturbation moved the weights by %.3g; want 0 < Δ ≤ %g", perturb, worst, bound)
 	}
+}
+
+// listReversed feeds dir's files to a Trainer as listing 5, in reverse walk order (the page may
+// deliver a folder's files in any order), and returns it with the files' bytes by slash path.
+func listReversed(dir string) (*Trainer, map[string][]byte) {
+	var files []string
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	slices.Reverse(files)
+	lister := dataset.NewLister()
+	data := map[string][]byte{}
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		b, _ := os.ReadFile(f)
+		data[filepath.ToSlash(rel)] = b
+		AddFile(lister, filepath.ToSlash(rel), b)
+	}
+	tr := &Trainer{}
+	tr.SetListing(5, lister.Listing())
+	return tr, data
 }
