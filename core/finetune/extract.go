@@ -119,11 +119,7 @@ func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.List
 			return nil, err
 		}
 		ent := l.Entries[i]
-		data, err := read(ent.Path)
-		if err != nil {
-			return nil, err
-		}
-		feats, inputs, err := e.extract(data, ent.Hash, views)
+		feats, inputs, err := e.extract(func() ([]byte, error) { return read(ent.Path) }, ent.Hash, views)
 		switch {
 		case errors.Is(err, dataset.ErrUndecodable):
 			l.Drop(i, dataset.ReasonUndecodable+": "+strings.TrimPrefix(strings.TrimPrefix(err.Error(), dataset.ReasonUndecodable+": "), "preprocess: "))
@@ -163,14 +159,19 @@ func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.List
 }
 
 // extract gives one image file's pooled features and compressed block inputs per view: from
-// e.Cache when it holds them all, else from a trunk pass (then cached). An image that does not
-// decode is dataset.ErrUndecodable.
-func (e *Extractor) extract(data []byte, hash string, views []dataset.View) ([][]float32, []Compact, error) {
+// e.Cache when it holds them all (the file is then not read), else from a trunk pass over the
+// bytes read gives (then cached). An image that does not decode is dataset.ErrUndecodable; a
+// read error is returned as it is.
+func (e *Extractor) extract(read func() ([]byte, error), hash string, views []dataset.View) ([][]float32, []Compact, error) {
 	if e.Cache != nil {
 		if feats, inputs, ok := e.Cache.get(e, hash, views); ok {
 			e.Cache.Hits++
 			return feats, inputs, nil
 		}
+	}
+	data, err := read()
+	if err != nil {
+		return nil, nil, err
 	}
 	img, err := preprocess.Load(data, e.Resize, resnet50.InputSize)
 	if err != nil {
