@@ -105,6 +105,34 @@ func LayerIndex(name string) int {
 	return -1
 }
 
+// DenseLayer is the Keras name of the classifier (Dense 1000 with its softmax).
+const DenseLayer = "predictions"
+
+// LastLayer is the last output layer (OutputLayers) that the layers with weights for which
+// has(name) holds can compute: walk the blocks in order and stop before the first block with a
+// conv missing; past conv5 the model reaches avg_pool, and predictions when has(DenseLayer).
+// It is "" when conv1_conv itself is missing. has is asked about Keras layer names (Convs'
+// Name, DenseLayer).
+func LastLayer(has func(layer string) bool) string {
+	if !has("conv1_conv") {
+		return ""
+	}
+	last := "pool1_pool"
+	for _, s := range Stages {
+		for b := 1; b <= s.Blocks; b++ {
+			block := blockName(s.Name, b)
+			if b == 1 && !has(block+"_0_conv") || !has(block+"_1_conv") || !has(block+"_2_conv") || !has(block+"_3_conv") {
+				return last
+			}
+			last = block + "_out"
+		}
+	}
+	if has(DenseLayer) {
+		return DenseLayer
+	}
+	return "avg_pool"
+}
+
 // OutputChannels is the channel count of a named output layer (avg_pool: 2048, predictions: 1000).
 func OutputChannels(name string) int {
 	switch name {

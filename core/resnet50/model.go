@@ -95,32 +95,14 @@ func New(src WeightSource, opts Options) (*Model, error) {
 	return m, nil
 }
 
-// findLastLayer walks the output layers and stops before the first one with a missing conv.
+// findLastLayer is LastLayer over the layers whose weights this model holds.
 func (m *Model) findLastLayer() string {
-	last := ""
-	if m.convs["conv1_conv"] == nil {
-		return ""
-	}
-	last = "pool1_pool"
-	for _, s := range Stages {
-		for b := 1; b <= s.Blocks; b++ {
-			name := blockName(s.Name, b)
-			for _, suffix := range []string{"_0_conv", "_1_conv", "_2_conv", "_3_conv"} {
-				if suffix == "_0_conv" && b != 1 {
-					continue
-				}
-				if m.convs[name+suffix] == nil {
-					return last
-				}
-			}
-			last = name + "_out"
+	return LastLayer(func(layer string) bool {
+		if layer == DenseLayer {
+			return m.dense.Shape != nil
 		}
-	}
-	last = "avg_pool"
-	if m.dense.Shape != nil {
-		last = "predictions"
-	}
-	return last
+		return m.convs[layer] != nil
+	})
 }
 
 // LastLayer is the last output layer this model's weights can compute.

@@ -19,23 +19,7 @@ func RealFeatureLayer(m *format.Manifest) string {
 	for _, l := range m.Layers {
 		real[l.Name] = l.State == format.StatePresent
 	}
-	if !real["conv1_conv"] {
-		return ""
-	}
-	last := "pool1_pool"
-	for _, s := range resnet50.Stages {
-		for b := 1; b <= s.Blocks; b++ {
-			block := fmt.Sprintf("%s_block%d", s.Name, b)
-			if b == 1 && !real[block+"_0_conv"] || !real[block+"_1_conv"] || !real[block+"_2_conv"] || !real[block+"_3_conv"] {
-				return last
-			}
-			last = block + "_out"
-		}
-	}
-	if real[format.DenseLayer] {
-		return "predictions"
-	}
-	return "avg_pool"
+	return resnet50.LastLayer(func(name string) bool { return real[name] })
 }
 
 // SyntheticSummary says in words which layers hold a synthetic fill, e.g.

@@ -18,7 +18,7 @@ import (
 )
 
 // DenseLayer is the Keras name of the classifier.
-const DenseLayer = "predictions"
+const DenseLayer = resnet50.DenseLayer
 
 // weightOf reads one weight and checks it against ResNet50's shape.
 func weightOf(src resnet50.WeightSource, layer, short string, shape []int) ([]float32, error) {

@@ -4,14 +4,10 @@
 // follows resnet50.Model's rule: stop before the first block with a conv missing.
 package format
 
-import (
-	"fmt"
-
-	"github.com/graftml/graft/core/resnet50"
-)
+import "github.com/graftml/graft/core/resnet50"
 
 // DenseLayer is the Keras name of the classifier.
-const DenseLayer = "predictions"
+const DenseLayer = resnet50.DenseLayer
 
 type layerName struct{ name, bn string }
 
@@ -33,8 +29,7 @@ func weightSpecsByName() map[string]resnet50.WeightSpec {
 	return specs
 }
 
-// lastLayerOf is the last output layer (resnet50.OutputLayers) computable from the layers for
-// which usable(i) holds, or "" when conv1 is not usable.
+// lastLayerOf is resnet50.LastLayer over the layers for which usable(i) holds.
 func lastLayerOf(layers []Layer, usable func(i int) bool) string {
 	ok := map[string]bool{}
 	for i, l := range layers {
@@ -42,21 +37,5 @@ func lastLayerOf(layers []Layer, usable func(i int) bool) string {
 			ok[l.Name] = true
 		}
 	}
-	if !ok["conv1_conv"] {
-		return ""
-	}
-	last := "pool1_pool"
-	for _, s := range resnet50.Stages {
-		for b := 1; b <= s.Blocks; b++ {
-			block := fmt.Sprintf("%s_block%d", s.Name, b)
-			if b == 1 && !ok[block+"_0_conv"] || !ok[block+"_1_conv"] || !ok[block+"_2_conv"] || !ok[block+"_3_conv"] {
-				return last
-			}
-			last = block + "_out"
-		}
-	}
-	if ok[DenseLayer] {
-		return "predictions"
-	}
-	return "avg_pool"
+	return resnet50.LastLayer(func(name string) bool { return ok[name] })
 }
