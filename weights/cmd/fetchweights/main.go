@@ -1,18 +1,20 @@
-// Command fetchweights prints the path of the Keras ResNet50 weights file, downloading the
-// official one if no local file is found (weights/fetch: $GRAFT_WEIGHTS_H5, then
-// ~/.keras/models, then Keras' storage with its MD5 check). build.sh uses it as
+// Command fetchweights finds the Keras ResNet50 weights file the way Keras does, through
+// weights/fetch.Find: $GRAFT_WEIGHTS_H5, then ~/.keras/models, then (with -download) Keras'
+// storage or $GRAFT_WEIGHTS_URL with the MD5 checked, then, only with no network, the partial
+// file in $GRAFT_SHARED. build.sh's resolve_weights runs it as
 //
-//	h5=$(go run ./weights/cmd/fetchweights)
+//	go run ./weights/cmd/fetchweights -download
 //
-// Notes go to stderr; only the path goes to stdout.
+// and reads one line from stdout: SOURCE TAB KIND TAB PATH, with SOURCE env, keras-cache,
+// downloaded or partial, and KIND official (every weight) or partial (the converter fills the
+// rest with labelled synthetic values). Notes and download progress go to stderr; with no file
+// it exits 1 naming the three ways to provide one.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"time"
 
@@ -21,8 +23,9 @@ import (
 
 func main() {
 	notop := flag.Bool("notop", false, "the file without the 1000-class top ("+fetch.NoTop.File+")")
+	download := flag.Bool("download", false, "download the file when no local one is found")
 	dir := flag.String("dir", "", "download folder (default ~/.keras/models, as Keras uses)")
-	timeout := flag.Duration("timeout", 15*time.Minute, "give up on a download after this long")
+	wait := flag.Duration("timeout", fetch.DefaultTimeout, "say there is no network when the server is silent this long")
 	flag.Parse()
 	file := fetch.Top
 	if *notop {
@@ -32,19 +35,20 @@ func main() {
 	if *dir != "" {
 		o.KerasDir = *dir
 	}
-	o.Log = os.Stderr
-	// Fail fast when offline: a dial or TLS handshake that does not answer in 20 s will not.
-	o.Client = &http.Client{Transport: &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 20 * time.Second}).DialContext,
-		TLSHandshakeTimeout: 20 * time.Second,
-	}}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	o.Download, o.Timeout, o.Log = *download, *wait, os.Stderr
+	if st, err := os.Stderr.Stat(); err == nil {
+		o.TTY = st.Mode()&os.ModeCharDevice != 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
 	defer cancel()
-	path, err := fetch.Locate(ctx, o)
+	r, err := fetch.Find(ctx, o)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "fetchweights: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Println(path)
+	kind := "partial"
+	if r.Official {
+		kind = "official"
+	}
+	fmt.Printf("%s\t%s\t%s\n", r.Source, kind, r.Path)
 }
