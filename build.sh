@@ -10,7 +10,14 @@
 #   ./build.sh worker  build dist/ and the Cloudflare Worker into build/worker (deploy: npx wrangler deploy)
 #   ./build.sh worker-test   only the Worker's checks under wrangler dev (part of ./build.sh test)
 #   ./build.sh web-e2e       only the browser end-to-end test (part of ./build.sh test)
-#   ./build.sh long-tests    the full cats-vs-dogs training/eval run (not part of ./build.sh test)
+#   ./build.sh long-tests    the full cats-vs-dogs training/eval run and the official weights on
+#                            ImageNet samples (not part of ./build.sh test)
+#   ./build.sh weights       only find the weights file (or download it) and print where it came from
+# The weights file (serve, dist, worker, weights): $GRAFT_WEIGHTS_H5, else
+# ~/.keras/models/resnet50_weights_tf_dim_ordering_tf_kernels.h5, else downloaded there from Keras'
+# storage or $GRAFT_WEIGHTS_URL (a mirror), else, with no network, the partial file in
+# $GRAFT_SHARED with a labelled synthetic fill. The official file name keeps Keras' MD5 whatever
+# the URL, unless $GRAFT_WEIGHTS_MD5 is set (for tests and mirrors of another file).
 # Each step installs what it needs (Debian packages, npm packages) so a fresh machine works.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -57,16 +64,31 @@ build_web() {
   build_model "$out/model"
 }
 
-# build_model DIR: the int8 model the page streams. From $GRAFT_WEIGHTS_H5 when set (the full
-# Keras file), else the partial file in ../shared; weights the file lacks get the seeded
-# synthetic fill, which the manifest records and the page states. The report goes to
+# resolve_weights: sets WEIGHTS_SOURCE (env, keras-cache, downloaded or partial), WEIGHTS_KIND
+# (official: every weight; partial: the converter fills the rest) and WEIGHTS_H5, found the way
+# Keras does (weights/fetch.Find): $GRAFT_WEIGHTS_H5; ~/.keras/models/<official file>; a download
+# into ~/.keras/models ($GRAFT_WEIGHTS_URL, MD5 checked, progress, resumed, 20 s without an
+# answer = no network); only with no network, the partial file in $GRAFT_SHARED. With none of
+# these it stops, naming the three ways to provide the file.
+resolve_weights() {
+  local line
+  line=$(go run ./weights/cmd/fetchweights -download) || return 1
+  IFS=$'\t' read -r WEIGHTS_SOURCE WEIGHTS_KIND WEIGHTS_H5 <<<"$line"
+}
+
+# build_model DIR: the int8 model the page streams, from resolve_weights' file. Only a file that
+# is not the official one (the partial file) gets the seeded synthetic fill for the weights it
+# lacks, which the manifest records and the page states. The report goes to
 # build/convert-report.txt.
 build_model() {
-  local h5=${GRAFT_WEIGHTS_H5:-$GRAFT_SHARED/data/resnet50-keras-partial/resnet50_weights_tf_dim_ordering_tf_kernels.partial.h5}
+  resolve_weights || { echo "build_model: no weights file (see above)" >&2; return 1; }
+  local missing=truncate
+  [ "$WEIGHTS_KIND" = official ] || missing=synthetic
+  echo "weights: $WEIGHTS_H5 ($WEIGHTS_SOURCE, $WEIGHTS_KIND; --missing $missing)"
   mkdir -p build
-  go run ./core/cmd/graft convert --h5 "$h5" --out "$1" --missing synthetic > build/convert-report.txt || {
+  go run ./core/cmd/graft convert --h5 "$WEIGHTS_H5" --out "$1" --missing "$missing" > build/convert-report.txt || {
     cat build/convert-report.txt >&2
-    echo "build_model: converting $h5 failed (set GRAFT_WEIGHTS_H5 to a Keras ResNet50 .h5)" >&2
+    echo "build_model: converting $WEIGHTS_H5 failed (set GRAFT_WEIGHTS_H5 to a Keras ResNet50 .h5)" >&2
     return 1
   }
   tail -n 3 build/convert-report.txt
@@ -307,6 +329,16 @@ bench_peers() {
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 }
 
+# long_tests: the runs too long for ./build.sh test. The full cats-vs-dogs accuracy run: train on
+# cats-vs-dogs/train (1000 photos + flips), eval on validation (300); ~15–30 min of feature
+# extraction on 2 cores. Then the official weights on ../shared/data/imagenet-samples (top-1,
+# int8 against float32 top-5, native against the GoMLX reference), skipped with the reason when
+# the official file is not found locally (the tests never download).
+long_tests() {
+  GRAFT_LONG=1 go test -count=1 -timeout 60m -run '^TestTrainEvalCatsVsDogs$' -v ./core/cmd/graft
+  GRAFT_LONG=1 go test -count=1 -timeout 60m -run '^TestOfficialWeights' -v ./weights/convert
+}
+
 run_tests() {
   echo "== go vet"
   go vet ./...
@@ -353,12 +385,14 @@ case "$cmd" in
     wasm_tests
     ;;
   long-tests)
-    # issue 7's full accuracy run: train on cats-vs-dogs/train (1000 photos + flips), eval on
-    # validation (300); ~15–30 min of feature extraction on 2 cores.
-    GRAFT_LONG=1 go test -count=1 -timeout 60m -run '^TestTrainEvalCatsVsDogs$' -v ./core/cmd/graft
+    long_tests
+    ;;
+  weights)
+    resolve_weights
+    printf 'weights: %s\t%s\t%s\n' "$WEIGHTS_SOURCE" "$WEIGHTS_KIND" "$WEIGHTS_H5"
     ;;
   *)
-    echo "usage: ./build.sh serve|test|build|bench|bench-peers|bench-go|dist|worker|worker-test|web-e2e|wasm-test|long-tests" >&2
+    echo "usage: ./build.sh serve|test|build|bench|bench-peers|bench-go|dist|worker|worker-test|web-e2e|wasm-test|long-tests|weights" >&2
     exit 2
     ;;
 esac
