@@ -75,7 +75,7 @@ func progressLine(have, first, total int64, elapsed time.Duration) string {
 	}
 	left := "time left unknown"
 	if rate > 0 {
-		left = time.Duration(float64(total-have) / rate * float64(time.Second)).Round(time.Second).String() + " left"
+		left = time.Duration(float64(total-have)/rate*float64(time.Second)).Round(time.Second).String() + " left"
 	}
 	return fmt.Sprintf("weights: %.1f of %.1f MiB (%d%%), %.1f MiB/s, %s",
 		float64(have)/mib, float64(total)/mib, 100*have/total, rate/mib, left)

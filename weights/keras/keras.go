@@ -15,6 +15,8 @@
 //   - an attribute over 64 KiB is split into name0, name1, … and read back
 //     concatenated.
 //
+// The older keras_applications layer names (res2a_branch2a, …) are read as today's (names.go).
+//
 // Shapes are as Keras stores them: Conv2D kernels are [KH, KW, C, K]
 // (K = out channels), Dense kernels [C, K], biases and BatchNormalization
 // vectors [K].
@@ -40,8 +42,9 @@ type File struct {
 
 // Layer is one entry of layer_names.
 type Layer struct {
-	Name    string
-	Weights []*Weight // in weight_names order; empty = the file holds no weights for this layer
+	Name     string    // today's Keras name (names.go translates keras_applications' old ones)
+	FileName string    // the name stored in the file
+	Weights  []*Weight // in weight_names order; empty = the file holds no weights for this layer
 }
 
 // Weight is one weight tensor.
@@ -98,6 +101,9 @@ func read(f *h5.File) (*File, error) {
 			return nil, err
 		}
 		kf.Layers[name] = layer
+	}
+	if err := kf.renameLegacy(); err != nil {
+		return nil, err
 	}
 	return kf, nil
 }
@@ -169,7 +175,7 @@ func readLayer(wg *h5.Group, name string) (*Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keras: layer %q: %w", name, err)
 	}
-	layer := &Layer{Name: name}
+	layer := &Layer{Name: name, FileName: name}
 	for _, wn := range wnames {
 		ds, err := g.Dataset(wn)
 		if err != nil {

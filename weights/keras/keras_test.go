@@ -14,8 +14,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/graftml/graft/weights/h5/h5test"
 )
 
 const testdataDir = "../testdata"
@@ -247,5 +250,82 @@ func BenchmarkReadRealFile(b *testing.B) {
 			}
 		}
 		b.SetBytes(int64(n))
+	}
+}
+
+// kerasFile writes layers with h5test and reads them back.
+func kerasFile(t *testing.T, layers ...h5test.KerasLayer) (*File, error) {
+	t.Helper()
+	b := h5test.Keras(layers)
+	return Read(bytes.NewReader(b), int64(len(b)))
+}
+
+func layer(name string, shapes ...[]int) h5test.KerasLayer {
+	l := h5test.KerasLayer{Name: name}
+	for i, s := range shapes {
+		n := 1
+		for _, d := range s {
+			n *= d
+		}
+		data := make([]float32, n)
+		data[0] = float32(i + 1)
+		l.Weights = append(l.Weights, h5test.KerasWeight{Name: name + "/w" + strconv.Itoa(i) + ":0", Shape: s, Data: data})
+	}
+	return l
+}
+
+func TestLegacyNames(t *testing.T) {
+	for old, now := range map[string]string{
+		"conv1": "conv1_conv", "bn_conv1": "conv1_bn", "fc1000": "predictions",
+		"res2a_branch2a": "conv2_block1_1_conv", "bn2a_branch2a": "conv2_block1_1_bn",
+		"res2a_branch1": "conv2_block1_0_conv", "bn3a_branch1": "conv3_block1_0_bn",
+		"res4f_branch2c": "conv4_block6_3_conv", "bn5c_branch2b": "conv5_block3_2_bn",
+	} {
+		if got, ok := LegacyName(old); !ok || got != now {
+			t.Errorf("LegacyName(%q) = %q, %v; want %q", old, got, ok, now)
+		}
+	}
+	for _, other := range []string{"conv1_conv", "predictions", "res2a_branch3", "res6a_branch1", "bn", "input_1", "res2a_branch2d"} {
+		if got, ok := LegacyName(other); ok {
+			t.Errorf("LegacyName(%q) = %q, want no translation", other, got)
+		}
+	}
+	f, err := kerasFile(t, layer("conv1", []int{1}), layer("activation_1"), layer("res2a_branch1", []int{2}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(f.LayerNames, []string{"conv1_conv", "activation_1", "conv2_block1_0_conv"}) || f.Layers["conv2_block1_0_conv"].FileName != "res2a_branch1" {
+		t.Fatalf("read as %v", f.LayerNames)
+	}
+	if w, err := f.Get("conv2_block1_0_conv", "w0"); err != nil || w.Shape[0] != 2 {
+		t.Fatalf("Get by today's name: %v", err)
+	}
+	if _, err := kerasFile(t, layer("conv1"), layer("conv1_conv")); err == nil || !strings.Contains(err.Error(), "both in layer_names") {
+		t.Fatalf("old and new name of one layer: %v", err)
+	}
+}
+
+func TestByOrder(t *testing.T) {
+	f, err := kerasFile(t, layer("a", []int{2, 3}, []int{3}), layer("relu"), layer("b", []int{4}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := []LayerShapes{
+		{Name: "conv", Shorts: []string{"kernel", "bias"}, Shapes: [][]int{{2, 3}, {3}}},
+		{Name: "bn", Shorts: []string{"gamma"}, Shapes: [][]int{{4}}},
+	}
+	got, err := f.ByOrder(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err := got.Get("conv", "bias"); err != nil || k.Data[0] != 2 || got.Layers["bn"].FileName != "b" || !reflect.DeepEqual(got.LayerNames, []string{"conv", "bn"}) {
+		t.Fatalf("paired as %v (%v)", got.LayerNames, err)
+	}
+	model[1].Shapes[0] = []int{5}
+	if _, err := f.ByOrder(model); err == nil || !strings.Contains(err.Error(), `layer 2 with weights, "b" in the file, has weight shapes [[4]]; the model's layer 2, bn, needs [[5]]`) {
+		t.Fatalf("wrong shape: %v", err)
+	}
+	if _, err := f.ByOrder(model[:1]); err == nil || !strings.Contains(err.Error(), "the file has 2 layers with weights, the model 1") {
+		t.Fatalf("wrong count: %v", err)
 	}
 }
