@@ -32,9 +32,6 @@ var errTimeout = errors.New("timeout")
 // holds (also by a later run); a file with the wrong MD5 is removed. Errors that mean no
 // server could be reached wrap ErrNoNetwork.
 func Download(ctx context.Context, o Options) (string, error) {
-	if err := os.MkdirAll(o.KerasDir, 0o755); err != nil {
-		return "", err
-	}
 	final := filepath.Join(o.KerasDir, o.File.File)
 	part := final + ".part"
 	if o.Log != nil {
@@ -118,6 +115,9 @@ func (o Options) fetchPart(parent context.Context, part string) (int64, error) {
 	}
 	if total > maxDownload {
 		return 0, fmt.Errorf("%d bytes, more than the %d a ResNet50 file can be", total, maxDownload)
+	}
+	if err := os.MkdirAll(o.KerasDir, 0o755); err != nil { // only once a server answered
+		return 0, err
 	}
 	out, err := os.OpenFile(part, flags, 0o644)
 	if err != nil {
