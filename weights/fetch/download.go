@@ -43,6 +43,9 @@ func Download(ctx context.Context, o Options) (string, error) {
 			break
 		}
 		if n == 0 || attempt == maxAttempts || ctx.Err() != nil {
+			if st, serr := os.Stat(part); serr == nil && st.Size() > 0 {
+				err = fmt.Errorf("%w; %d bytes kept in %s, the next run resumes from there", err, st.Size(), part)
+			}
 			return "", fmt.Errorf("download %s: %w", o.url(), err)
 		}
 		if o.Log != nil {
