@@ -9,7 +9,7 @@ import "github.com/vugu/vugu"
 import js "github.com/vugu/vugu/js"
 
 // FolderListing shows the picked folder: the classes with their image counts and the files
-// skipped, each with its reason (core/dataset's rules).
+// skipped, each with its reason (app/dataset's rules).
 type FolderListing struct {
 	Train *Train
 }

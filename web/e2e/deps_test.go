@@ -32,7 +32,7 @@ var forbiddenInBrowser = []string{
 func TestBrowserBuildDeps(t *testing.T) {
 	root := repoRoot(t)
 	worker := []string{"github.com/graftml/graft/core/resnet50", "github.com/graftml/graft/weights/format",
-		"github.com/graftml/graft/core/head", "github.com/graftml/graft/core/dataset"}
+		"github.com/graftml/graft/core/head", "github.com/graftml/graft/app/dataset"}
 	for _, tc := range []struct {
 		pkg, tags string
 		must      []string // packages the build must contain (the check is not vacuous)

@@ -262,7 +262,7 @@ func copyFile(t *testing.T, from, to string) {
 }
 
 // checkListing: two classes of trainPerClass images; the text file, the duplicate and the stray
-// file skipped with core/dataset's reasons.
+// file skipped with app/dataset's reasons.
 func checkListing(t *testing.T, p *page) {
 	t.Helper()
 	var listing struct {

@@ -2,14 +2,14 @@
 // One trunk pass per image gives the pooled features (the feature cache, as for the
 // conservative strategy) and the first unfrozen block's input, a finetune.Compact (uint8 codes
 // and per-channel scales, core/finetune/compact.go), kept in IndexedDB under
-// finetune.BlockInputKey as the bytes finetune.EncodeCompact writes (core/finetune/compact_codec.go,
+// blockinput.BlockInputKey as the bytes blockinput.EncodeCompact writes (app/blockinput/compact_codec.go,
 // which graft train's cache folder uses too). A damaged or implausible entry decodes to an
 // error, which every reader treats as a miss: the image is extracted again.
 package engine
 
 import "context"
 
-// BlockInputStore keeps encoded block inputs under finetune.BlockInputKey strings.
+// BlockInputStore keeps encoded block inputs under blockinput.BlockInputKey strings.
 type BlockInputStore interface {
 	// GetBlockInputs returns one entry per key, nil for a miss.
 	GetBlockInputs(ctx context.Context, keys []string) ([][]byte, error)

@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/graftml/graft/core/finetune"
+	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/web/wire"
 )
@@ -50,10 +50,10 @@ func EntryBytes(cache, key string) int64 {
 	case CacheFeatures:
 		return 4 * int64(resnet50.OutputChannels(layer))
 	case CacheInputs:
-		if h, _, _ := finetune.InputShape(layer); h == 0 {
+		if h, _, _ := blockinput.InputShape(layer); h == 0 {
 			return 0
 		}
-		return int64(finetune.EncodedBytes(finetune.InputShape(layer)))
+		return int64(blockinput.EncodedBytes(blockinput.InputShape(layer)))
 	}
 	return 0
 }

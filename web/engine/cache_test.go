@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/graftml/graft/core/dataset"
-	"github.com/graftml/graft/core/finetune"
+	"github.com/graftml/graft/app/blockinput"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/web/wire"
 )
@@ -23,7 +23,7 @@ func TestCacheUsageClearPrune(t *testing.T) {
 	put := func(b head.Base, hash string) {
 		for _, v := range []dataset.View{dataset.ViewOriginal, dataset.ViewFlip} {
 			s.PutFeatures(ctx, []string{FeatureKey(b, hash, v)}, [][]float32{make([]float32, 1024)})
-			s.PutBlockInputs(ctx, []string{finetune.BlockInputKey(b, in, hash, v)}, [][]byte{make([]byte, 10)})
+			s.PutBlockInputs(ctx, []string{blockinput.BlockInputKey(b, in, hash, v)}, [][]byte{make([]byte, 10)})
 		}
 	}
 	put(cur, "aa")

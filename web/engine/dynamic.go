@@ -1,7 +1,7 @@
 // dynamic.go: the dynamic strategy in the browser (issue 8) — the browser's side of
 // `graft train --unfreeze N` (core/cmd/graft/train_dynamic.go), on the same core code: the
 // page's settings map to finetune.Config as graft train maps its flags, one trunk pass per
-// image (finetune.Extractor.Run) gives the pooled features (the feature cache, same keys as
+// image (blockinput.Extractor.Run) gives the pooled features (the feature cache, same keys as
 // the conservative strategy) and the first unfrozen block's input (compact, blockinput.go),
 // and finetune.Train runs both phases. Block inputs are loaded into a finetune.Store up to the
 // memory budget, in the order graft train puts them (example by example, view by view); the
@@ -13,7 +13,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/blockinput"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
@@ -69,7 +70,7 @@ func HeadBlocks(m *format.Manifest) (layer string, maxUnfreeze int, inputBytes [
 }
 
 // InputEntryBytes is what one view of input takes, compact.
-func InputEntryBytes(input string) int64 { return finetune.CompactBytes(finetune.InputShape(input)) }
+func InputEntryBytes(input string) int64 { return finetune.CompactBytes(blockinput.InputShape(input)) }
 
 // setDynamic fills the plan's dynamic part from the settings (nothing for conservative).
 func (p *Plan) setDynamic(s wire.Settings, store FeatureStore) error {
@@ -102,12 +103,12 @@ const loadBatch = 16
 // missing; while none is, each goes into the store (kept within the budget, else marked to be
 // read again at each use).
 func (p *Plan) loadInputs(ctx context.Context, entries []dataset.Entry, missing []bool) error {
-	h, w, c := finetune.InputShape(p.Input)
+	h, w, c := blockinput.InputShape(p.Input)
 	store := finetune.NewStore(p.Dynamic.MemoryBudget, h, w, c, nil)
 	p.inputKeys = make([][]string, len(entries))
 	for i, e := range entries {
 		for _, v := range p.Views {
-			p.inputKeys[i] = append(p.inputKeys[i], finetune.BlockInputKey(p.Base, p.Input, e.Hash, v))
+			p.inputKeys[i] = append(p.inputKeys[i], blockinput.BlockInputKey(p.Base, p.Input, e.Hash, v))
 		}
 	}
 	complete := !contains(missing, true)
@@ -125,7 +126,7 @@ func (p *Plan) loadInputs(ctx context.Context, entries []dataset.Entry, missing 
 		}
 		for j, val := range vals {
 			i, v := b0+j/len(p.Views), j%len(p.Views)
-			q, err := finetune.DecodeCompact(val)
+			q, err := blockinput.DecodeCompact(val)
 			if err != nil || !q.HasShape(h, w, c) {
 				missing[i], complete = true, false
 				continue
@@ -161,7 +162,7 @@ func (p *Plan) reload(ctx context.Context, example, view int) ([]float32, error)
 	if len(vals) != 1 || vals[0] == nil {
 		return nil, fmt.Errorf("the block input of %s left the cache during training (cleared in another tab?): train again", p.Listing.Entries[example].Path)
 	}
-	q, err := finetune.DecodeCompact(vals[0])
+	q, err := blockinput.DecodeCompact(vals[0])
 	if err != nil {
 		return nil, fmt.Errorf("the cached block input of %s: %w: train again to recompute it", p.Listing.Entries[example].Path, err)
 	}
@@ -229,7 +230,7 @@ func (p *Plan) trainDynamic(ctx context.Context, model *resnet50.Model, run int,
 
 // ExtractWith is Extract that, with input set (the dynamic strategy), also caches input's
 // activations of every view in inputs — from the same trunk pass as the features
-// (finetune.Extractor.Run, what graft train --unfreeze runs). An image whose features and
+// (blockinput.Extractor.Run, what graft train --unfreeze runs). An image whose features and
 // block inputs are all cached and intact is a hit and is not decoded.
 func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs BlockInputStore, b head.Base, input string,
 	views []dataset.View, hash string, decode func() (Pixels, error)) (Extracted, error) {
@@ -249,7 +250,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 	}
 	fkeys, ikeys := make([]string, len(views)), make([]string, len(views))
 	for i, v := range views {
-		fkeys[i], ikeys[i] = FeatureKey(b, hash, v), finetune.BlockInputKey(b, input, hash, v)
+		fkeys[i], ikeys[i] = FeatureKey(b, hash, v), blockinput.BlockInputKey(b, input, hash, v)
 	}
 	cached, err := store.GetFeatures(ctx, fkeys)
 	if err != nil {
@@ -259,13 +260,13 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 	if err != nil {
 		return out, fmt.Errorf("reading the block-input cache: %w", err)
 	}
-	h, w, c := finetune.InputShape(input)
+	h, w, c := blockinput.InputShape(input)
 	out.Hit = len(cached) == len(views) && len(cachedIn) == len(views)
 	for i := range views {
 		if !out.Hit {
 			break
 		}
-		q, err := finetune.DecodeCompact(cachedIn[i])
+		q, err := blockinput.DecodeCompact(cachedIn[i])
 		out.Hit = len(cached[i]) == b.Features && err == nil && q.HasShape(h, w, c)
 	}
 	if out.Hit {
@@ -276,7 +277,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 		return out, err
 	}
 	t := time.Now()
-	ex := &finetune.Extractor{Model: model, Layer: b.Layer, Input: input, Resize: mode}
+	ex := &blockinput.Extractor{Model: model, Layer: b.Layer, Input: input, Resize: mode}
 	feats, ins, err := ex.Run(x.Data, views)
 	if err != nil {
 		return out, err
@@ -287,7 +288,7 @@ func (s *Session) ExtractWith(ctx context.Context, store FeatureStore, inputs Bl
 		if err != nil {
 			return out, err
 		}
-		enc[i] = finetune.EncodeCompact(q)
+		enc[i] = blockinput.EncodeCompact(q)
 	}
 	if err := store.PutFeatures(ctx, fkeys, feats); err != nil {
 		return out, err

@@ -11,7 +11,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/graftml/graft/core/finetune"
+	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/web/wire"
 )
@@ -136,7 +136,7 @@ func cancelDuringFineTuning(t *testing.T, d *smallDynamic) {
 // entry again, while a conservative one still finds every feature (last: it empties the cache).
 func clearedInputsAreMissing(t *testing.T, d *smallDynamic) {
 	freed, err := ClearCache(context.Background(), d.store, CacheInputs)
-	if err != nil || freed.Entries != 8 || freed.Bytes != 8*int64(finetune.EncodedBytes(14, 14, 1024)) {
+	if err != nil || freed.Entries != 8 || freed.Bytes != 8*int64(blockinput.EncodedBytes(14, 14, 1024)) {
 		t.Fatalf("cleared %+v, %v", freed, err)
 	}
 	base, _ := HeadBase(d.s.Manifest(), d.req.Settings.Resize)

@@ -13,7 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/blockinput"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/ops"
@@ -24,8 +25,8 @@ import (
 )
 
 func TestBlockInputKeys(t *testing.T) {
-	k := finetune.BlockInputKey(head.Base{ModelID: "m", Resize: "crop"}, "conv4_block5_out", "ab", dataset.ViewFlip)
-	if !strings.HasPrefix(k, finetune.BlockInputKeyVersion+"|") || k == FeatureKey(head.Base{ModelID: "m", Layer: "conv4_block5_out", Resize: "crop"}, "ab", dataset.ViewFlip) {
+	k := blockinput.BlockInputKey(head.Base{ModelID: "m", Resize: "crop"}, "conv4_block5_out", "ab", dataset.ViewFlip)
+	if !strings.HasPrefix(k, blockinput.BlockInputKeyVersion+"|") || k == FeatureKey(head.Base{ModelID: "m", Layer: "conv4_block5_out", Resize: "crop"}, "ab", dataset.ViewFlip) {
 		t.Errorf("block-input key %q", k)
 	}
 	if InputEntryBytes("conv4_block5_out") != 14*14*1024+4*1024 {
@@ -88,7 +89,7 @@ func nativeDynamic(t *testing.T, model *resnet50.Model, base head.Base, dir stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex, err := finetune.NewExtractor(model, base.Layer, cfg.Unfreeze, preprocess.ResizeMode(base.Resize))
+	ex, err := blockinput.NewExtractor(model, base.Layer, cfg.Unfreeze, preprocess.ResizeMode(base.Resize))
 	if err != nil {
 		t.Fatal(err)
 	}

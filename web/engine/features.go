@@ -1,5 +1,5 @@
 // features.go: feature extraction in a worker — one image's pooled features per view into the
-// feature cache, through core/dataset's Extractor (FeaturesOfInput: the browser decodes, Go
+// feature cache, through app/dataset's Extractor (FeaturesOfInput: the browser decodes, Go
 // does the rest exactly as `graft train` does after its decoder). The cache is IndexedDB in the
 // browser (web/worker), keyed by dataset.Key.String(); FeatureStore is its interface, read and
 // written in batches because every IndexedDB request is a trip through the event loop.
@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"

@@ -1,7 +1,7 @@
 // train.go: what the model worker does to train a head on a folder of photos — the browser's
-// side of `graft train` (core/cmd/graft/train.go), on the same core code: a core/dataset
+// side of `graft train` (core/cmd/graft/train.go), on the same core code: a app/dataset
 // Listing fed file by file, head.Config from the page's settings exactly as graft train makes
-// it from its flags, features read from the feature cache under core/dataset's Key, and
+// it from its flags, features read from the feature cache under app/dataset's Key, and
 // head.Train. Same listing, same settings and same features give the same head.
 package engine
 
@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/web/wire"

@@ -1,8 +1,8 @@
 // idb.mjs — IndexedDB for the workers, as small Promise functions Go awaits (web/worker/idb_js.go).
 // One database, "graft", version 2, three object stores:
-//   features: Float32Array values under core/dataset Key.String() keys (the feature cache);
+//   features: Float32Array values under app/dataset Key.String() keys (the feature cache);
 //   heads:    {id (auto), name, created (Unix ms), file (Uint8Array, a head file)};
-//   inputs:   Uint8Array values under finetune.BlockInputKey keys (the dynamic strategy's block
+//   inputs:   Uint8Array values under blockinput.BlockInputKey keys (the dynamic strategy's block
 //             inputs, web/engine/blockinput.go; added in version 2).
 // Each call is one transaction; a batch of gets or puts shares it (one trip through the event
 // loop instead of one per key). Nothing else happens here: the logic is Go (web/engine).

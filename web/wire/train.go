@@ -40,7 +40,7 @@ type List struct {
 	Dirs  []string `json:"dirs,omitempty"`
 }
 
-// Listing is a folder of classes (core/dataset.Listing): first progress (Final false: only
+// Listing is a folder of classes (app/dataset.Listing): first progress (Final false: only
 // Done and Total), then the whole listing.
 type Listing struct {
 	ID      int          `json:"id"`
@@ -67,7 +67,7 @@ type Entry struct {
 	Bytes int64  `json:"bytes"`
 }
 
-// Skip is a file a listing leaves out, and why (core/dataset's reasons).
+// Skip is a file a listing leaves out, and why (app/dataset's reasons).
 type Skip struct {
 	Path   string `json:"path"`
 	Reason string `json:"reason"`

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // The worker's part of training a head (wire/train.go has the flow): listing a picked folder
-// (reading each File once, in order, for its SHA-256 and image header: core/dataset's rules),
+// (reading each File once, in order, for its SHA-256 and image header: app/dataset's rules),
 // extracting one image's features into IndexedDB (any worker of the pool), training (the model
 // worker; epochs posted as they end) and the saved heads. The logic is web/engine; this file
 // moves messages, Files and bytes.
@@ -15,7 +15,7 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/web/engine"
 	"github.com/graftml/graft/web/wire"

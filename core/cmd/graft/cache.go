@@ -1,5 +1,5 @@
 // cache.go: graft cache — what the cache folder of graft train and graft eval holds (the feature
-// files of core/dataset's DirCache, DIR/<2 hex>/<64 hex>.f32, and the block inputs of
+// files of app/dataset's DirCache, DIR/<2 hex>/<64 hex>.f32, and the block inputs of
 // core/finetune's InputDir, DIR/blockinputs/<2 hex>/<64 hex>.gbi) and, with --clear, removing
 // them. Only files named as those caches name theirs are counted or removed, so a --cache that
 // points at the wrong folder loses nothing else.

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/blockinput"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 )
 
@@ -16,7 +17,7 @@ import (
 // counts, --clear of one kind then of all, and that nothing else is removed.
 func TestCacheCommand(t *testing.T) {
 	dir := t.TempDir()
-	feats, inputs := dataset.DirCache{Dir: dir}, finetune.InputDir{Dir: filepath.Join(dir, "blockinputs")}
+	feats, inputs := dataset.DirCache{Dir: dir}, blockinput.InputDir{Dir: filepath.Join(dir, "blockinputs")}
 	q, err := finetune.Compress(make([]float32, 2*2*3), 2, 2, 3)
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,7 @@ import (
 	"os"
 	"slices"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/head"
 )
 

@@ -1,5 +1,5 @@
 // graft train: the native twin of the web app's "train a head" (issue 7, design.md §5). It lists
-// a folder of class sub-folders (core/dataset), extracts pooled features of one ResNet50 layer
+// a folder of class sub-folders (app/dataset), extracts pooled features of one ResNet50 layer
 // per image and view through the feature cache, trains a head (core/head) and writes the head
 // file (core/head/FORMAT.md). Same seed and same data give the same head.
 package main
@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"

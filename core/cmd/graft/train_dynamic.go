@@ -13,7 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/blockinput"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
@@ -29,14 +30,14 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 	if err != nil {
 		return err
 	}
-	ex, err := finetune.NewExtractor(src.model.model, src.layer, cfg.Unfreeze, src.model.resize)
+	ex, err := blockinput.NewExtractor(src.model.model, src.layer, cfg.Unfreeze, src.model.resize)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "base model %s (ends at %s%s); head on %s, fine-tuning %d block(s) from %s: %v\n",
 		src.id, src.model.model.LastLayer(), syntheticNote(src.model.synthetic), src.layer, cfg.Unfreeze, ex.Input, blockNames(ex.Blocks))
 	if dir := cacheFolder(w, cacheDir); dir != "" {
-		ex.Cache = &finetune.Cache{Base: src.base(), Features: dataset.DirCache{Dir: dir}, Inputs: finetune.InputDir{Dir: filepath.Join(dir, "blockinputs")}}
+		ex.Cache = &blockinput.Cache{Base: src.base(), Features: dataset.DirCache{Dir: dir}, Inputs: blockinput.InputDir{Dir: filepath.Join(dir, "blockinputs")}}
 		fmt.Fprintf(w, "cache %s (features; block inputs in blockinputs/)\n", dir)
 	}
 	views := dataset.TrainingViews(cfg.Head.Flip)

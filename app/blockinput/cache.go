@@ -4,16 +4,17 @@
 // block's input (InputDir: one EncodeCompact file per view under BlockInputKey) — so that the
 // next run on the same photos, model, layers and resize mode reads them instead of running the
 // trunk. The browser keeps the same two things in IndexedDB (web/engine).
-package finetune
+package blockinput
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/graftml/graft/core/finetune"
 	"os"
 	"path/filepath"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
 )
@@ -30,17 +31,17 @@ func (d InputDir) path(key string) string {
 }
 
 // Get reads key's input, or reports a miss (absent, unreadable or damaged).
-func (d InputDir) Get(key string) (Compact, bool) {
+func (d InputDir) Get(key string) (finetune.Compact, bool) {
 	b, err := os.ReadFile(d.path(key))
 	if err != nil {
-		return Compact{}, false
+		return finetune.Compact{}, false
 	}
 	q, err := DecodeCompact(b)
 	return q, err == nil
 }
 
 // Put stores q under key.
-func (d InputDir) Put(key string, q Compact) error {
+func (d InputDir) Put(key string, q finetune.Compact) error {
 	if err := dataset.WriteFileAtomic(d.path(key), EncodeCompact(q)); err != nil {
 		return fmt.Errorf("block-input cache: %w", err)
 	}
@@ -63,7 +64,7 @@ func (c *Cache) featureKey(layer, hash string, v dataset.View) dataset.Key {
 
 // get returns an image's features and block inputs for every view, or ok false when any is
 // missing or not of the expected sizes.
-func (c *Cache) get(e *Extractor, hash string, views []dataset.View) (feats [][]float32, inputs []Compact, ok bool) {
+func (c *Cache) get(e *Extractor, hash string, views []dataset.View) (feats [][]float32, inputs []finetune.Compact, ok bool) {
 	if hash == "" {
 		return nil, nil, false
 	}
@@ -83,14 +84,14 @@ func (c *Cache) get(e *Extractor, hash string, views []dataset.View) (feats [][]
 }
 
 // input reads one view's block input: a miss unless it has e's input shape.
-func (c *Cache) input(e *Extractor, hash string, v dataset.View) (Compact, bool) {
+func (c *Cache) input(e *Extractor, hash string, v dataset.View) (finetune.Compact, bool) {
 	q, ok := c.Inputs.Get(BlockInputKey(c.Base, e.Input, hash, v))
 	h, w, ch := e.InputShape()
 	return q, ok && q.HasShape(h, w, ch)
 }
 
 // put keeps an image's results, remembering the first failure instead of stopping the run.
-func (c *Cache) put(e *Extractor, hash string, views []dataset.View, feats [][]float32, inputs []Compact) {
+func (c *Cache) put(e *Extractor, hash string, views []dataset.View, feats [][]float32, inputs []finetune.Compact) {
 	if hash == "" {
 		return
 	}

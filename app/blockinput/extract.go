@@ -1,19 +1,20 @@
 // extract.go: one trunk pass per image gives what a dynamic run needs — the pooled features of
 // the head's layer (the conservative phase) and the input of the first unfrozen block (the
 // fine-tuning phase), observed on the way (resnet50.Model.Run's observer). Views are
-// core/dataset's (the image and its horizontal flip), run as one batch.
-package finetune
+// app/dataset's (the image and its horizontal flip), run as one batch.
+package blockinput
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/graftml/graft/core/finetune"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/graftml/graft/core/dataset"
+	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/ops"
 	"github.com/graftml/graft/core/preprocess"
@@ -109,7 +110,7 @@ func (e *Extractor) InputOf(img []float32, view dataset.View) ([]float32, error)
 // what is run is cached. An image that does not decode moves to l.Skipped, as
 // dataset.ExtractDir does. The store's Recompute is set to read the input from the cache, else
 // the file again. progress sees the count done after each image.
-func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.Listing, views []dataset.View, store *Store, progress func(done, total int)) ([]head.Example, error) {
+func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.Listing, views []dataset.View, store *finetune.Store, progress func(done, total int)) ([]head.Example, error) {
 	var examples []head.Example
 	var paths, hashes []string
 	total := len(l.Entries)
@@ -162,7 +163,7 @@ func (e *Extractor) ExtractDir(ctx context.Context, root string, l *dataset.List
 // e.Cache when it holds them all (the file is then not read), else from a trunk pass over the
 // bytes read gives (then cached). An image that does not decode is dataset.ErrUndecodable; a
 // read error is returned as it is.
-func (e *Extractor) extract(read func() ([]byte, error), hash string, views []dataset.View) ([][]float32, []Compact, error) {
+func (e *Extractor) extract(read func() ([]byte, error), hash string, views []dataset.View) ([][]float32, []finetune.Compact, error) {
 	if e.Cache != nil {
 		if feats, inputs, ok := e.Cache.get(e, hash, views); ok {
 			e.Cache.Hits++
@@ -182,9 +183,9 @@ func (e *Extractor) extract(read func() ([]byte, error), hash string, views []da
 		return nil, nil, err
 	}
 	h, w, c := e.InputShape()
-	inputs := make([]Compact, len(xs))
+	inputs := make([]finetune.Compact, len(xs))
 	for v, x := range xs {
-		if inputs[v], err = Compress(x, h, w, c); err != nil {
+		if inputs[v], err = finetune.Compress(x, h, w, c); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -1,15 +1,16 @@
 // compact_codec_test.go: the block-input encoding round-trips and refuses damaged entries; its
 // decoder never panics on arbitrary bytes (fuzz).
-package finetune
+package blockinput
 
 import (
 	"errors"
 	"fmt"
+	"github.com/graftml/graft/core/finetune"
 	"slices"
 	"testing"
 )
 
-func codecSample(t testing.TB) Compact {
+func codecSample(t testing.TB) finetune.Compact {
 	h, w, c := 3, 2, 5
 	x := make([]float32, h*w*c)
 	for i := range x {
@@ -18,7 +19,7 @@ func codecSample(t testing.TB) Compact {
 	for i := 4; i < len(x); i += c { // channel 4 all zero: scale 0
 		x[i] = 0
 	}
-	q, err := Compress(x, h, w, c)
+	q, err := finetune.Compress(x, h, w, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func codecSample(t testing.TB) Compact {
 func TestCompactEncoding(t *testing.T) {
 	q := codecSample(t)
 	b := EncodeCompact(q)
-	if want := int(CompactBytes(q.H, q.W, q.C)) + compactHeader + 4; len(b) != want || EncodedBytes(q.H, q.W, q.C) != want {
+	if want := int(finetune.CompactBytes(q.H, q.W, q.C)) + compactHeader + 4; len(b) != want || EncodedBytes(q.H, q.W, q.C) != want {
 		t.Errorf("%d bytes (EncodedBytes %d), want %d", len(b), EncodedBytes(q.H, q.W, q.C), want)
 	}
 	got, err := DecodeCompact(b)

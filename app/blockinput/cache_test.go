@@ -1,6 +1,6 @@
 // cache_test.go: InputDir keeps what it is given under its key, and reports a miss for an
 // absent, damaged or foreign file (graft train's end-to-end use: core/cmd/graft TestTrainDynamic).
-package finetune
+package blockinput
 
 import (
 	"os"
