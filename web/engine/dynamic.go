@@ -11,6 +11,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/graftml/graft/app"
 	"time"
 
 	"github.com/graftml/graft/app/blockinput"
@@ -25,14 +26,13 @@ import (
 )
 
 // DynamicConfigOf turns the page's settings into a finetune.Config as graft train turns
-// --unfreeze, --fine-tune-lr, --fine-tune-epochs and --memory-mb into one.
+// --unfreeze, --fine-tune-lr, --fine-tune-epochs and --memory-mb into one (app/config.go).
 func DynamicConfigOf(s wire.Settings) (finetune.Config, error) {
 	cfg, err := ConfigOf(s)
 	if err != nil {
 		return finetune.Config{}, err
 	}
-	d := finetune.Config{Head: cfg, Unfreeze: s.Unfreeze, FineTuneLR: s.FineTuneLR, FineTuneEpochs: s.FineTuneEpochs,
-		MemoryBudget: int64(s.MemoryMB) << 20}
+	d := app.FineTuneConfigOf(cfg, s)
 	return d, d.Validate()
 }
 
@@ -74,15 +74,8 @@ func InputEntryBytes(input string) int64 { return finetune.CompactBytes(blockinp
 
 // setDynamic fills the plan's dynamic part from the settings (nothing for conservative).
 func (p *Plan) setDynamic(s wire.Settings, store FeatureStore) error {
-	switch s.Strategy {
-	case "", wire.StrategyConservative:
-		return nil
-	case wire.StrategyDynamic:
-	default:
-		return fmt.Errorf("strategy %q: want %s or %s", s.Strategy, wire.StrategyConservative, wire.StrategyDynamic)
-	}
-	d, err := DynamicConfigOf(s)
-	if err != nil {
+	_, d, err := app.ConfigOf(s)
+	if err != nil || d == nil {
 		return err
 	}
 	if p.Input, err = InputLayerOf(p.Base.Layer, d.Unfreeze); err != nil {
@@ -92,7 +85,7 @@ func (p *Plan) setDynamic(s wire.Settings, store FeatureStore) error {
 	if !ok {
 		return fmt.Errorf("engine: the feature store keeps no block inputs")
 	}
-	p.Dynamic, p.inputs = &d, in
+	p.Dynamic, p.inputs = d, in
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/graftml/graft/app"
 	"math"
 	"path"
 	"slices"
@@ -19,44 +20,23 @@ import (
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
-	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/web/wire"
 	"github.com/graftml/graft/weights/format"
 )
 
-// Layers a head reads: graft train's default rule (core/cmd/graft/train.go, openBase).
+// Layers a head reads (app/base.go).
 const (
-	HeadLayerFull      = "conv5_block3_out" // a model with real stage-5 weights
-	HeadLayerTruncated = "conv4_block6_out" // a model with synthetic weights, or ending before stage 5
+	HeadLayerFull      = app.HeadLayerFull
+	HeadLayerTruncated = app.HeadLayerTruncated
 )
 
-// HeadBase is what a head trained here reads: the manifest's model id, graft train's default
-// layer for this model, and resize mode.
-func HeadBase(m *format.Manifest, resize string) (head.Base, error) {
-	mode, err := preprocess.ParseResizeMode(resize)
-	if err != nil {
-		return head.Base{}, err
-	}
-	layer := HeadLayerTruncated
-	if m.Model.Synthetic == nil && resnet50.LayerIndex(m.Model.LastLayer) >= resnet50.LayerIndex(HeadLayerFull) {
-		layer = HeadLayerFull
-	}
-	b := head.Base{ModelID: m.Model.ID, Layer: layer, Features: resnet50.OutputChannels(layer), Resize: string(mode)}
-	return b, b.Check()
-}
+// HeadBase is what a head trained here reads: app.HeadBase, as graft train chooses it.
+func HeadBase(m *format.Manifest, resize string) (head.Base, error) { return app.HeadBase(m, resize) }
 
 // ConfigOf turns the page's settings into a head.Config the way graft train turns its flags
-// into one: the preset's defaults, then each setting.
-func ConfigOf(s wire.Settings) (head.Config, error) {
-	cfg, err := head.DefaultConfig(s.Head)
-	if err != nil {
-		return cfg, err
-	}
-	cfg.Epochs, cfg.BatchSize, cfg.LearningRate = s.Epochs, s.BatchSize, s.LearningRate
-	cfg.Seed, cfg.ValSplit, cfg.Patience, cfg.Flip, cfg.Output = s.Seed, s.ValSplit, s.Patience, s.Flip, head.Output(s.Output)
-	return cfg, cfg.Validate()
-}
+// into one (app.HeadConfigOf).
+func ConfigOf(s wire.Settings) (head.Config, error) { return app.HeadConfigOf(s) }
 
 // Views are the views training needs: the original, and the flip when cfg.Flip.
 func Views(cfg head.Config) []dataset.View {

@@ -12,6 +12,8 @@
 // Images never travel inside the JSON: Files go beside it as handles, read where they are used.
 package wire
 
+import "github.com/graftml/graft/app/settings"
+
 // Message kinds of the training flow.
 const (
 	KindList        = "list"         // page → model worker
@@ -73,34 +75,14 @@ type Skip struct {
 	Reason string `json:"reason"`
 }
 
-// Settings are the training settings the page offers; the worker turns them into a
-// core/head.Config exactly as `graft train` turns its flags into one.
-type Settings struct {
-	Head         string  `json:"head"`          // preset: linear, mlp256, keras
-	Output       string  `json:"output"`        // softmax or sigmoid
-	Epochs       int     `json:"epochs"`        //
-	LearningRate float64 `json:"learning_rate"` // Adam's
-	BatchSize    int     `json:"batch_size"`    //
-	ValSplit     float64 `json:"val_split"`     // fraction of each class held out
-	Patience     int     `json:"patience"`      // early stopping; 0: never
-	Flip         bool    `json:"flip"`          // also train on horizontal flips
-	Seed         uint64  `json:"seed"`          //
-	Resize       string  `json:"resize"`        // crop or nearest
+// Settings are the training settings the page offers (app/settings, the CLI's too); the worker
+// turns them into a core/head.Config exactly as `graft train` turns its flags into one.
+type Settings = settings.Settings
 
-	// The dynamic strategy (issue 8, core/finetune): after the head, fine-tune the top
-	// Unfreeze blocks with it at FineTuneLR for at most FineTuneEpochs, keeping at most
-	// MemoryMB MiB of block inputs in memory (the rest are reloaded from the on-disk cache).
-	Strategy       string  `json:"strategy"` // conservative or dynamic
-	Unfreeze       int     `json:"unfreeze"`
-	FineTuneLR     float64 `json:"fine_tune_lr"`
-	FineTuneEpochs int     `json:"fine_tune_epochs"`
-	MemoryMB       int     `json:"memory_mb"`
-}
-
-// Strategies of the Keras transfer-learning guide.
+// Strategies of the Keras transfer-learning guide (app/settings).
 const (
-	StrategyConservative = "conservative" // a new head on the frozen trunk
-	StrategyDynamic      = "dynamic"      // then head and top blocks together, at a small learning rate
+	StrategyConservative = settings.StrategyConservative
+	StrategyDynamic      = settings.StrategyDynamic
 )
 
 // Presets are the head presets as the page lists them (core/head.Presets; a test keeps them equal).
@@ -116,12 +98,8 @@ type Preset struct {
 	About string `json:"about"`
 }
 
-// DefaultSettings are `graft train`'s defaults (a test keeps them equal).
-func DefaultSettings() Settings {
-	return Settings{Head: "mlp256", Output: "softmax", Epochs: 20, LearningRate: 1e-3, BatchSize: 32,
-		ValSplit: 0.2, Patience: 5, Flip: false, Seed: 1, Resize: "crop",
-		Strategy: StrategyConservative, Unfreeze: 1, FineTuneLR: 1e-5, FineTuneEpochs: 5, MemoryMB: 512}
-}
+// DefaultSettings are the defaults of app/settings, `graft train`'s flags' too.
+func DefaultSettings() Settings { return settings.DefaultSettings() }
 
 // Train asks the model worker to train on listing Listing. Failed are images extraction found
 // undecodable; the worker drops them from the listing first.

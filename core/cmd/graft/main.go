@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/graftml/graft/app/settings"
 	"io"
 	"os"
 	"path/filepath"
@@ -88,8 +89,9 @@ type modelFlags struct {
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.h5, "h5", "", "Keras ResNet50 weights file (.h5)")
 	fs.StringVar(&m.fill, "fill", "", `"synthetic" fills missing weights with seeded He-normal values`)
-	fs.Uint64Var(&m.seed, "seed", 1, "seed of the synthetic fill")
-	fs.StringVar(&m.resize, "resize", string(preprocess.DefaultResize), "resize mode: nearest (Keras parity) or crop")
+	d := settings.DefaultSettings()
+	fs.Uint64Var(&m.seed, "seed", d.Seed, "seed of the synthetic fill")
+	fs.StringVar(&m.resize, "resize", d.Resize, "resize mode: nearest (Keras parity) or crop")
 	fs.StringVar(&m.model, "model", "", "converted model folder (graft convert --out DIR), instead of --h5")
 	fs.StringVar(&m.precision, "precision", "", "int8 or f32 (--h5: default f32; --model: the stored dtype)")
 }

@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"github.com/graftml/graft/app"
+	"github.com/graftml/graft/app/settings"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,7 +19,6 @@ import (
 	"time"
 
 	"github.com/graftml/graft/app/dataset"
-	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/weights/format"
@@ -47,33 +48,59 @@ running the trunk; graft cache shows and clears it. The model file then holds th
 layers too (core/head/FORMAT.md, version 2).
 `
 
-func train(args []string, stdout, stderr io.Writer) int {
+// trainFlags are graft train's own flags (modelFlags aside); their defaults are
+// app/settings.DefaultSettings' (settings_test.go holds them to it).
+type trainFlags struct {
+	data, out, layer, preset, loss, cacheDir *string
+	epochs, batch, patience, unfreeze        *int
+	tuneEpochs, memoryMB                     *int
+	lr, beta1, beta2, eps, dropout, valSplit *float64
+	tuneLR                                   *float64
+	flip                                     *bool
+}
+
+// newTrainFlags is graft train's flag set.
+func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *modelFlags, *trainFlags) {
+	f := new(trainFlags)
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, trainUsage); fs.PrintDefaults() }
-	var mf modelFlags
+	mf := new(modelFlags)
 	mf.register(fs)
 	fs.Lookup("seed").Usage = "seed of training (and of a --fill synthetic)"
-	data := fs.String("data", "", "folder with one sub-folder of images per class")
-	out := fs.String("out", "", "head file to write")
-	layer := fs.String("layer", "", "ResNet50 layer whose pooled output the head reads (default: see above)")
-	preset := fs.String("head", head.DefaultPreset, "head preset: "+strings.Join(head.PresetNames(), ", "))
-	epochs := fs.Int("epochs", 20, "most epochs to train")
-	batch := fs.Int("batch", 32, "mini-batch size")
-	lr := fs.Float64("lr", 1e-3, "Adam learning rate")
-	beta1 := fs.Float64("beta1", 0.9, "Adam β1")
-	beta2 := fs.Float64("beta2", 0.999, "Adam β2")
-	eps := fs.Float64("epsilon", 1e-7, "Adam ε")
-	dropout := fs.Float64("dropout", -1, "dropout after each hidden layer (default: the preset's)")
-	valSplit := fs.Float64("val-split", 0.2, "fraction of each class held out for validation")
-	patience := fs.Int("patience", 5, "stop after this many epochs without a better validation loss (0: never)")
-	flip := fs.Bool("flip", false, "also train on the horizontal flip of every training image")
-	loss := fs.String("loss", "softmax", "softmax (categorical cross-entropy) or sigmoid (binary cross-entropy, two classes)")
-	cacheDir := fs.String("cache", "", `feature cache folder, or "off"`)
-	unfreeze := fs.Int("unfreeze", 0, "fine-tune this many top blocks (the dynamic strategy); 0: conservative")
-	tuneLR := fs.Float64("fine-tune-lr", finetune.DefaultFineTuneLR, "Adam learning rate of the fine-tuning phase (head and blocks)")
-	tuneEpochs := fs.Int("fine-tune-epochs", finetune.DefaultFineTuneEpochs, "most epochs of the fine-tuning phase")
-	memoryMB := fs.Int64("memory-mb", finetune.DefaultMemoryBudget>>20, "MiB of cached block inputs kept in memory (the rest are recomputed)")
+	f.data = fs.String("data", "", "folder with one sub-folder of images per class")
+	f.out = fs.String("out", "", "head file to write")
+	f.layer = fs.String("layer", "", "ResNet50 layer whose pooled output the head reads (default: see above)")
+	d := settings.DefaultSettings()
+	adam, err := head.DefaultConfig(d.Head)
+	if err != nil {
+		panic(err) // the default preset is one of head.Presets (app/settings_test.go)
+	}
+	f.preset = fs.String("head", d.Head, "head preset: "+strings.Join(head.PresetNames(), ", "))
+	f.epochs = fs.Int("epochs", d.Epochs, "most epochs to train")
+	f.batch = fs.Int("batch", d.BatchSize, "mini-batch size")
+	f.lr = fs.Float64("lr", d.LearningRate, "Adam learning rate")
+	f.beta1 = fs.Float64("beta1", adam.Beta1, "Adam β1")
+	f.beta2 = fs.Float64("beta2", adam.Beta2, "Adam β2")
+	f.eps = fs.Float64("epsilon", adam.Epsilon, "Adam ε")
+	f.dropout = fs.Float64("dropout", -1, "dropout after each hidden layer (default: the preset's)")
+	f.valSplit = fs.Float64("val-split", d.ValSplit, "fraction of each class held out for validation")
+	f.patience = fs.Int("patience", d.Patience, "stop after this many epochs without a better validation loss (0: never)")
+	f.flip = fs.Bool("flip", d.Flip, "also train on the horizontal flip of every training image")
+	f.loss = fs.String("loss", d.Output, "softmax (categorical cross-entropy) or sigmoid (binary cross-entropy, two classes)")
+	f.cacheDir = fs.String("cache", "", `feature cache folder, or "off"`)
+	f.unfreeze = fs.Int("unfreeze", unfreezeDefault(d), "fine-tune this many top blocks (the dynamic strategy); 0: conservative")
+	f.tuneLR = fs.Float64("fine-tune-lr", d.FineTuneLR, "Adam learning rate of the fine-tuning phase (head and blocks)")
+	f.tuneEpochs = fs.Int("fine-tune-epochs", d.FineTuneEpochs, "most epochs of the fine-tuning phase")
+	f.memoryMB = fs.Int("memory-mb", d.MemoryMB, "MiB of cached block inputs kept in memory (the rest are recomputed)")
+	return fs, mf, f
+}
+
+func train(args []string, stdout, stderr io.Writer) int {
+	fs, mf, f := newTrainFlags(stderr)
+	data, out, layer, preset, loss, cacheDir := f.data, f.out, f.layer, f.preset, f.loss, f.cacheDir
+	epochs, batch, patience, unfreeze, tuneEpochs, memoryMB := f.epochs, f.batch, f.patience, f.unfreeze, f.tuneEpochs, f.memoryMB
+	lr, beta1, beta2, eps, dropout, valSplit, tuneLR, flip := f.lr, f.beta1, f.beta2, f.eps, f.dropout, f.valSplit, f.tuneLR, f.flip
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -81,13 +108,15 @@ func train(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	cfg, err := head.DefaultConfig(*preset)
+	s := settings.Settings{Head: *preset, Output: *loss, Epochs: *epochs, LearningRate: *lr, BatchSize: *batch,
+		ValSplit: *valSplit, Patience: *patience, Flip: *flip, Seed: mf.seed, Resize: mf.resize,
+		Unfreeze: *unfreeze, FineTuneLR: *tuneLR, FineTuneEpochs: *tuneEpochs, MemoryMB: *memoryMB}
+	cfg, err := app.PresetConfig(s)
 	if err != nil {
 		fmt.Fprintf(stderr, "graft train: %v\n", err)
 		return 2
 	}
-	cfg.Epochs, cfg.BatchSize, cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon = *epochs, *batch, *lr, *beta1, *beta2, *eps
-	cfg.Seed, cfg.ValSplit, cfg.Patience, cfg.Flip, cfg.Output = mf.seed, *valSplit, *patience, *flip, head.Output(*loss)
+	cfg.Beta1, cfg.Beta2, cfg.Epsilon = *beta1, *beta2, *eps
 	if *dropout >= 0 {
 		cfg.Dropout = *dropout
 	}
@@ -96,12 +125,12 @@ func train(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *unfreeze > 0 {
-		dcfg := finetune.Config{Head: cfg, Unfreeze: *unfreeze, FineTuneLR: *tuneLR, FineTuneEpochs: *tuneEpochs, MemoryBudget: *memoryMB << 20}
+		dcfg := app.FineTuneConfigOf(cfg, s)
 		if err := dcfg.Validate(); err != nil {
 			fmt.Fprintf(stderr, "graft train: %v\n", err)
 			return 2
 		}
-		if err := dynamicRun(stdout, &mf, dcfg, *data, *layer, *cacheDir, *out); err != nil {
+		if err := dynamicRun(stdout, mf, dcfg, *data, *layer, *cacheDir, *out); err != nil {
 			fmt.Fprintf(stderr, "graft train: %v\n", err)
 			return 1
 		}
@@ -110,7 +139,7 @@ func train(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "graft train: --unfreeze %d: want 0 (conservative) or a number of blocks\n", *unfreeze)
 		return 2
 	}
-	if err := trainRun(stdout, &mf, cfg, *data, *layer, *cacheDir, *out); err != nil {
+	if err := trainRun(stdout, mf, cfg, *data, *layer, *cacheDir, *out); err != nil {
 		fmt.Fprintf(stderr, "graft train: %v\n", err)
 		return 1
 	}
@@ -173,6 +202,15 @@ func trainRun(w io.Writer, mf *modelFlags, cfg head.Config, dataDir, layer, cach
 	return nil
 }
 
+// unfreezeDefault is --unfreeze's default: 0 (the conservative strategy) unless the default
+// strategy is the dynamic one, then its number of blocks.
+func unfreezeDefault(d settings.Settings) int {
+	if d.Strategy == settings.StrategyDynamic {
+		return d.Unfreeze
+	}
+	return 0
+}
+
 func syntheticNote(synthetic bool) string {
 	if synthetic {
 		return "; some weights synthetic"
@@ -226,10 +264,7 @@ func openBase(mf *modelFlags, layer string) (*baseModel, error) {
 		return nil, err
 	}
 	if layer == "" {
-		layer = "conv4_block6_out"
-		if !l.synthetic && l.model.CheckLayer("conv5_block3_out") == nil {
-			layer = "conv5_block3_out"
-		}
+		layer = app.BaseLayer(l.model.LastLayer(), l.synthetic)
 	}
 	if resnet50.OutputChannels(layer) <= 0 {
 		return nil, fmt.Errorf("layer %q has no pooled features (use a convS_blockN_out layer, conv1_relu or pool1_pool)", layer)
