@@ -1,4 +1,4 @@
-// compact_codec.go: the on-disk form of one block input (a Compact), shared by the browser's
+// compact_codec.go: the on-disk form of one block input (a finetune.Compact), shared by the browser's
 // IndexedDB cache (web/engine) and graft train's cache folder (cache.go), and the key it is kept
 // under. A damaged or implausible entry decodes to an error, which every reader treats as a
 // miss: the image goes through the trunk again.

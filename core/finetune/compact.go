@@ -1,5 +1,5 @@
-// compact.go: the cached inputs of the first unfrozen block, kept small (issue 8: "cached
-// compactly (float16 or int8 with scales)"). A block input is a block output of ResNet50, so a
+// compact.go: the cached inputs of the first unfrozen block, kept small (cached compactly:
+// int8 with scales rather than float32). A block input is a block output of ResNet50, so a
 // ReLU's: every value is ≥ 0. It is stored as unsigned 8-bit codes with one float32 scale per
 // channel, x ≈ code·scale[c], scale[c] = max_c/255 (round to nearest: error ≤ scale/2, a
 // quarter of float16's bytes). A channel that is all zero has scale 0.

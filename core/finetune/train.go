@@ -1,4 +1,4 @@
-// train.go: the "dynamic" strategy of the Keras transfer-learning guide (issue 8; design.md §5):
+// train.go: the "dynamic" strategy of the Keras transfer-learning guide (RATIONALE.md):
 // first the conservative phase — a new head on the frozen trunk's pooled features (head.Train,
 // exactly what the conservative strategy produces, kept as the fallback) — then the
 // fine-tuning phase: the head and the top blocks of the trunk trained together with Adam at a

@@ -1,4 +1,4 @@
-// config.go: the training settings, the head presets of issue 7 and their defaults (Keras'
+// config.go: the training settings, the head presets and their defaults (Keras'
 // defaults where Keras has one: Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
 // epsilon=1e-7), batch_size=32; EarlyStopping(monitor="val_loss", restore_best_weights=True)).
 package head
@@ -36,7 +36,7 @@ type Preset struct {
 	About   string
 }
 
-// Presets are the heads of issue 7, in the order a menu lists them.
+// Presets are the head shapes a user picks from, in the order a menu lists them.
 var Presets = []Preset{
 	{"linear", nil, 0, "one dense layer: logistic regression on the features"},
 	{"mlp256", []int{256}, 0.5, "one hidden layer of 256 with ReLU and dropout 0.5"},
@@ -55,7 +55,9 @@ func PresetNames() []string {
 	return names
 }
 
-// DefaultConfig returns the default settings with the layers of preset name.
+// DefaultConfig returns the default settings with the layers of preset name. The defaults a
+// user sees are app/settings.DefaultSettings (the page links it without core/);
+// app/config_test.go holds these numbers equal to those.
 func DefaultConfig(name string) (Config, error) {
 	i := slices.IndexFunc(Presets, func(p Preset) bool { return p.Name == name })
 	if i < 0 {

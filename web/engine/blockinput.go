@@ -1,4 +1,4 @@
-// blockinput.go: the dynamic strategy's block inputs in the browser's on-disk cache (issue 8).
+// blockinput.go: the dynamic strategy's block inputs in the browser's on-disk cache.
 // One trunk pass per image gives the pooled features (the feature cache, as for the
 // conservative strategy) and the first unfrozen block's input, a finetune.Compact (uint8 codes
 // and per-channel scales, core/finetune/compact.go), kept in IndexedDB under

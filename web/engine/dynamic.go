@@ -1,4 +1,4 @@
-// dynamic.go: the dynamic strategy in the browser (issue 8) — the browser's side of
+// dynamic.go: the dynamic strategy in the browser — the browser's side of
 // `graft train --unfreeze N` (core/cmd/graft/train_dynamic.go), on the same core code: the
 // page's settings map to finetune.Config as graft train maps its flags, one trunk pass per
 // image (blockinput.Extractor.Run) gives the pooled features (the feature cache, same keys as

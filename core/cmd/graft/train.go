@@ -1,4 +1,4 @@
-// graft train: the native twin of the web app's "train a head" (issue 7, design.md §5). It lists
+// graft train: the native twin of the web app's "train a head" (web/engine/train.go). It lists
 // a folder of class sub-folders (app/dataset), extracts pooled features of one ResNet50 layer
 // per image and view through the feature cache, trains a head (core/head) and writes the head
 // file (core/head/FORMAT.md). Same seed and same data give the same head.

@@ -1,4 +1,4 @@
-// graft train --unfreeze N: the dynamic strategy natively (issue 8; core/finetune) — the same
+// graft train --unfreeze N: the dynamic strategy natively (core/finetune) — the same
 // two phases the browser runs: a head on the frozen trunk, then head and top blocks together.
 // One trunk pass per image gives both the pooled features and the unfrozen blocks' input; with
 // the cache (--cache) both are kept, the features beside the conservative runs' and the block
