@@ -99,3 +99,22 @@ func TestDiff(t *testing.T) {
 		t.Errorf("MaxAbsDiff with a NaN = %v, want NaN", m)
 	}
 }
+
+func TestSameShape(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []int
+		want bool
+	}{
+		{nil, nil, true},
+		{[]int{}, nil, true}, // both scalars
+		{[]int{2, 3}, []int{2, 3}, true},
+		{[]int{2, 3}, []int{3, 2}, false},
+		{[]int{2, 3}, []int{2, 3, 1}, false}, // a trailing 1 is another rank
+		{[]int{6}, []int{2, 3}, false},       // same element count, other shape
+		{[]int{0}, nil, false},
+	} {
+		if got := SameShape(tc.a, tc.b); got != tc.want {
+			t.Errorf("SameShape(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

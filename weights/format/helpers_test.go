@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
 	"github.com/graftml/graft/weights/quant"
 )
 
@@ -118,7 +119,7 @@ func (tm *testModel) checkWeights(tb testing.TB, l *Loader, wantComplete bool) {
 			}
 			continue
 		}
-		if !sameShape(shape, t.Shape) {
+		if !tensor.SameShape(shape, t.Shape) {
 			tb.Fatalf("%s: shape %v, want %v", t.Name, shape, t.Shape)
 		}
 		want := tm.want[t.Name]

@@ -50,7 +50,7 @@ func TestLoaderWeightInt8(t *testing.T) {
 		}
 		_, w, _ := src.Weight(layer, short)
 		wantQ, wantS, _ := quant.QuantizeRef(w, shape[len(shape)-1])
-		if !sameShape(shape, tt.Shape) || len(q) != len(wantQ) || len(scales) != len(wantS) {
+		if !tensor.SameShape(shape, tt.Shape) || len(q) != len(wantQ) || len(scales) != len(wantS) {
 			t.Fatalf("%s: shape %v, %d codes, %d scales; want %v, %d, %d", tt.Name, shape, len(q), len(scales), tt.Shape, len(wantQ), len(wantS))
 		}
 		for i := range wantQ {

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
 )
 
 // Manifest is manifest.json.
@@ -239,7 +240,7 @@ func (m *Manifest) validateLayersAndTensors(starts []int64) error {
 	var spans []Span
 	for i, t := range m.Tensors {
 		s := expect[i]
-		if t.Name != s.Name() || !sameShape(t.Shape, s.Shape) {
+		if t.Name != s.Name() || !tensor.SameShape(t.Shape, s.Shape) {
 			return fmt.Errorf("tensor %d is %s %v, want %s %v", i, t.Name, t.Shape, s.Name(), s.Shape)
 		}
 		wantType := DTypeFloat32
@@ -305,16 +306,4 @@ func elements(shape []int) int {
 		n *= d
 	}
 	return n
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
