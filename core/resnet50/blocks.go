@@ -1,5 +1,5 @@
 // blocks.go: ResNet50's bottleneck blocks as units that can be read out and replaced — what
-// fine-tuning the trunk (core/finetune, issue 8) needs: the names of the blocks that end at an
+// fine-tuning the trunk (core/finetune) needs: the names of the blocks that end at an
 // output layer, each block's conv layers with their folded float32 weights, and a model whose
 // named convs use other (trained) weights while sharing the rest. The block structure is arch.go's
 // (keras/src/applications/resnet.py block1).
@@ -89,11 +89,8 @@ type ConvF32 struct {
 // values the forward pass multiplies by) and bias, as new slices the caller may change.
 func (m *Model) ConvWeights(name string) (ConvF32, error) {
 	c := m.convs[name]
-	switch {
-	case c == nil:
+	if c == nil {
 		return ConvF32{}, fmt.Errorf("resnet50: %s has no weights in this model", name)
-	case c.bn != nil:
-		return ConvF32{}, fmt.Errorf("resnet50: %s: an unfolded model has no folded weights", name)
 	}
 	k, err := c.kernel.Float32()
 	if err != nil {
@@ -121,8 +118,6 @@ func (m *Model) WithConvs(over map[string]ConvF32) (*Model, error) {
 			return nil, fmt.Errorf("resnet50: no conv layer %q", name)
 		case m.convs[name] == nil:
 			return nil, fmt.Errorf("resnet50: %s is past the end of this model (%s)", name, m.lastLayer)
-		case m.convs[name].bn != nil:
-			return nil, fmt.Errorf("resnet50: %s: an unfolded model cannot take folded weights", name)
 		case w.Kernel == nil || !tensor.SameShape(w.Kernel.Shape, []int{s.Kernel, s.Kernel, s.Cin, s.Cout}):
 			return nil, fmt.Errorf("resnet50: %s: kernel %v, want [%d %d %d %d]", name, shapeOf(w.Kernel), s.Kernel, s.Kernel, s.Cin, s.Cout)
 		case len(w.Bias) != s.Cout:

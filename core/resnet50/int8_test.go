@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/resnet50/resnet50test"
 	"github.com/graftml/graft/core/tensor"
 )
 
@@ -164,7 +165,7 @@ func TestInt8KernelsEqualDequantizedFloat32(t *testing.T) {
 }
 
 // TestInt8KernelsKeptOnlyAsStored: int8 kernels stay int8 when they are used as stored (folded
-// source, or batch norms run unfolded); when New must fold a batch norm into a conv, it reads
+// source, or batch norms run unfolded by resnet50test); when New must fold a batch norm into a conv, it reads
 // that conv's kernel as float32 (the dense layer, which has no batch norm, stays int8).
 func TestInt8KernelsKeptOnlyAsStored(t *testing.T) {
 	for _, tc := range []struct {
@@ -174,7 +175,6 @@ func TestInt8KernelsKeptOnlyAsStored(t *testing.T) {
 	}{
 		{true, resnet50.Options{}, "int8"},
 		{true, resnet50.Options{Float32Weights: true}, "float32"},
-		{false, resnet50.Options{Unfolded: true}, "int8"},
 		{false, resnet50.Options{}, "int8+float32"},
 	} {
 		m, err := resnet50.New(newQuantizedSynthetic(tc.folded), tc.opts)
@@ -184,6 +184,14 @@ func TestInt8KernelsKeptOnlyAsStored(t *testing.T) {
 		if got := m.KernelDType(); got != tc.want {
 			t.Errorf("folded=%v %+v: KernelDType() = %q, want %q", tc.folded, tc.opts, got, tc.want)
 		}
+	}
+	// The unfolded network of the tests folds nothing, so it keeps every int8 kernel as stored.
+	u, err := resnet50test.New(newQuantizedSynthetic(false), resnet50test.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.KernelDType(); got != "int8" {
+		t.Errorf("folded=false, unfolded (resnet50test): KernelDType() = %q, want %q", got, "int8")
 	}
 	// A .h5-like source (no int8) is float32 whatever the options.
 	m, err := resnet50.New(&resnet50.Synthetic{Inner: noWeights{}, Seed: 1}, resnet50.Options{})

@@ -1,6 +1,7 @@
 // The ResNet50 forward pass over core/ops, following arch.go's table. Batch norms are folded
-// into the preceding conv (w' = w·γ/√(σ²+ε), b' = (b−μ)·γ/√(σ²+ε)+β) unless Options.Unfolded
-// keeps them as separate ops, which the tests use to check the folding. Kernels that the source
+// into the preceding conv (w' = w·γ/√(σ²+ε), b' = (b−μ)·γ/√(σ²+ε)+β); the tests check the folding
+// and the fused kernels against core/resnet50/resnet50test, the same table run as Keras lays it
+// out (a BatchNormalization op after each conv, the reference conv). Kernels that the source
 // stores as int8 (QuantizedSource, e.g. the chunked model of weights/format) stay int8 in memory
 // (ops.Weights) unless Options.Float32Weights asks for float32; results are the same bit for bit.
 package resnet50
@@ -13,22 +14,19 @@ import (
 	"github.com/graftml/graft/core/tensor"
 )
 
-// Options choose how the model computes; the defaults are the fast path.
+// Options choose how the model holds its weights.
 type Options struct {
-	Unfolded  bool // keep BatchNormalization as a separate op after each conv
-	Reference bool // use the slow, obvious conv (ops.Conv2DRef) instead of the fast one
 	// Float32Weights dequantizes the int8 kernels of a QuantizedSource at load (4× their
 	// memory: ResNet50's kernels are 25.5 MB as int8, 102 MB as float32). By default they stay
 	// int8. Sources without int8 kernels (the Keras .h5 file) always give float32.
 	Float32Weights bool
 }
 
-// conv is one Conv2D layer with its BatchNormalization.
+// conv is one Conv2D layer with its BatchNormalization folded in.
 type conv struct {
 	spec   ConvSpec
-	kernel ops.Weights // [KH,KW,Cin,Cout], float32 or int8; BN folded in unless unfolded
+	kernel ops.Weights // [KH,KW,Cin,Cout], float32 or int8
 	bias   []float32   // [Cout]
-	bn     *batchNorm  // only when unfolded
 }
 
 type batchNorm struct{ gamma, beta, mean, variance []float32 } // each [Cout]
@@ -36,7 +34,6 @@ type batchNorm struct{ gamma, beta, mean, variance []float32 } // each [Cout]
 // Model is ResNet50 with the weights it was given. Layers whose weights are missing make the
 // model stop at the last complete output layer (LastLayer).
 type Model struct {
-	opts       Options
 	convs      map[string]*conv
 	dense      ops.Weights // [2048, 1000], float32 or int8; no Shape when missing
 	denseBias  []float32   // [1000]
@@ -48,18 +45,13 @@ type Model struct {
 // New loads ResNet50's weights from src. Missing weights are not an error here: the model then
 // ends at the last output layer whose weights are all present, and running past it is.
 func New(src WeightSource, opts Options) (*Model, error) {
-	m := &Model{opts: opts, convs: map[string]*conv{}, InputShape: []int{InputSize, InputSize, 3}}
-	folded := false
-	if fs, ok := src.(FoldedSource); ok && fs.BatchNormFolded() {
-		folded = true
-		if opts.Unfolded {
-			return nil, fmt.Errorf("resnet50: these weights have their batch norms folded; they cannot run unfolded")
-		}
-	}
+	m := &Model{convs: map[string]*conv{}, InputShape: []int{InputSize, InputSize, 3}}
+	fs, ok := src.(FoldedSource)
+	folded := ok && fs.BatchNormFolded()
 	ld := newWeightLoader(src, !opts.Float32Weights)
 	specs := WeightSpecs()
 	for _, c := range Convs() {
-		k, haveKernel := ld.kernel(specs[0], folded || opts.Unfolded) // int8 only if not folded here
+		k, haveKernel := ld.kernel(specs[0], folded) // int8 only if not folded here
 		bias := ld.float32(specs[1])
 		var bn batchNorm
 		if !folded {
@@ -69,12 +61,8 @@ func New(src WeightSource, opts Options) (*Model, error) {
 		if !haveKernel || bias == nil || !folded && (bn.gamma == nil || bn.beta == nil || bn.mean == nil || bn.variance == nil) {
 			continue
 		}
-		layer := &conv{spec: c, kernel: k, bias: bias}
-		switch {
-		case folded: // kernel and bias are used as stored
-		case opts.Unfolded:
-			layer.bn = &bn
-		default:
+		layer := &conv{spec: c, kernel: k, bias: bias} // as stored when folded
+		if !folded {
 			fk, fb := ops.FoldBatchNorm(k.F32, bias, bn.gamma, bn.beta, bn.mean, bn.variance, ops.KerasResNetBNEpsilon)
 			layer.kernel, layer.bias = ops.F32Weights(fk), fb
 		}
@@ -192,13 +180,11 @@ func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, 
 	if emit("conv1_relu", x) {
 		return x, nil
 	}
-	if m.opts.Unfolded || m.opts.Reference { // the layers as Keras has them
-		x = ops.MaxPool2D(ops.ZeroPad2D(x, 1, 1, 1, 1), 3, 2, ops.Valid) // pool1_pad, pool1_pool
-	} else { // the same values: x ≥ 0 after the ReLU, so the pad's zeros never win
-		y := ops.MaxPool2DZeroPadded(a.get, x, 3, 2, 1)
-		a.put(x)
-		x = y
-	}
+	// pool1_pad and pool1_pool: x ≥ 0 after the ReLU, so the pad's zeros never win and the pool
+	// can skip them (resnet50test pads, as Keras does).
+	y := ops.MaxPool2DZeroPadded(a.get, x, 3, 2, 1)
+	a.put(x)
+	x = y
 	if emit("pool1_pool", x) {
 		return x, nil
 	}
@@ -224,11 +210,7 @@ func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, 
 	if emit("avg_pool", x) {
 		return x, nil
 	}
-	dense := ops.DenseWeights
-	if m.opts.Reference {
-		dense = ops.DenseWeightsRef
-	}
-	if x, err = dense(x, m.dense, m.denseBias); err != nil {
+	if x, err = ops.DenseWeights(x, m.dense, m.denseBias); err != nil {
 		return nil, err
 	}
 	if emit(Logits, x) {
@@ -239,12 +221,12 @@ func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, 
 	return x, nil
 }
 
-// conv1 is conv1_pad (3 on each side) and conv1_conv with its batch norm and ReLU. The fast path
-// pads inside the patch gather (ops.Conv2DWeightsPadded) instead of copying x.
+// conv1 is conv1_pad (3 on each side) and conv1_conv with its batch norm and ReLU; the pad
+// happens inside the patch gather (ops.Conv2DWeightsPadded) instead of copying x.
 func (m *Model) conv1(a *arena, x *tensor.Tensor) (*tensor.Tensor, error) {
 	c := m.convs["conv1_conv"]
-	if c == nil || c.bn != nil || m.opts.Reference {
-		return m.conv(a, "conv1_conv", ops.ZeroPad2D(x, 3, 3, 3, 3), nil, true)
+	if c == nil {
+		return nil, fmt.Errorf("resnet50: conv1_conv has no weights")
 	}
 	return ops.Conv2DWeightsPadded(a.get, x, c.kernel, c.bias, c.spec.Stride, 3, 3, 3, 3, nil, true)
 }
@@ -280,8 +262,8 @@ func (m *Model) block(a *arena, name string, x *tensor.Tensor, convShortcut bool
 	return out, nil
 }
 
-// conv applies one conv layer with its batch norm, then adds residual and applies ReLU. The
-// fast path's output comes from the arena.
+// conv applies one conv layer with its batch norm, then adds residual and applies ReLU; the
+// output comes from the arena.
 func (m *Model) conv(a *arena, name string, x, residual *tensor.Tensor, relu bool) (*tensor.Tensor, error) {
 	c := m.convs[name]
 	if c == nil {
@@ -291,33 +273,5 @@ func (m *Model) conv(a *arena, name string, x, residual *tensor.Tensor, relu boo
 	if c.spec.Kernel == 3 {
 		pad = ops.Same
 	}
-	if m.opts.Reference {
-		return m.convUnfused(c, ops.Conv2DWeightsRef, x, residual, relu, pad)
-	}
-	if c.bn == nil {
-		return ops.Conv2DWeightsTo(a.get, x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)
-	}
-	return m.convUnfused(c, ops.Conv2DWeights, x, residual, relu, pad)
-}
-
-// convUnfused is conv with fresh tensors: the reference conv, or the batch norm kept separate.
-func (m *Model) convUnfused(c *conv, convFn func(*tensor.Tensor, ops.Weights, []float32, int, int, ops.Padding, *tensor.Tensor, bool) (*tensor.Tensor, error),
-	x, residual *tensor.Tensor, relu bool, pad ops.Padding) (*tensor.Tensor, error) {
-	if c.bn == nil {
-		return convFn(x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)
-	}
-	y, err := convFn(x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, nil, false)
-	if err != nil {
-		return nil, err
-	}
-	y = ops.BatchNorm(y, c.bn.gamma, c.bn.beta, c.bn.mean, c.bn.variance, ops.KerasResNetBNEpsilon)
-	if residual != nil {
-		if y, err = ops.Add(y, residual); err != nil {
-			return nil, err
-		}
-	}
-	if relu {
-		ops.ReLU(y)
-	}
-	return y, nil
+	return ops.Conv2DWeightsTo(a.get, x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)
 }

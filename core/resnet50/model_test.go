@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/resnet50/resnet50test"
 	"github.com/graftml/graft/core/tensor"
 	"github.com/graftml/graft/internal/shared"
 	"github.com/graftml/graft/weights"
@@ -139,8 +140,8 @@ func relErr(a, b []float32) float64 {
 const foldTolerance = 1e-4
 
 // TestFoldedMatchesUnfoldedAndReference runs a small random image through conv4_block6_out three
-// ways: fast folded (the product path), fast unfolded (BN as its own op), and the slow reference
-// conv unfolded. A 64x64 input keeps the slow path quick while every layer still has real shapes.
+// ways: fast folded (the product path, resnet50.Model), fast unfolded (BN as its own op,
+// resnet50test), and the slow reference conv unfolded (resnet50test with Reference). A 64x64 input keeps the slow path quick while every layer still has real shapes.
 func TestFoldedMatchesUnfoldedAndReference(t *testing.T) {
 	src := partialSource(t)
 	x := tensor.New(1, 64, 64, 3)
@@ -148,8 +149,10 @@ func TestFoldedMatchesUnfoldedAndReference(t *testing.T) {
 	for i := range x.Data {
 		x.Data[i] = float32(rng.Float64()*255 - 120)
 	}
-	run := func(opts resnet50.Options) map[string][]float32 {
-		m, err := resnet50.New(src, opts)
+	type runner interface {
+		Run(x *tensor.Tensor, stopAt string, observe func(string, *tensor.Tensor)) (*tensor.Tensor, error)
+	}
+	run := func(m runner, err error) map[string][]float32 {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,9 +165,9 @@ func TestFoldedMatchesUnfoldedAndReference(t *testing.T) {
 		}
 		return out
 	}
-	folded := run(resnet50.Options{})
-	unfolded := run(resnet50.Options{Unfolded: true})
-	reference := run(resnet50.Options{Unfolded: true, Reference: true})
+	folded := run(resnet50.New(src, resnet50.Options{}))
+	unfolded := run(resnet50test.New(src, resnet50test.Options{}))
+	reference := run(resnet50test.New(src, resnet50test.Options{Reference: true}))
 	for name, want := range reference {
 		if e := relErr(unfolded[name], want); e > foldTolerance {
 			t.Errorf("%s: fast unfolded vs reference: rel err %.3g", name, e)

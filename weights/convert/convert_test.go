@@ -17,6 +17,7 @@ import (
 
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/resnet50/resnet50test"
 	"github.com/graftml/graft/core/tensor"
 	"github.com/graftml/graft/internal/shared"
 	"github.com/graftml/graft/weights"
@@ -199,7 +200,7 @@ func testImage(t *testing.T, name string, size int) []float32 {
 }
 
 // TestFoldingMatchesUnfoldedGraph: the float32 model written by the converter (BN folded)
-// against the Keras graph with separate BatchNormalization ops, at conv4_block6_out; and
+// against the Keras graph with separate BatchNormalization ops (resnet50test), at conv4_block6_out; and
 // against the engine's own folding, which must be the same function: identical bits.
 func TestFoldingMatchesUnfoldedGraph(t *testing.T) {
 	const size = 96 // small input: the comparison is per pixel, not about classification
@@ -208,7 +209,10 @@ func TestFoldingMatchesUnfoldedGraph(t *testing.T) {
 		t.Fatal(err)
 	}
 	folded := newModel(t, loaderOf(t, convertPartial(t, Options{DType: format.DTypeFloat32})), resnet50.Options{})
-	unfolded := newModel(t, partialSource(t), resnet50.Options{Unfolded: true})
+	unfolded, err := resnet50test.New(partialSource(t), resnet50test.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	engine := newModel(t, partialSource(t), resnet50.Options{})
 	got, err := folded.Run(x, "conv4_block6_out", nil)
 	if err != nil {
