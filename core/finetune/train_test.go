@@ -1,8 +1,9 @@
 // train_test.go: a dynamic run on the real conv4_block6 weights (the partial Keras file) with
-// small synthetic block inputs: the same seed gives the same model file, the memory budget does
-// not change the result, fine-tuning moves the trunk and keeps the conservative head as
-// fallback, the result never has a higher validation loss than the conservative head, and the
-// stored model computes, through StackOf and through resnet50.WithConvs, what training scored.
+// small synthetic block inputs: fine-tuning must beat the conservative head by a clear margin
+// (fineTuneGain) and move the trunk, the same seed gives the same model file, the memory budget
+// does not change the result, the stored model computes, through StackOf and through
+// resnet50.WithConvs, what training scored, and a run whose fine-tuning cannot win keeps the
+// conservative head.
 package finetune
 
 import (
@@ -35,6 +36,9 @@ func partialModel(t testing.TB) *resnet50.Model {
 
 // toyData: n examples of two classes, block inputs [4,4,1024] ≥ 0 whose statistics depend on
 // the class, pooled features through the model's own conv4_block6 (what extraction computes).
+// The class shows in the inputs' scale, which the frozen block's pooled features carry only
+// weakly: the conservative head stays near chance (val accuracy 0.5), while training the block
+// brings it out (see fineTuneGain).
 func toyData(t *testing.T, m *resnet50.Model, n int, budget int64) (*Data, map[[2]int][]float32) {
 	const h, w, c = 4, 4, 1024
 	r := rand.New(rand.NewPCG(11, 12))
@@ -87,8 +91,15 @@ func mustTop(t testing.TB, layer string, n int) []resnet50.BlockInfo {
 func toyConfig() Config {
 	hc, _ := head.DefaultConfig("linear")
 	hc.Epochs, hc.BatchSize, hc.Flip, hc.ValSplit, hc.Patience = 3, 8, true, 0.25, 0
-	return Config{Head: hc, Unfreeze: 1, FineTuneLR: 1e-4, FineTuneEpochs: 2, MemoryBudget: 1 << 30}
+	return Config{Head: hc, Unfreeze: 1, FineTuneLR: 2e-4, FineTuneEpochs: 2, MemoryBudget: 1 << 30}
 }
+
+// fineTuneGain is how much lower than the conservative head's the fine-tuned validation loss must
+// be on toyData with toyConfig. Measured over head seeds 1…12: fine-tuning the block cuts it by
+// 18–61%; the same phase with the block's updates dropped (only the head trains, at
+// FineTuneLR) by at most 7.5%. So 10% fails a trunk that stops learning, while the seeds leave
+// room for harmless changes in the random streams.
+const fineTuneGain = 0.10
 
 func TestDynamicRun(t *testing.T) {
 	m := partialModel(t)
@@ -114,7 +125,11 @@ func TestDynamicRun(t *testing.T) {
 		if res.Model != res.Conservative.Model {
 			t.Fatal("no fine-tuning epoch won, yet the model is not the conservative head")
 		}
-		t.Skip("fine-tuning did not beat the conservative head on this toy set; the rest needs a trunk")
+		t.Fatalf("fine-tuning did not beat the conservative head (val loss %g) on the toy set: %+v", res.BaselineValLoss, res.History)
+	}
+	if best > (1-fineTuneGain)*res.BaselineValLoss {
+		t.Fatalf("fine-tuning reached val loss %g, conservative head %g: less than the %.0f%% gain the toy set gives (%+v)",
+			best, res.BaselineValLoss, 100*fineTuneGain, res.History)
 	}
 	if got := res.History[2+res.BestFineTuneEpoch].ValLoss; got != best || got >= res.BaselineValLoss {
 		t.Fatalf("kept epoch %d with val loss %g; best %g, conservative %g", res.BestFineTuneEpoch, got, best, res.BaselineValLoss)
@@ -181,6 +196,31 @@ func TestDynamicRun(t *testing.T) {
 		if budget < cfg.MemoryBudget && d2.Inputs.Recomputes == 0 {
 			t.Fatal("the tight budget recomputed nothing")
 		}
+	}
+}
+
+// TestDynamicRunFallsBack: with a learning rate too small to change any float32 weight, no
+// fine-tuning epoch can beat the conservative head, and the run returns that head unchanged.
+func TestDynamicRunFallsBack(t *testing.T) {
+	m := partialModel(t)
+	cfg := toyConfig()
+	cfg.FineTuneLR = 1e-12
+	data, _ := toyData(t, m, 16, cfg.MemoryBudget)
+	res, err := Train(context.Background(), cfg, m, data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.History) != cfg.Head.Epochs+cfg.FineTuneEpochs {
+		t.Fatalf("%d epochs, want %d", len(res.History), cfg.Head.Epochs+cfg.FineTuneEpochs)
+	}
+	for _, e := range res.History[cfg.Head.Epochs:] {
+		if e.ValLoss < res.BaselineValLoss {
+			t.Fatalf("a fine-tuning epoch at learning rate %g has val loss %g below the conservative head's %g", cfg.FineTuneLR, e.ValLoss, res.BaselineValLoss)
+		}
+	}
+	if res.BestFineTuneEpoch != 0 || res.Model != res.Conservative.Model || res.Model.Trunk != nil || res.Validation != res.Conservative.Validation {
+		t.Fatalf("best fine-tuning epoch %d, model %p (conservative %p), trunk %v: want the conservative head kept",
+			res.BestFineTuneEpoch, res.Model, res.Conservative.Model, res.Model.Trunk)
 	}
 }
 
