@@ -32,6 +32,7 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var mf modelFlags
 	mf.register(fs)
+	mf.log = stderr
 	asJSON := fs.Bool("json", false, "print one JSON object per image")
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -54,7 +54,7 @@ func convertCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "graft convert: --dtype must be int8 or f32 (got %q); --resize: %v\n", *dtype, err)
 		return 2
 	}
-	path, err := weightsPath(*h5)
+	path, err := weightsPath(*h5, false, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "graft convert: %v\n", err)
 		return 1

@@ -48,6 +48,7 @@ func eval(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, evalUsage); fs.PrintDefaults() }
 	var mf modelFlags
 	mf.register(fs)
+	mf.log = stderr
 	headFile := fs.String("head", "", "head file written by graft train")
 	data := fs.String("data", "", "folder with one sub-folder of images per class")
 	cacheDir := fs.String("cache", "", `feature cache folder, or "off"`)

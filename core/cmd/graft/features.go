@@ -26,6 +26,7 @@ func features(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var mf modelFlags
 	mf.register(fs)
+	mf.log = stderr
 	layer := fs.String("layer", "", "output layer, e.g. conv4_block6_out (its global average pool is printed)")
 	if err := fs.Parse(args); err != nil {
 		return 2

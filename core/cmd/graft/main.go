@@ -11,18 +11,18 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"flag"
 	"fmt"
-	"github.com/graftml/graft/app/settings"
 	"io"
 	"os"
-	"path/filepath"
 
+	"github.com/graftml/graft/app/settings"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/weights"
 	"github.com/graftml/graft/weights/convert"
+	"github.com/graftml/graft/weights/fetch"
 	"github.com/graftml/graft/weights/keras"
 )
 
@@ -38,7 +38,9 @@ classify and features take --model DIR (a folder graft convert wrote) instead of
 --precision int8|f32: with --h5, int8 quantizes the weights at load exactly as convert does
 (default f32, the float path); with --model, the stored dtype is used and --precision must match it.
 
---h5 defaults to $GRAFT_WEIGHTS_H5, then ~/.keras/models/resnet50_weights_tf_dim_ordering_tf_kernels.h5.
+--h5 defaults to $GRAFT_WEIGHTS_H5, then ~/.keras/models/resnet50_weights_tf_dim_ordering_tf_kernels.h5,
+then (with --download) the official file downloaded there with Keras' MD5 checked, then the partial
+file in $GRAFT_SHARED (which needs --fill synthetic past conv4_block6_out).
 --fill synthetic completes missing weights with seeded He-normal values (shape and speed work
 only: every output then says synthetic: true).
 --resize nearest is Keras parity (load_img(target_size=(224,224))); crop (default) resizes the
@@ -82,12 +84,15 @@ type modelFlags struct {
 	fill      string
 	seed      uint64
 	resize    string
-	model     string // converted model folder (convert.go)
-	precision string // "", "int8" or "f32"
+	model     string    // converted model folder (convert.go)
+	precision string    // "", "int8" or "f32"
+	download  bool      // --download: fetch the official weights when no file is found
+	log       io.Writer // where the weights lookup speaks (stderr); nil: silent
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&m.h5, "h5", "", "Keras ResNet50 weights file (.h5)")
+	fs.StringVar(&m.h5, "h5", "", "Keras ResNet50 weights file (.h5); default: found as the build finds it")
+	fs.BoolVar(&m.download, "download", false, "with no --h5 and no file found, download the official weights into ~/.keras/models (MD5 checked)")
 	fs.StringVar(&m.fill, "fill", "", `"synthetic" fills missing weights with seeded He-normal values`)
 	d := settings.DefaultSettings()
 	fs.Uint64Var(&m.seed, "seed", d.Seed, "seed of the synthetic fill")
@@ -117,7 +122,7 @@ func (m *modelFlags) load() (*loaded, error) {
 	if m.model != "" {
 		return m.loadModelDir(mode)
 	}
-	path, err := weightsPath(m.h5)
+	path, err := weightsPath(m.h5, m.download, m.log)
 	if err != nil {
 		return nil, err
 	}
@@ -141,19 +146,23 @@ func (m *modelFlags) load() (*loaded, error) {
 	return &loaded{model: model, resize: mode, synthetic: synth != nil && len(synth.Filled()) > 0}, nil
 }
 
-// weightsPath resolves --h5 and its defaults.
-func weightsPath(flagValue string) (string, error) {
+// weightsPath resolves --h5: the flag, else the lookup the build uses (weights/fetch.Find):
+// $GRAFT_WEIGHTS_H5, ~/.keras/models, a download into it only when download is set, then the
+// partial file in $GRAFT_SHARED. What it finds (and a download's progress) is said on log.
+func weightsPath(flagValue string, download bool, log io.Writer) (string, error) {
 	if flagValue != "" {
 		return flagValue, nil
 	}
-	if env := os.Getenv("GRAFT_WEIGHTS_H5"); env != "" {
-		return env, nil
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".keras", "models", "resnet50_weights_tf_dim_ordering_tf_kernels.h5")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
+	o := fetch.DefaultOptions(fetch.Top)
+	o.Download, o.Log = download, log
+	if f, ok := log.(*os.File); ok {
+		if st, err := f.Stat(); err == nil {
+			o.TTY = st.Mode()&os.ModeCharDevice != 0
 		}
 	}
-	return "", errors.New("no weights file: pass --h5 FILE (e.g. ../shared/data/resnet50-keras-partial/resnet50_weights_tf_dim_ordering_tf_kernels.partial.h5) or set GRAFT_WEIGHTS_H5")
+	r, err := fetch.Find(context.Background(), o)
+	if err != nil {
+		return "", fmt.Errorf("%w\n(or pass --h5 FILE; --download fetches the official file)", err)
+	}
+	return r.Path, nil
 }

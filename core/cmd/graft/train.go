@@ -67,6 +67,7 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *modelFlags, *trainFlags) {
 	fs.Usage = func() { fmt.Fprint(stderr, trainUsage); fs.PrintDefaults() }
 	mf := new(modelFlags)
 	mf.register(fs)
+	mf.log = stderr
 	fs.Lookup("seed").Usage = "seed of training (and of a --fill synthetic)"
 	f.data = fs.String("data", "", "folder with one sub-folder of images per class")
 	f.out = fs.String("out", "", "head file to write")
@@ -349,7 +350,7 @@ func modelID(mf *modelFlags) (string, error) {
 		}
 		return m.Model.ID, nil
 	}
-	path, err := weightsPath(mf.h5)
+	path, err := weightsPath(mf.h5, mf.download, mf.log)
 	if err != nil {
 		return "", err
 	}
