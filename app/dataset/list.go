@@ -73,6 +73,11 @@ const (
 	ReasonHidden      = "hidden file"
 	ReasonNoClass     = "not inside a class folder"
 	ReasonEmpty       = "empty file"
+	// Native folders only (ListDir): links and special files.
+	ReasonBrokenLink   = "broken link"
+	ReasonLinkCycle    = "link cycle"
+	ReasonFolderListed = "folder already listed as"
+	ReasonNotFile      = "not a regular file"
 )
 
 // Lister builds a Listing from files fed one at a time, in any order: the browser streams them
@@ -185,7 +190,10 @@ func (l *Listing) Drop(i int, reason string) {
 }
 
 // ListDir lists the class folders of root (native twin of feeding a Lister from the browser).
-// Symbolic links are not followed, as in Keras (follow_links=False).
+// Like Keras' flow_from_directory, linked files are read. Linked folders are followed, each real
+// folder listed once: a link back to a folder being walked is a cycle and is refused, a second
+// way into a folder already listed is skipped, both with the reason; so is a broken link or a
+// file that is neither a file nor a folder (a device, a socket).
 func ListDir(root string) (*Listing, error) {
 	st, err := os.Stat(root)
 	if err != nil {
@@ -194,37 +202,143 @@ func ListDir(root string) (*Listing, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("dataset: %s is not a folder (want one sub-folder per class)", root)
 	}
-	l := NewLister()
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil || rel == "." {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		switch {
-		case d.IsDir() && strings.HasPrefix(d.Name(), "."):
-			l.skipped = append(l.skipped, Skip{rel + "/", ReasonHidden})
-			return filepath.SkipDir
-		case d.IsDir():
-			if !strings.Contains(rel, "/") {
-				l.AddClass(rel)
-			}
-			return nil
-		case !d.Type().IsRegular():
-			return nil // links, devices
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		l.Add(rel, data)
-		return nil
-	})
+	real, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
 	}
-	return l.Listing(), nil
+	w := &dirWalker{l: NewLister(), listed: map[string]string{real: "."}, walking: map[string]bool{real: true}, classDirs: map[string]string{}}
+	top, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	for _, d := range top { // a class folder belongs to its class, even when a link inside another class leads to it
+		if r, err := filepath.EvalSymlinks(filepath.Join(root, d.Name())); err == nil && !strings.HasPrefix(d.Name(), ".") {
+			if _, taken := w.classDirs[r]; !taken {
+				w.classDirs[r] = d.Name()
+			}
+		}
+	}
+	if err := w.walk(root, ""); err != nil {
+		return nil, fmt.Errorf("dataset: %w", err)
+	}
+	return w.l.Listing(), nil
+}
+
+// dirWalker walks a folder tree for ListDir, following links.
+type dirWalker struct {
+	l       *Lister
+	listed  map[string]string // real path of each folder walked → its path below the root
+	walking map[string]bool   // real paths of the folders on the current path (cycle check)
+	// classDirs maps the real path of each top-level folder to its name: only that class
+	// lists it.
+	classDirs map[string]string
+}
+
+// walk lists dir, whose slash path below the root is rel ("" for the root).
+func (w *dirWalker) walk(dir, rel string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, d := range entries {
+		p, r := filepath.Join(dir, d.Name()), path.Join(rel, d.Name())
+		typ := d.Type()
+		if typ&fs.ModeSymlink != 0 {
+			st, err := os.Stat(p)
+			if err != nil {
+				w.skip(r, ReasonBrokenLink+": "+linkError(err))
+				continue
+			}
+			typ = st.Mode().Type()
+		}
+		switch {
+		case typ.IsDir() && strings.HasPrefix(d.Name(), "."):
+			w.skip(r+"/", ReasonHidden)
+		case typ.IsDir():
+			if err := w.folder(p, r); err != nil {
+				return err
+			}
+		case !typ.IsRegular():
+			w.skip(r, ReasonNotFile)
+		default:
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			w.l.Add(r, data)
+		}
+	}
+	return nil
+}
+
+// folder walks the folder p (rel below the root) unless its real path was walked already.
+func (w *dirWalker) folder(p, rel string) error {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		w.skip(rel+"/", ReasonBrokenLink+": "+linkError(err))
+		return nil
+	}
+	if w.walking[real] {
+		w.skip(rel+"/", fmt.Sprintf("%s: leads back to %s/", ReasonLinkCycle, w.listed[real]))
+		return nil
+	}
+	first, seen := w.listed[real]
+	if class, isClass := w.classDirs[real]; !seen && isClass && class != rel {
+		first, seen = class, true
+	}
+	if seen {
+		w.skip(rel+"/", fmt.Sprintf("%s %s/", ReasonFolderListed, first))
+		return nil
+	}
+	if !strings.Contains(rel, "/") {
+		w.l.AddClass(rel)
+	}
+	w.listed[real], w.walking[real] = rel, true
+	defer delete(w.walking, real)
+	return w.walk(p, rel)
+}
+
+func (w *dirWalker) skip(rel, reason string) { w.l.skipped = append(w.l.skipped, Skip{rel, reason}) }
+
+// linkError is err without the path, which the Skip already names.
+func linkError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ReasonCount is how many files a listing skipped for one reason.
+type ReasonCount struct {
+	Reason string // one of the Reason constants
+	Files  int
+}
+
+// SkipCounts counts the skipped files per reason (the Reason constant each reason starts
+// with), most first, then by reason.
+func (l *Listing) SkipCounts() []ReasonCount {
+	counts := map[string]int{}
+	for _, s := range l.Skipped {
+		counts[reasonOf(s.Reason)]++
+	}
+	var out []ReasonCount
+	for r, n := range counts {
+		out = append(out, ReasonCount{r, n})
+	}
+	slices.SortFunc(out, func(a, b ReasonCount) int {
+		return cmp.Or(cmp.Compare(b.Files, a.Files), cmp.Compare(a.Reason, b.Reason))
+	})
+	return out
+}
+
+// reasonOf is the Reason constant a skip reason starts with (the reason itself if none does).
+func reasonOf(reason string) string {
+	for _, r := range []string{ReasonNotImage, ReasonUndecodable, ReasonDuplicate, ReasonHidden, ReasonNoClass,
+		ReasonEmpty, ReasonBrokenLink, ReasonLinkCycle, ReasonFolderListed, ReasonNotFile} {
+		if strings.HasPrefix(reason, r) {
+			return r
+		}
+	}
+	return reason
 }

@@ -231,7 +231,11 @@ func printSkipped(w io.Writer, l *dataset.Listing) {
 	if len(l.Skipped) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "skipped %d files:\n", len(l.Skipped))
+	var counts []string
+	for _, c := range l.SkipCounts() {
+		counts = append(counts, fmt.Sprintf("%d %s", c.Files, c.Reason))
+	}
+	fmt.Fprintf(w, "skipped %d files (%s):\n", len(l.Skipped), strings.Join(counts, ", "))
 	for _, s := range l.Skipped {
 		fmt.Fprintf(w, "  %s: %s\n", s.Path, s.Reason)
 	}
