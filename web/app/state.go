@@ -190,7 +190,15 @@ func SyntheticLine(m wire.Status) string {
 	}
 	return "Demo model: " + m.SyntheticOf + " hold a seeded synthetic fill, because the ResNet50 weights file " +
 		"available to this build is partial. The labels below are therefore not real ImageNet predictions; " +
-		"the layers before them use the real weights."
+		"the layers before them use the real weights." + headLayerWhy(m)
+}
+
+// headLayerWhy says which layer trained heads read when the model is a demo, and why.
+func headLayerWhy(m wire.Status) string {
+	if m.HeadLayer == "" {
+		return ""
+	}
+	return " Heads you train read " + m.HeadLayer + ", the last layer with real weights (with the full weights file they read conv5_block3_out)."
 }
 
 // PhotoStatus is the line under the preview while a photo is in the works.

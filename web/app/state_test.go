@@ -72,6 +72,12 @@ func TestFormats(t *testing.T) {
 		!strings.Contains(got, "not real ImageNet predictions") {
 		t.Errorf("synthetic line %q", got)
 	}
+	if got := SyntheticLine(wire.Status{Synthetic: true, SyntheticOf: "stage 5", HeadLayer: "conv4_block6_out"}); !strings.Contains(got, "Heads you train read conv4_block6_out, the last layer with real weights") {
+		t.Errorf("synthetic line does not say which layer heads read: %q", got)
+	}
+	if got := SyntheticLine(wire.Status{HeadLayer: "conv5_block3_out"}); got != "" {
+		t.Errorf("the full model gets a synthetic line %q", got)
+	}
 	if BarMax(0) != nil || BarValue(3, 0) != nil || BarMax(5) != int64(5) || BarValue(7, 5) != int64(5) {
 		t.Error("progress attributes")
 	}
