@@ -296,7 +296,7 @@ bench_resnet() {
 # (stderr): one 60×256×256 gemm_f32 block, B packed, everything in cache, called repeatedly (best
 # of 3 passes; the measurement of wasm/gen/README.md). ResNet50's 7.72 GFLOP over it is the floor
 # under the wasm lines, and the floor over a line's ms_median is the share of the ceiling that the
-# whole network reaches: comparable across machines (issue 4: SIMD128 >= 85%, relaxed >= 83%).
+# whole network reaches: comparable across machines (targets: SIMD128 >= 85%, relaxed >= 83%; wasm/gen/README.md).
 bench_ceiling() {
   node --experimental-wasm-relaxed-simd wasm/kernels/testdata/bench_node.mjs --modes=prepacked --shapes=60x256x256 \
       --mc=60 --repeat=3 --json wasm/kernels/kernels.wasm wasm/kernels/kernels-relaxed.wasm |

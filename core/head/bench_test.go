@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// catsDogsSized is data shaped like issue 7's target: 1,000 images (two classes) with two views
+// catsDogsSized is data shaped like the cats-vs-dogs training run: 1,000 images (two classes) with two views
 // (original, flip) of 1,024 features (conv4_block6_out); with flips on and a 20 % split, an
 // epoch is 1,600 training rows and 200 validation rows.
 func catsDogsSized() *Data {
@@ -24,7 +24,7 @@ func catsDogsSized() *Data {
 	return d
 }
 
-// BenchmarkTrainEpoch is one epoch of issue 7's workload per preset; 20 epochs take 20× this
+// BenchmarkTrainEpoch is one epoch of that workload per preset; 20 epochs take 20× this
 // (the target: under 10 s for 1,000 images × 20 epochs).
 func BenchmarkTrainEpoch(b *testing.B) {
 	d := catsDogsSized()

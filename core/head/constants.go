@@ -24,7 +24,7 @@ const (
 	MaxHeaderBytes = 1 << 20
 )
 
-// Limits of a head, checked before anything is allocated (style.md #13). They are far above
+// Limits of a head, checked before anything is allocated. They are far above
 // the presets (the largest, "keras", has 3.7 M parameters) and bound what a file can make a
 // reader allocate to 256 MiB.
 const (

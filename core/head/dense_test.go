@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// awkward are the sizes swept for N, In and Out (style.md #8).
+// awkward are the sizes swept for N, In and Out.
 var awkward = []int{1, 2, 3, 7, 17, 31, 33, 65, 257}
 
 // denseTol bounds float32 against float64, relative to Σ|terms| of each output: a float32 dot

@@ -1,5 +1,5 @@
 // Package head trains and runs the classification head that Graft grafts onto ResNet50: a stack
-// of dense layers over the global-average-pooled features of one ResNet50 layer (design.md §5),
+// of dense layers over the global-average-pooled features of one ResNet50 layer,
 // trained with Adam on softmax + categorical cross-entropy, or sigmoid + binary cross-entropy
 // for two classes, with seeded shuffling, a stratified validation split and early stopping.
 //
@@ -13,7 +13,7 @@
 //   - keras/src/callbacks/early_stopping.py: monitor val_loss, patience, restore_best_weights.
 //
 // Training is explicit forward/backward pairs over flat row-major slices, in the manner of llm.c's
-// train_gpt2.c (style.md #16): denseForward/denseBackward, reluForward/reluBackward,
+// train_gpt2.c: denseForward/denseBackward, reluForward/reluBackward,
 // dropoutForward/dropoutBackward, softmaxCrossEntropy and sigmoidCrossEntropy (loss and the
 // gradient of the logits together), adamStep. Matrix products go through kernels.GemmF32, the
 // rest is plain loops. Every pair has a float64 twin in the tests, checked by central finite

@@ -1,5 +1,5 @@
 // stepper.go: the head's training step for a caller that also trains layers below it — the
-// "dynamic" strategy of issue 8 (core/finetune), Keras' fine-tuning phase where the unfrozen
+// "dynamic" strategy (core/finetune), Keras' fine-tuning phase where the unfrozen
 // top of the base model and the head are fitted together. A Stepper continues from a trained
 // Net with fresh Adam moments (Keras recompiles the model for the fine-tuning phase), and each
 // step also returns ∂L/∂features so that the caller can carry the gradient into its layers.

@@ -1,5 +1,5 @@
 // trunk.go: the part of a model file that goes below the head — the base-model conv layers a
-// "dynamic" run (core/finetune, issue 8) fine-tuned, which replace the base model's own when
+// "dynamic" run (core/finetune) fine-tuned, which replace the base model's own when
 // the model runs (FORMAT.md version 2, "trunk"). A head without it is a conservative head on
 // the frozen trunk (version 1).
 package head

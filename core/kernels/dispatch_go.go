@@ -2,7 +2,7 @@
 
 // dispatch_go.go: the per-block GEMM steps, im2col, max pooling, and the backward pass's
 // transpose, col2im, ReLU mask and column sums in Go, for native builds and for the wasm build
-// with the purego tag (style.md #4, #5). The wasm build without purego calls the generated
+// with the purego tag. The wasm build without purego calls the generated
 // SIMD128 module instead (dispatch_wasm.go); both sit under the same blocking in gemm_blocked.go.
 package kernels
 

@@ -7,7 +7,7 @@
 // wasm/gen/README.md). One gemm_f32 call covers a whole (jc, pc, ic) block — every tile (4×8; 5×8
 // in the relaxed module) and the fused epilogue — so the ~30 ns Go→JS→wasm crossing is paid a few
 // thousand times per ResNet50, not per tile. Go's wasm has no threads: GOMAXPROCS is 1 and
-// gemmRun stays serial. The purego tag builds dispatch_go.go instead (style.md #4).
+// gemmRun stays serial. The purego tag builds dispatch_go.go instead.
 //
 // Arguments are byte addresses of Go slices, taken per call (never cached: goroutine stacks
 // move; the slices here are heap or pooled buffers), and sizes as int32. gemm.go, im2col.go,

@@ -1,4 +1,4 @@
-// Package kernels is the bottom tier of Graft's float32 engine (style.md #3): free functions over
+// Package kernels is the bottom tier of Graft's float32 engine (kernels → ops → model): free functions over
 // flat float32 slices with explicit sizes and leading dimensions. Nothing here knows about
 // tensors, shapes or layers; core/ops turns convolutions and dense layers into these calls.
 //
@@ -6,7 +6,7 @@
 // dimension ldX is X[i*ldX + j], and ldX >= n, so a kernel can work on a view into a larger matrix.
 //
 // Every fast kernel has a slow obvious twin whose name sorts beside it and a test that they agree
-// on awkward sizes (style.md #4, #8):
+// on awkward sizes:
 //
 //	GemmF32          / GemmF32Ref          C = A·B (+C)
 //	GemmF32Fused     / GemmF32FusedRef     C = act(A·B (+C) + bias + residual)

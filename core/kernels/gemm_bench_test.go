@@ -1,5 +1,5 @@
 // gemm_bench_test.go: GEMM benchmarks at the shapes ResNet50 (batch 1, 224×224) actually runs
-// (style.md #17), paired by implementation from gemmImpls, reporting GFLOP/s (2·m·n·k per op).
+// paired by implementation from gemmImpls, reporting GFLOP/s (2·m·n·k per op).
 //
 //	go test -run '^$' -bench 'Gemm' -benchtime 3x ./core/kernels
 package kernels

@@ -1,6 +1,6 @@
 // gemm_i8_test.go: the int8-B GEMMs against their float32 twins run on B dequantized first
 // (float32(q)·scale[j]): equal bit for bit, on awkward sizes, strided views, block boundaries and
-// the parallel splits, with sentinels around C and NaN after the scales (style.md #8).
+// the parallel splits, with sentinels around C and NaN after the scales.
 package kernels
 
 import (
@@ -22,7 +22,7 @@ func withPlanI8(p gemmPlan) gemmI8Func {
 }
 
 // gemmI8Impls pairs every int8-B implementation with the float32 one it must equal bit for bit
-// (the one list the tests and BenchmarkGemmI8 use, style.md #7).
+// (the one list the tests and BenchmarkGemmI8 use).
 var gemmI8Impls = []struct {
 	name  string
 	fn    gemmI8Func

@@ -1,5 +1,5 @@
 // gemm_impls_test.go: the one list of GEMM implementations that the equivalence tests and the
-// benchmarks iterate over (style.md #7). Adding an implementation is one line here.
+// benchmarks iterate over. Adding an implementation is one line here.
 package kernels
 
 type gemmFunc func(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, ep Epilogue)

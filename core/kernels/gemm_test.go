@@ -1,6 +1,6 @@
 // gemm_test.go: every GEMM implementation against a float64 evaluation of the same product, on
 // awkward sizes (below, at and above the 4×8 tile and the K/N/M blocks), strided views, and
-// sentinels that catch writes outside C and reads outside A and B (style.md #8, #9).
+// sentinels that catch writes outside C and reads outside A and B.
 package kernels
 
 import (

@@ -2,7 +2,7 @@
 //
 //	y = gamma·(x - mean)/sqrt(variance + eps) + beta,
 //
-// and its folding into the preceding convolution (design.md §2: BN is folded at conversion time,
+// and its folding into the preceding convolution (BN is folded at conversion time,
 // and the folded network must match the unfolded one). Per-channel scale and shift are computed
 // in float64 so folding adds only the final float32 rounding of each weight.
 package ops

@@ -1,4 +1,4 @@
-// conv2d_backward_test.go: the ladder of style.md #9 for Conv2DBackward. Conv2DBackwardRef
+// conv2d_backward_test.go: the ladder of references for Conv2DBackward (float64 slow → float32 reference → fast). Conv2DBackwardRef
 // against central finite differences of L = Σ y·r with y from a float64 convolution written
 // here (independent of conv2d_ref.go); Conv2DBackward (im2col, transposes, GEMMs, col2im)
 // against Conv2DBackwardRef over kernel 1/3/7, stride 1/2, same/valid, odd sizes and many row
@@ -345,7 +345,7 @@ func TestGlobalAvgPoolBackward(t *testing.T) {
 }
 
 // BenchmarkConv2DBackward: the three conv shapes of conv4_block6 (and its stage's stride-2
-// shortcut) at batch 8, dx and dw, paired fast / Ref (style.md #17); impl=lowering is the fast
+// shortcut) at batch 8, dx and dw, paired fast / Ref; impl=lowering is the fast
 // path without its two GEMMs (im2col, Pᵀ, Wᵀ, col2im), to measure what those O(M·K) steps cost.
 //
 //	go test -run '^$' -bench Conv2DBackward -benchtime 3x ./core/ops

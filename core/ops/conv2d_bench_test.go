@@ -1,5 +1,5 @@
 // conv2d_bench_test.go: Conv2D on real ResNet50 layers (batch 1, 224×224 input), paired with
-// Conv2DRef (style.md #17). GFLOP/s counts 2·OH·OW·KH·KW·Cin·Cout per op (the multiply-adds).
+// Conv2DRef. GFLOP/s counts 2·OH·OW·KH·KW·Cin·Cout per op (the multiply-adds).
 //
 //	go test -run '^$' -bench 'Conv2D' -benchtime 3x ./core/ops
 package ops

@@ -1,4 +1,4 @@
-// Package ops is the middle tier of Graft's float32 engine (style.md #3): the layers of Keras'
+// Package ops is the middle tier of Graft's float32 engine (kernels → ops → model): the layers of Keras'
 // ResNet50 as functions of tensors. Ops check shapes (errors name them), compute padding, lay
 // convolutions out as matrix products (im2col) and fold batch norm; the arithmetic is done by
 // core/kernels. Definitions follow tf.keras layers (Conv2D, BatchNormalization, ZeroPadding2D,

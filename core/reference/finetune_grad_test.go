@@ -1,4 +1,4 @@
-// The block-gradient check of issue 8 (item 1, "against GoMLX autodiff on a real block"):
+// The block-gradient check against GoMLX autodiff on a real block:
 // core/finetune's Block.Forward/Backward, which trains the folded weights w' = w·s,
 // b' = (b−μ)·s + β (s = γ/√(σ²+ε)), against GoMLX's reverse-mode autodiff of the same Keras
 // block1 built unfolded (block.go; keras/src/applications/resnet.py), with the real Keras

@@ -1,7 +1,7 @@
 // Package handler is Graft's one http.Handler: the built app (dist/) as static files plus the small
 // API, with the same headers everywhere. The native server (go run ./server) and the Cloudflare
 // Worker (server/worker) both serve New(...); only the fs.FS underneath differs (a directory opened
-// with os.OpenRoot natively, the Workers Static Assets binding in the Worker). Design: design.md §6.
+// with os.OpenRoot natively, the Workers Static Assets binding in the Worker).
 //
 // Routes: GET/HEAD only (anything else → 405 with Allow).
 //

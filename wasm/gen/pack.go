@@ -2,7 +2,7 @@
 // dequantization. Panel layout (the one gemm_f32 reads, and core/kernels packB writes): panel q
 // holds columns q*NR … q*NR+NR-1; its row p is NR consecutive floats at panel + 4*NR*p; columns past
 // n are zero. int8 → float32 is float32(q) * scale[column] (symmetric per-output-channel
-// quantization, design.md §3), one rounding, the same as the Go twins.
+// quantization, weights/FORMAT.md), one rounding, the same as the Go twins.
 package gen
 
 import "github.com/graftml/graft/wasm/asm"

@@ -1,5 +1,5 @@
 // loader.mjs: starts Graft's Go WebAssembly program linked to the generated SIMD128 kernel module
-// (design.md §4; calling convention: wasm/gen/README.md). The same module runs in a page, in a
+// (calling convention: wasm/gen/README.md). The same module runs in a page, in a
 // module Web Worker and in Node 20. It needs the global `Go` class of the Go toolchain's
 // wasm_exec.js (`$(go env GOROOT)/lib/wasm/wasm_exec.js`, copied from the Go that built the wasm)
 // to be loaded first: a <script> in a page, `await import('./wasm_exec.js')` in a module worker,

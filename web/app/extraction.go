@@ -18,7 +18,7 @@ const MaxInFlight = 2
 // Pool sizing, from the resident memory of Chromium's renderer while extracting (web/e2e
 // TestTrainMeasure, Chromium 156, this model): the page with the model worker ~375 MB, each
 // more worker 120–155 MB (its Go runtime, the model and its activations), and the page grows
-// by ~20 KB per listed photo (~100 MB for 5,000). The budget is 1 GB for the page and
+// by ~20 KB per listed photo (~100 MB for 5,000). The budget is 1 GB for the page and
 // its workers.
 const (
 	MemoryBudgetMB  = 1000

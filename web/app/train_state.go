@@ -1,4 +1,4 @@
-// train_state.go: the page's state for training a head on a folder of photos (issue 7) and
+// train_state.go: the page's state for training a head on a folder of photos and
 // what its components show, as plain Go (tested natively in train_state_test.go). The flow is
 // wire/train.go's; the extraction schedule is extraction.go's. Changes happen under Vugu's lock.
 package main

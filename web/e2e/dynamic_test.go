@@ -1,4 +1,4 @@
-// The dynamic strategy in the browser (issue 8): pick it on a small folder, train (both
+// The dynamic strategy in the browser: pick it on a small folder, train (both
 // phases' epochs on one chart, the block inputs partly reloaded from IndexedDB under a 1 MiB
 // budget), read which strategy produced the result, export the version-2 file and compare it
 // with `graft train --unfreeze 1` on the same folder and settings, import it back and classify

@@ -38,10 +38,10 @@ import (
 const (
 	// pngProbTol: a PNG decodes to the same pixels in both, and everything after decoding is
 	// the same Go code (compiled for wasm instead of amd64), so only float evaluation order
-	// could differ; the issue's bound.
+	// could differ; the bound we hold it to.
 	pngProbTol = 1e-4
 	// jpegProbTol: Chromium (libjpeg-turbo) and Go's image/jpeg use different IDCTs and
-	// chroma upsampling, so pixels differ by a few levels; the issue's bound.
+	// chroma upsampling, so pixels differ by a few levels; the bound we hold it to.
 	jpegProbTol = 1e-2
 	// pngFeatureTol bounds max|Δ|/max|f| of the pooled real-weight features (conv4_block6_out)
 	// for a PNG: the same float32 arithmetic on both sides.
@@ -49,7 +49,7 @@ const (
 	// jpegFeatureCos is the least cosine similarity of those features for a JPEG: decoder
 	// differences of a few levels per pixel move the features by a percent or so, not more.
 	jpegFeatureCos = 0.99
-	// maxPageBytes is the issue's page weight budget: everything loaded before the model, brotli.
+	// maxPageBytes is the page weight budget: everything loaded before the model, brotli.
 	maxPageBytes = 2_500_000
 )
 
@@ -605,7 +605,7 @@ func chunkFiles(t *testing.T, model string) []string {
 
 // ---- setup ----
 
-// newBrowser starts headless Chromium with the flags the issue names, and logs the page's
+// newBrowser starts headless Chromium with the flags this machine needs (no sandbox as root, no background networking), and logs the page's
 // console and uncaught exceptions into the test log (and testout/e2e/console.log).
 // browserTimeout bounds one browser's session (the measurements raise it).
 var browserTimeout = 6 * time.Minute

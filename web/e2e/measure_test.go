@@ -1,4 +1,4 @@
-// Measurements of the training flow in headless Chromium (issue 7's figures), opt-in because
+// Measurements of the training flow in headless Chromium (the figures web/README.md quotes), opt-in because
 // they take minutes: GRAFT_E2E_MEASURE=N makes a folder of N cats-vs-dogs JPEGs (cycled, with
 // a counter appended after the JPEG end marker when N exceeds the 1,000 photos, so every file
 // has its own content hash), then for each pool size in GRAFT_E2E_MEASURE_WORKERS (default

@@ -1,4 +1,4 @@
-// The training flow of issue 7 in headless Chromium against the real server: a folder of
+// The training flow in headless Chromium against the real server: a folder of
 // 20 + 20 cats-vs-dogs photos (re-encoded as PNG, so the browser and Go decode identical pixels)
 // with a text file, a duplicate and a stray file, picked through the folder input
 // (DOM.setFileInputFiles with the directory); the page lists the classes and what it skipped;

@@ -1,5 +1,5 @@
 // bench.go: how long head training takes where it runs (the browser's worker, or natively), on
-// synthetic features of the model's width — the issue's "1,000 images × 20 epochs on cached
+// synthetic features of the model's width — the target "1,000 images × 20 epochs on cached
 // features" figure, without needing 1,000 photos. Two classes whose features differ in mean
 // (separable, so the run looks like a real one); every epoch runs (no early stopping); with Flip,
 // two views per image as core/head's BenchmarkTrainEpoch (1,600 training rows per epoch).

@@ -1,5 +1,5 @@
 // Download: the model's chunks from a Store (the browser's Cache API) and the network into a
-// Session, as design.md §3 asks: manifest first (always revalidated; the stored copy when the
+// Session: manifest first (always revalidated; the stored copy when the
 // network is down, so a cached model works offline), then the chunks the store already holds,
 // then the rest over the network in payload order with bounded concurrency. Transient failures
 // (transport errors, HTTP 408/425/429/5xx) are retried with exponential backoff; a chunk that

@@ -5,7 +5,7 @@
 // preprocess.FromRGBA → Resize → CaffeBGR → resnet50 → imagenet.TopK (what `graft classify`
 // runs after its own decoder). Download (download.go) feeds a Session from the network and a
 // chunk store (the Cache API in the browser). The syscall/js binding is web/worker; the message
-// types are web/wire. Design: design.md §3 (streamed weights) and §4 (compute).
+// types are web/wire. The format it streams is weights/FORMAT.md; the kernels, wasm/gen/README.md.
 //
 // Axis vocabulary: H, W pixels; C = 3 channels; network input [1,224,224,3] NHWC, BGR, caffe.
 package engine

@@ -1,4 +1,4 @@
-// train.go: the messages of "train a head on your own photos" (issue 7, design.md §5) between
+// train.go: the messages of "train a head on your own photos" between
 // the page (web/app) and the workers (web/worker, logic in web/engine). The flow:
 //
 //	page → model worker   list      the picked folder's files (a JS array "files" beside)

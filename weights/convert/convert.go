@@ -2,7 +2,7 @@
 // official HDF5 file through weights/keras) into Graft's chunked model (weights/FORMAT.md):
 // fold every batch norm into its conv, quantize conv and dense kernels to int8 per output
 // channel (weights/quant), keep biases float32, and say per layer what quantization cost.
-// Missing weights are an explicit choice (design.md §3): truncate the model after the last
+// Missing weights are an explicit choice, recorded in the manifest (weights/FORMAT.md): truncate the model after the last
 // complete stage, or fill them with resnet50.Synthetic's seeded values and mark them synthetic.
 package convert
 

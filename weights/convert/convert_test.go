@@ -26,16 +26,16 @@ import (
 )
 
 const (
-	// sizeBudget is the limit for the whole converted ResNet50 (float32 is ~98 MB).
+	// sizeBudget is the size budget of the whole converted ResNet50 (float32 is ~98 MB).
 	sizeBudget = 27_000_000
 	// relL2Budget bounds each int8 kernel's relative L2 error. Per-channel int8 with step
 	// amax/127 gives ≈ 0.5–1.5% on these weights (measured 0.66%–1.98%, the largest on the
 	// synthetic conv5 kernels' heavy-tailed folded channels); 2.5% flags a broken scale or rounding.
 	relL2Budget = 0.025
-	// minFeatureCosine is the end-to-end requirement for int8 vs float32 features.
+	// minFeatureCosine is the end-to-end requirement for int8 vs float32 features.
 	minFeatureCosine = 0.999
 	// foldTolerance bounds max|folded − unfolded| / max|unfolded| at conv4_block6_out: folding
-	// only changes float32 rounding (design.md §2 allows 1e-4 relative on logits for the core).
+	// only changes float32 rounding (the engine is held to 1e-4 relative on logits against the GoMLX reference).
 	foldTolerance = 1e-4
 )
 
@@ -279,7 +279,7 @@ func TestH5Int8EqualsConvertedModel(t *testing.T) {
 	}
 }
 
-// TestInt8FeaturesMatchFloat32 is the end-to-end check: the int8 model's
+// TestInt8FeaturesMatchFloat32 is the end-to-end check: the int8 model's
 // conv4_block6_out features on real photos have cosine similarity ≥ 0.999 with float32's.
 func TestInt8FeaturesMatchFloat32(t *testing.T) {
 	var images [][]float32

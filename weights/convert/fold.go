@@ -1,4 +1,4 @@
-// Batch-norm folding of Keras ResNet50 weights (weights/FORMAT.md §1; design.md §2), and
+// Batch-norm folding of Keras ResNet50 weights (weights/FORMAT.md §1), and
 // Folded: a resnet50.FoldedSource over a Keras source that serves exactly what a converted model
 // stores — folded kernels and biases, kernels optionally through the int8 quantizer (then also
 // as int8, a resnet50.QuantizedSource) — so `--h5 FILE --precision int8` computes what

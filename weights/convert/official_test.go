@@ -27,7 +27,7 @@ import (
 )
 
 const (
-	// minTop1 is the floor for top-1 accuracy on the samples: Keras reports 74.9% on the
+	// minTop1 is the floor for top-1 accuracy on the samples: Keras reports 74.9% on the
 	// ImageNet validation set for this file; the samples are one clean photo per class.
 	minTop1 = 0.70
 	// minTop5Same is the share of photos whose int8 top-5 must be the float32 top-5 (as sets).

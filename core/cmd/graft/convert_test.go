@@ -40,7 +40,7 @@ func featuresOf(t *testing.T, args ...string) featureLine {
 
 // TestConvertThenFeatures: convert with a check on one photo, then features from the folder
 // equal features from the .h5 quantized at load (--precision int8) bit for bit, and are within
-// the cosine of the float32 features.
+// the required cosine of the float32 features.
 func TestConvertThenFeatures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the network four times")

@@ -25,7 +25,7 @@ func runCLI(args ...string) (stdout, stderr string, status int) {
 	return out.String(), errOut.String(), status
 }
 
-// TestFeaturesMatchReference is the issue's acceptance check: `graft features --layer
+// TestFeaturesMatchReference is the acceptance check: `graft features --layer
 // conv4_block6_out` on a photo equals the GoMLX reference's pooled activations within 1e-4.
 func TestFeaturesMatchReference(t *testing.T) {
 	if testing.Short() {

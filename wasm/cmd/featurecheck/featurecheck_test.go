@@ -1,6 +1,6 @@
 //go:build !js
 
-// featurecheck_test.go: the wasm parity check of issue 4 — ResNet50 through conv4_block6_out on
+// featurecheck_test.go: the wasm parity check — ResNet50 through conv4_block6_out on
 // the real partial weights, computed natively here and by the GOOS=js build of this command
 // under Node 20 (wasm/cmd/wasmexec/run.mjs: the loader, the SIMD128 kernel module, and the
 // relaxed-SIMD one under --experimental-wasm-relaxed-simd), must agree within relTolerance.

@@ -32,7 +32,7 @@ import (
 // relTolerance bounds max|got − want| / max|want| between two engines. Both compute in float32
 // with the same blocking but sum K in different orders (the Go micro-kernel adds 4 products at
 // a time, SIMD128 one, relaxed SIMD fuses the multiply), so they differ by rounding: ~1e-6
-// relative through 16 blocks. 1e-4 is issue 4's bound; a wrong tile, edge or epilogue is O(1).
+// relative through 16 blocks. 1e-4 is the bound the engine holds to Keras (README); a wrong tile, edge or epilogue is O(1).
 const relTolerance = 1e-4
 
 func main() {

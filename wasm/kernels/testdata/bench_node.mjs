@@ -3,7 +3,7 @@
 // row blocks of mc; one gemm_f32 call per (jc, pc, ic) block, epilogue bias+ReLU on the last K block)
 // on ResNet50-shaped GEMMs, with B either packed once up front ("prepacked": weights packed at load
 // time, panel stride K*NR), packed per K×N block from float32 ("pack-f32": what core/kernels does),
-// or dequantized from int8 per block ("pack-i8": int8 weights kept in memory, design.md §3).
+// or dequantized from int8 per block ("pack-i8": int8 weights kept in memory, weights/FORMAT.md).
 //
 //   go run ./wasm/gen/cmd/genkernels -variants 4x8-u8,2x16-u8 -variant-dir /tmp/v
 //   node --experimental-wasm-relaxed-simd wasm/kernels/testdata/bench_node.mjs [options] /tmp/v/*.wasm

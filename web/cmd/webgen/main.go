@@ -1,7 +1,7 @@
 // Command webgen writes the web app's generated files, which are committed (style #6):
 //
 //   - web/app/*_vgen.go: the Vugu components compiled by vugugen (go tool vugugen -skip-go-mod
-//     -skip-main web/app; platform-notes.md says why both flags);
+//     -skip-main web/app; both flags because vugugen otherwise writes its own main and module files);
 //   - web/static/vugu-render.js: Vugu's DOM renderer helper script, the Go constant
 //     jsHelperScript of github.com/vugu/vugu/domrender copied out verbatim, so the page can load
 //     it as a file instead of through eval, which its Content-Security-Policy forbids.
