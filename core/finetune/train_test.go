@@ -13,6 +13,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/ops"
 	"github.com/graftml/graft/core/resnet50"
@@ -144,11 +145,11 @@ func TestDynamicRun(t *testing.T) {
 	}
 
 	// The file round-trips, and its trunk computes the validation metrics training reported.
-	file, err := res.Model.Marshal()
+	file, err := headfile.Marshal(res.Model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := head.Parse(file)
+	back, err := headfile.Parse(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestDynamicRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f2, err := r2.Model.Marshal()
+		f2, err := headfile.Marshal(r2.Model)
 		if err != nil {
 			t.Fatal(err)
 		}

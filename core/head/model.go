@@ -124,7 +124,7 @@ func (b Base) Check() error {
 	return nil
 }
 
-// Model is a trained head: what the file format stores (FORMAT.md).
+// Model is a trained head: what a head file stores (app/headfile/FORMAT.md).
 type Model struct {
 	Net
 	Classes  []string // C names; class i is logit i (Softmax), or σ = P(Classes[1]) (Sigmoid)

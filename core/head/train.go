@@ -30,7 +30,7 @@ func (d *Data) Check() error {
 	if err := d.Base.Check(); err != nil {
 		return err
 	}
-	if err := checkClasses(d.Classes); err != nil {
+	if err := CheckClasses(d.Classes); err != nil {
 		return fmt.Errorf("head: %w", err)
 	}
 	counts := make([]int, len(d.Classes))

@@ -1,6 +1,6 @@
 // trunk.go: the part of a model file that goes below the head — the base-model conv layers a
 // "dynamic" run (core/finetune) fine-tuned, which replace the base model's own when
-// the model runs (FORMAT.md version 2, "trunk"). A head without it is a conservative head on
+// the model runs (app/headfile/FORMAT.md version 2, "trunk"). A head without it is a conservative head on
 // the frozen trunk (version 1).
 package head
 
@@ -54,9 +54,9 @@ func (t *Trunk) Overrides() (map[string]resnet50.ConvF32, error) {
 	return out, nil
 }
 
-// check validates the section against the head's base layer and returns its weight count,
+// Check validates the section against the head's base layer and returns its weight count,
 // computed from the ResNet50 shapes (not from the slices, which a reader has not filled yet).
-func (t *Trunk) check(base Base) (int, error) {
+func (t *Trunk) Check(base Base) (int, error) {
 	if t.Strategy != StrategyDynamic {
 		return 0, fmt.Errorf("trunk strategy %q: want %q", t.Strategy, StrategyDynamic)
 	}

@@ -1,11 +1,8 @@
-// trunk_test.go: head files with a trunk section (FORMAT.md version 2): round trip, version 1
-// kept for conservative heads, and refusal of a trunk that does not fit the head's base layer.
+// trunk_test.go: a model's fine-tuned trunk (app/headfile/FORMAT.md §Trunk): its checks against
+// the base layer, the conv overrides it gives the network, and the feature model id it keys by.
 package head
 
 import (
-	"bytes"
-	"encoding/binary"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -41,89 +38,38 @@ func trunkModel(t testing.TB) *Model {
 	return m
 }
 
-func TestTrunkFileRoundTrip(t *testing.T) {
+func TestTrunkModel(t *testing.T) {
 	m := trunkModel(t)
-	data, err := m.Marshal()
+	n, err := m.Trunk.Check(m.Base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != FileVersion {
-		t.Fatalf("a model with a trunk is written as version %d", v)
+	if want := 256*64 + 64 + 9*64*64 + 64 + 64*256 + 256; n != want {
+		t.Errorf("Check counts %d trunk weights, want %d", n, want)
 	}
-	got, err := Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Training.Hidden == nil {
-		got.Training.Hidden = []int{}
-	}
-	if !reflect.DeepEqual(got, m) {
-		t.Fatalf("round trip changed the model")
-	}
-	again, _ := got.Marshal()
-	if !bytes.Equal(again, data) {
-		t.Fatal("re-marshalled file differs")
-	}
-	ov, err := got.Trunk.Overrides()
+	ov, err := m.Trunk.Overrides()
 	if err != nil || len(ov) != 3 || ov["conv2_block2_2_conv"].Kernel.Shape[0] != 3 {
 		t.Fatalf("overrides %v, %v", len(ov), err)
 	}
-	if got.FeatureModelID() == m.Base.ModelID || !strings.HasPrefix(got.FeatureModelID(), m.Base.ModelID+"+trunk.") {
-		t.Fatalf("feature model id %q", got.FeatureModelID())
+	id := m.FeatureModelID()
+	if id == m.Base.ModelID || !strings.HasPrefix(id, m.Base.ModelID+"+trunk.") {
+		t.Fatalf("feature model id %q", id)
 	}
 	m.Trunk.Layers[0].Kernel[0] += 1
-	if m.FeatureModelID() == got.FeatureModelID() {
+	if m.FeatureModelID() == id {
 		t.Fatal("the feature model id ignores the trunk's weights")
 	}
-	if !strings.HasPrefix(got.Describe(), "dynamic") {
-		t.Fatalf("Describe: %q", got.Describe())
+	if !strings.HasPrefix(m.Describe(), "dynamic") {
+		t.Fatalf("Describe: %q", m.Describe())
 	}
-	// A conservative head is still a version 1 file.
-	cons, _ := trainedModel(t).Marshal()
-	if v := binary.LittleEndian.Uint32(cons[8:]); v != FileVersion1 {
-		t.Fatalf("a conservative head is written as version %d", v)
+	other := *m.Trunk
+	other.Blocks = []string{"conv2_block1"}
+	if _, err := other.Check(m.Base); err == nil {
+		t.Error("a trunk of another block passed Check")
 	}
-}
-
-func TestTrunkFileRejects(t *testing.T) {
-	good, err := trunkModel(t).Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1 := append([]byte(nil), good...)
-	binary.LittleEndian.PutUint32(v1[8:], FileVersion1)
-	if _, err := Parse(v1); err == nil || !strings.Contains(err.Error(), "version 1") {
-		t.Errorf("version 1 with a trunk: %v", err)
-	}
-	cons, _ := trainedModel(t).Marshal()
-	binary.LittleEndian.PutUint32(cons[8:], FileVersion)
-	if _, err := Parse(cons); err == nil || !strings.Contains(err.Error(), "trunk") {
-		t.Errorf("version 2 without a trunk: %v", err)
-	}
-	for name, edit := range map[string]func(string) string{
-		"other block": func(h string) string {
-			return strings.Replace(h, `"blocks":["conv2_block2"]`, `"blocks":["conv2_block1"]`, 1)
-		},
-		"layer renamed": func(h string) string { return strings.Replace(h, `"conv2_block2_1_conv"`, `"conv2_block2_0_conv"`, 1) },
-		"kernel shape":  func(h string) string { return strings.Replace(h, `"kernel":[1,1,256,64]`, `"kernel":[1,1,64,256]`, 1) },
-		"best epoch":    func(h string) string { return strings.Replace(h, `"best_epoch":2`, `"best_epoch":5`, 1) },
-		"strategy":      func(h string) string { return strings.Replace(h, `"strategy":"dynamic"`, `"strategy":"frozen"`, 1) },
-		"lr":            func(h string) string { return strings.Replace(h, `"fine_tune_lr":0.00001`, `"fine_tune_lr":0`, 1) },
-	} {
-		bad := rewriteHeader(t, good, edit)
-		if bytes.Equal(bad, good) {
-			t.Fatalf("%s: the edit changed nothing", name)
-		}
-		if _, err := Parse(bad); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
-	}
-	if _, err := Parse(good[:len(good)-4]); err == nil {
-		t.Error("truncated trunk payload accepted")
-	}
-	m := trunkModel(t)
-	m.Trunk.Layers[2].Bias = m.Trunk.Layers[2].Bias[:5]
-	if _, err := m.Marshal(); err == nil {
-		t.Error("Marshal wrote a trunk layer of the wrong size")
+	other = *m.Trunk
+	other.BestEpoch = other.FineTuneEpochs + 1
+	if _, err := other.Check(m.Base); err == nil {
+		t.Error("a best epoch past the fine-tuning epochs passed Check")
 	}
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/web/wire"
 )
@@ -430,7 +431,7 @@ func parseHead(t *testing.T, path string) *head.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := head.Parse(data)
+	m, err := headfile.Parse(data)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -442,7 +443,7 @@ func otherModelHead(t *testing.T, from string) string {
 	t.Helper()
 	m := parseHead(t, from)
 	m.Base.ModelID = "another-model"
-	data, err := m.Marshal()
+	data, err := headfile.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}

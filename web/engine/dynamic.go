@@ -16,6 +16,7 @@ import (
 
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
@@ -191,13 +192,13 @@ func (p *Plan) trainDynamic(ctx context.Context, model *resnet50.Model, run int,
 	}
 	trainMs := ms(time.Since(start))
 	cons := res.Conservative
-	consFile, err := cons.Model.Marshal()
+	consFile, err := headfile.Marshal(cons.Model)
 	if err != nil {
 		return nil, err
 	}
 	out := &Outcome{Model: res.Model, File: consFile}
 	if res.Model.Trunk != nil {
-		if out.File, err = res.Model.Marshal(); err != nil {
+		if out.File, err = headfile.Marshal(res.Model); err != nil {
 			return nil, err
 		}
 		out.Fallback, out.FallbackFile = cons.Model, consFile

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/graftml/graft/app/blockinput"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/web/wire"
 )
@@ -71,7 +72,7 @@ func conservativeHeadKept(t *testing.T, d *smallDynamic) {
 		t.Errorf("validation %+v: want the conservative head's (loss %g, accuracy %g)", msg.Validation, msg.Conservative.ValLoss, msg.Conservative.ValAccuracy)
 	}
 	// The model file is the conservative head (version 1, no trunk), and there is no fallback.
-	cons, err := out.Model.Marshal()
+	cons, err := headfile.Marshal(out.Model)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/ops"
@@ -104,11 +105,11 @@ func nativeDynamic(t *testing.T, model *resnet50.Model, base head.Base, dir stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := res.Model.Marshal()
+	file, err := headfile.Marshal(res.Model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cons, err := res.Conservative.Model.Marshal()
+	cons, err := headfile.Marshal(res.Conservative.Model)
 	if err != nil {
 		t.Fatal(err)
 	}

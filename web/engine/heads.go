@@ -1,5 +1,5 @@
 // heads.go: the trained heads a browser keeps — saved in IndexedDB across visits (HeadStore),
-// exported and imported as head files (core/head/FORMAT.md), and the active one that classifies
+// exported and imported as head files (app/headfile/FORMAT.md), and the active one that classifies
 // photos beside the ImageNet top-5. A file is checked with head.Parse, then against the model
 // this page runs (Model.CheckBase): another model or layer is refused with words saying so.
 package engine
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/ops"
@@ -103,7 +104,7 @@ func (s *Shelf) List(ctx context.Context) wire.Heads {
 
 // describe parses a stored head for the list; a damaged one is listed with its problem.
 func (s *Shelf) describe(h StoredHead) wire.HeadInfo {
-	m, err := head.Parse(h.File)
+	m, err := headfile.Parse(h.File)
 	if err != nil {
 		return wire.HeadInfo{ID: h.ID, Name: h.Name, CreatedMs: h.CreatedMs, Bytes: len(h.File), Accuracy: -1, Problem: err.Error()}
 	}
@@ -220,7 +221,7 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 	if err != nil {
 		return err
 	}
-	m, err := head.Parse(h.File)
+	m, err := headfile.Parse(h.File)
 	if err != nil {
 		return fmt.Errorf("“%s” is damaged: %w", h.Name, err)
 	}
@@ -291,9 +292,9 @@ func FileName(name string) string {
 // Import checks a head file a user picked and keeps it: it must parse (head.Parse) and read
 // the features of this page's model and layer. The name is the file's, without .grafthead.
 func (s *Shelf) Import(ctx context.Context, fileName string, data []byte, nowMs float64) (int, error) {
-	m, err := head.Parse(data)
+	m, err := headfile.Parse(data)
 	switch {
-	case errors.Is(err, head.ErrNotHeadFile):
+	case errors.Is(err, headfile.ErrNotHeadFile):
 		return 0, fmt.Errorf("“%s” is not a Graft head file (export one with “Export” after training): %w", fileName, err)
 	case err != nil:
 		return 0, fmt.Errorf("“%s” is not a valid head file: %w", fileName, err)

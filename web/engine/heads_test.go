@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
 )
 
@@ -31,7 +32,7 @@ func tinyHead(t *testing.T, modelID string) (*head.Model, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := res.Model.Marshal()
+	file, err := headfile.Marshal(res.Model)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/graftml/graft/app/dataset"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
@@ -221,7 +222,7 @@ func (p *Plan) Train(ctx context.Context, model *resnet50.Model, run int, onEpoc
 		return nil, err
 	}
 	trainMs := ms(time.Since(start))
-	file, err := res.Model.Marshal()
+	file, err := headfile.Marshal(res.Model)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/graftml/graft/app/dataset"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/web/wire"
@@ -107,7 +108,7 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := res.Model.Marshal()
+	want, err := headfile.Marshal(res.Model)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/graftml/graft/app/dataset"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
 )
 
@@ -72,7 +73,7 @@ func eval(args []string, stdout, stderr io.Writer) int {
 }
 
 // maxHeadFileBytes bounds what eval reads: the largest head file FORMAT.md allows.
-const maxHeadFileBytes = 16 + head.MaxHeaderBytes + 16 + 4*(head.MaxParams+head.MaxTrunkParams)
+const maxHeadFileBytes = headfile.MaxFileBytes
 
 func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cacheDir string) (*evalReport, error) {
 	if st, err := os.Stat(headFile); err != nil {
@@ -84,7 +85,7 @@ func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cac
 	if err != nil {
 		return nil, err
 	}
-	h, err := head.Parse(raw)
+	h, err := headfile.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", headFile, err)
 	}

@@ -1,7 +1,7 @@
 // graft train: the native twin of the web app's "train a head" (web/engine/train.go). It lists
 // a folder of class sub-folders (app/dataset), extracts pooled features of one ResNet50 layer
 // per image and view through the feature cache, trains a head (core/head) and writes the head
-// file (core/head/FORMAT.md). Same seed and same data give the same head.
+// file (app/headfile/FORMAT.md). Same seed and same data give the same head.
 package main
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/graftml/graft/app/dataset"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/weights/format"
@@ -45,7 +46,7 @@ are kept in memory as uint8 codes within --memory-mb; past it they are read agai
 cache (or recomputed with --cache off). The cache keeps each image's features and block inputs
 (DIR/blockinputs, 201 KiB a view at conv4_block5_out), so the next run reads them instead of
 running the trunk; graft cache shows and clears it. The model file then holds the fine-tuned
-layers too (core/head/FORMAT.md, version 2).
+layers too (app/headfile/FORMAT.md, version 2).
 `
 
 // trainFlags are graft train's own flags (modelFlags aside); their defaults are
@@ -192,7 +193,7 @@ func trainRun(w io.Writer, mf *modelFlags, cfg head.Config, dataDir, layer, cach
 		fmt.Fprintf(w, "weights of epoch %d (lowest val_loss %.4f)\n", res.BestEpoch, res.History[res.BestEpoch-1].ValLoss)
 		printMetrics(w, res.Model.Classes, res.Validation, d.Examples)
 	}
-	file, err := res.Model.Marshal()
+	file, err := headfile.Marshal(res.Model)
 	if err != nil {
 		return err
 	}

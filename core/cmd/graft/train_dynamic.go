@@ -15,6 +15,7 @@ import (
 
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
@@ -93,7 +94,7 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 		model *head.Model
 		path  string
 	}{{res.Model, out}, {res.Conservative.Model, out + ".conservative"}} {
-		file, err := m.model.Marshal()
+		file, err := headfile.Marshal(m.model)
 		if err != nil {
 			return err
 		}

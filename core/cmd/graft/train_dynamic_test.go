@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/internal/shared"
 )
 
@@ -85,12 +85,12 @@ func TestTrainDynamic(t *testing.T) {
 		same(run.name)
 	}
 	raw, _ := os.ReadFile(filepath.Join(dir, "a.model"))
-	m, err := head.Parse(raw)
+	m, err := headfile.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cons, _ := os.ReadFile(filepath.Join(dir, "a.model.conservative"))
-	cm, err := head.Parse(cons)
+	cm, err := headfile.Parse(cons)
 	if err != nil || cm.Trunk != nil {
 		t.Fatalf("conservative fallback: %v, trunk %v", err, cm.Trunk != nil)
 	}

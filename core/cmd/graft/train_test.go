@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/internal/shared"
 )
 
@@ -82,7 +82,7 @@ func TestTrainEvalColours(t *testing.T) {
 	if len(a) == 0 || !bytes.Equal(a, b) {
 		t.Error("two runs with one seed wrote different head files")
 	}
-	m, err := head.Parse(a)
+	m, err := headfile.Parse(a)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package head
+package headfile
 
 import (
 	"bytes"
@@ -7,23 +7,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// trainedModel is a small trained head with validation metrics, as a file would hold.
-func trainedModel(t testing.TB) *Model {
-	t.Helper()
-	cfg, _ := DefaultConfig("mlp256")
-	cfg.Hidden, cfg.Epochs = []int{5}, 2
-	res, err := Train(t.Context(), cfg, blobs(3, 10, 1, 1), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Model
-}
+	"github.com/graftml/graft/core/head"
+)
 
 func TestFileRoundTrip(t *testing.T) {
 	m := trainedModel(t)
-	data, err := m.Marshal()
+	data, err := Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,15 +24,15 @@ func TestFileRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, m) {
 		t.Errorf("round trip changed the model:\n got %+v\nwant %+v", got, m)
 	}
-	if off := binary.LittleEndian.Uint32(data[12:]) + prefixBytes; int(off) > len(data) || (len(data)-m.paramBytes())%payloadAlign != 0 {
+	if off := binary.LittleEndian.Uint32(data[12:]) + prefixBytes; int(off) > len(data) || (len(data)-paramBytes(m))%payloadAlign != 0 {
 		t.Errorf("payload does not start on a %d-byte boundary", payloadAlign)
 	}
-	again, _ := got.Marshal()
+	again, _ := Marshal(got)
 	if !bytes.Equal(again, data) {
 		t.Error("marshalling the parsed model gives other bytes")
 	}
 	m.Metrics = nil // trained without validation
-	if data, err = m.Marshal(); err != nil {
+	if data, err = Marshal(m); err != nil {
 		t.Fatal(err)
 	}
 	if got, err = Parse(data); err != nil || got.Metrics != nil {
@@ -50,7 +40,7 @@ func TestFileRoundTrip(t *testing.T) {
 	}
 }
 
-func (m *Model) paramBytes() int {
+func paramBytes(m *head.Model) int {
 	n := 0
 	for _, d := range m.Layers {
 		n += 4 * (len(d.Kernel) + len(d.Bias))
@@ -73,7 +63,7 @@ func rewriteHeader(t *testing.T, data []byte, edit func(string) string) []byte {
 
 func TestFileRejectsDamage(t *testing.T) {
 	m := trainedModel(t)
-	good, err := m.Marshal()
+	good, err := Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,17 +113,5 @@ func TestFileRejectsDamage(t *testing.T) {
 	}
 	if _, err := Parse(flip(8)); !errors.Is(err, ErrVersion) {
 		t.Errorf("version error %v does not wrap ErrVersion", err)
-	}
-}
-
-func TestCheckBase(t *testing.T) {
-	m := trainedModel(t)
-	if err := m.CheckBase("test-model", "pool1_pool"); err != nil {
-		t.Errorf("same base refused: %v", err)
-	}
-	for _, c := range [][2]string{{"other-model", "pool1_pool"}, {"test-model", "conv1_relu"}} {
-		if err := m.CheckBase(c[0], c[1]); err == nil || !strings.Contains(err.Error(), "trained on") {
-			t.Errorf("base %v accepted or unclear: %v", c, err)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package head
+package headfile
 
 import (
 	"bytes"
@@ -9,12 +9,12 @@ import (
 // byte, and never allocates beyond the input's size (weights are counted from the header and
 // must match the bytes present before any allocation).
 func FuzzParse(f *testing.F) {
-	good, err := trainedModel(f).Marshal()
+	good, err := Marshal(trainedModel(f))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(good)
-	trunk, err := trunkModel(f).Marshal()
+	trunk, err := Marshal(trunkModel(f))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		again, err := m.Marshal()
+		again, err := Marshal(m)
 		if err != nil {
 			t.Fatalf("Parse accepted a model Marshal refuses: %v", err)
 		}

@@ -1,9 +1,9 @@
-// file.go: writing and reading a head file (FORMAT.md): a 16-byte prefix (magic, version,
+// file.go: writing and reading a head file (FORMAT.md beside this file): a 16-byte prefix (magic, version,
 // header length), a JSON header saying what the head is, zero padding to 16 bytes, and the
 // weights as little-endian float32. Parse checks everything before trusting anything: sizes
 // against the limits in constants.go before allocating, the header's internal consistency, the
 // payload's SHA-256, and that every weight is finite.
-package head
+package headfile
 
 import (
 	"bytes"
@@ -16,22 +16,21 @@ import (
 	"io"
 	"math"
 	"slices"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
 )
 
 // fileHeader is the JSON header (FORMAT.md §Header).
 type fileHeader struct {
 	Classes       []string      `json:"classes"`
-	Output        Output        `json:"output"`
+	Output        head.Output   `json:"output"`
 	Layers        []layerEntry  `json:"layers"`
-	Base          Base          `json:"base"`
+	Base          head.Base     `json:"base"`
 	Preprocessing preprocessing `json:"preprocessing"`
-	Training      Config        `json:"training"`
-	Metrics       *Summary      `json:"metrics"`
-	Trunk         *Trunk        `json:"trunk,omitempty"` // version 2 only: fine-tuned base layers (trunk.go)
+	Training      head.Config   `json:"training"`
+	Metrics       *head.Summary `json:"metrics"`
+	Trunk         *head.Trunk   `json:"trunk,omitempty"` // version 2 only: fine-tuned base layers (trunk.go)
 	Payload       payloadEntry  `json:"payload"`
 }
 
@@ -62,7 +61,7 @@ var (
 )
 
 // Marshal encodes the model as a head file. It refuses a model Parse would refuse.
-func (m *Model) Marshal() ([]byte, error) {
+func Marshal(m *head.Model) ([]byte, error) {
 	h := fileHeader{Classes: m.Classes, Output: m.Output, Base: m.Base, Preprocessing: preprocessingV1,
 		Training: m.Training, Metrics: m.Metrics, Trunk: m.Trunk}
 	var payload bytes.Buffer
@@ -129,7 +128,7 @@ func payloadOffset(n int) int {
 }
 
 // Parse decodes and checks a head file.
-func Parse(data []byte) (*Model, error) {
+func Parse(data []byte) (*head.Model, error) {
 	if len(data) < prefixBytes || string(data[:8]) != FileMagic {
 		return nil, fmt.Errorf("head file: %w (it does not start with %q)", ErrNotHeadFile, FileMagic)
 	}
@@ -178,9 +177,9 @@ func Parse(data []byte) (*Model, error) {
 			return nil, fmt.Errorf("head file: weight %d is not finite", i)
 		}
 	}
-	m := &Model{Net: Net{Output: h.Output}, Classes: h.Classes, Base: h.Base, Training: h.Training, Metrics: h.Metrics, Trunk: h.Trunk}
+	m := &head.Model{Net: head.Net{Output: h.Output}, Classes: h.Classes, Base: h.Base, Training: h.Training, Metrics: h.Metrics, Trunk: h.Trunk}
 	for _, l := range h.Layers {
-		d := Dense{In: l.In, Out: l.Out, Kernel: weights[: l.In*l.Out : l.In*l.Out]}
+		d := head.Dense{In: l.In, Out: l.Out, Kernel: weights[: l.In*l.Out : l.In*l.Out]}
 		weights = weights[l.In*l.Out:]
 		d.Bias, weights = weights[:l.Out:l.Out], weights[l.Out:]
 		m.Layers = append(m.Layers, d)
@@ -199,13 +198,13 @@ func Parse(data []byte) (*Model, error) {
 // check validates the header and returns the number of weights it describes.
 func (h *fileHeader) check() (int, error) {
 	wrap := func(err error) (int, error) { return 0, fmt.Errorf("head file: %w", err) }
-	if err := checkClasses(h.Classes); err != nil {
+	if err := head.CheckClasses(h.Classes); err != nil {
 		return wrap(err)
 	}
-	if h.Output != Softmax && h.Output != Sigmoid {
-		return wrap(fmt.Errorf("output %q: want %q or %q", h.Output, Softmax, Sigmoid))
+	if h.Output != head.Softmax && h.Output != head.Sigmoid {
+		return wrap(fmt.Errorf("output %q: want %q or %q", h.Output, head.Softmax, head.Sigmoid))
 	}
-	if h.Output == Sigmoid && len(h.Classes) != 2 {
+	if h.Output == head.Sigmoid && len(h.Classes) != 2 {
 		return wrap(fmt.Errorf("a sigmoid head has two classes, this one %d", len(h.Classes)))
 	}
 	if err := h.Base.Check(); err != nil {
@@ -214,8 +213,8 @@ func (h *fileHeader) check() (int, error) {
 	if h.Preprocessing != preprocessingV1 {
 		return wrap(fmt.Errorf("preprocessing %+v: version %d knows only %+v", h.Preprocessing, FileVersion, preprocessingV1))
 	}
-	if len(h.Layers) < 1 || len(h.Layers) > MaxLayers {
-		return wrap(fmt.Errorf("%d layers: want 1…%d", len(h.Layers), MaxLayers))
+	if len(h.Layers) < 1 || len(h.Layers) > head.MaxLayers {
+		return wrap(fmt.Errorf("%d layers: want 1…%d", len(h.Layers), head.MaxLayers))
 	}
 	params, in := 0, h.Base.Features
 	var hidden []int
@@ -228,8 +227,8 @@ func (h *fileHeader) check() (int, error) {
 		switch {
 		case l.In != in:
 			return wrap(fmt.Errorf("layer %d has %d inputs, the layer before gives %d", i, l.In, in))
-		case l.Out < 1 || l.Out > MaxUnits:
-			return wrap(fmt.Errorf("layer %d has %d units: want 1…%d", i, l.Out, MaxUnits))
+		case l.Out < 1 || l.Out > head.MaxUnits:
+			return wrap(fmt.Errorf("layer %d has %d units: want 1…%d", i, l.Out, head.MaxUnits))
 		case last && l.Out != h.Output.Units(len(h.Classes)):
 			return wrap(fmt.Errorf("the last layer has %d units; a %s head of %d classes needs %d", l.Out, h.Output, len(h.Classes), h.Output.Units(len(h.Classes))))
 		case l.Activation != want:
@@ -241,11 +240,11 @@ func (h *fileHeader) check() (int, error) {
 		params += l.In*l.Out + l.Out // each term ≤ 8192·8193, 16 of them: no overflow
 		in = l.Out
 	}
-	if params > MaxParams {
-		return wrap(fmt.Errorf("%d weights, over the limit of %d", params, MaxParams))
+	if params > head.MaxParams {
+		return wrap(fmt.Errorf("%d weights, over the limit of %d", params, head.MaxParams))
 	}
 	if h.Trunk != nil {
-		n, err := h.Trunk.check(h.Base)
+		n, err := h.Trunk.Check(h.Base)
 		if err != nil {
 			return wrap(err)
 		}
@@ -258,7 +257,7 @@ func (h *fileHeader) check() (int, error) {
 		return wrap(fmt.Errorf("training settings (hidden %v, output %s) disagree with the layers (hidden %v, output %s)",
 			h.Training.Hidden, h.Training.Output, hidden, h.Output))
 	}
-	if err := h.Metrics.check(len(h.Classes)); err != nil {
+	if err := h.Metrics.Check(len(h.Classes)); err != nil {
 		return wrap(err)
 	}
 	if h.Payload.Bytes != 4*int64(params) {
@@ -268,55 +267,6 @@ func (h *fileHeader) check() (int, error) {
 		return wrap(fmt.Errorf("payload sha256 %q is not 64 hex digits", h.Payload.SHA256))
 	}
 	return params, nil
-}
-
-// check validates stored metrics (nil is allowed: trained without validation).
-func (s *Summary) check(classes int) error {
-	if s == nil {
-		return nil
-	}
-	unit := func(v float64) bool { return v >= 0 && v <= 1 }
-	switch {
-	case s.Examples < 0 || math.IsNaN(s.Loss) || math.IsInf(s.Loss, 0) || s.Loss < 0 || !unit(s.Accuracy):
-		return fmt.Errorf("metrics: examples %d, loss %g, accuracy %g out of range", s.Examples, s.Loss, s.Accuracy)
-	case len(s.PerClass) != classes || slices.ContainsFunc(s.PerClass, func(v float64) bool { return !unit(v) }):
-		return fmt.Errorf("metrics: per_class %v: want %d values in [0, 1]", s.PerClass, classes)
-	case len(s.Confusion) != classes:
-		return fmt.Errorf("metrics: confusion has %d rows, want %d", len(s.Confusion), classes)
-	case s.Epochs < 1 || s.Epochs > MaxEpochs || s.BestEpoch < 1 || s.BestEpoch > s.Epochs:
-		return fmt.Errorf("metrics: best epoch %d of %d", s.BestEpoch, s.Epochs)
-	}
-	total := 0
-	for _, row := range s.Confusion {
-		if len(row) != classes || slices.ContainsFunc(row, func(v int) bool { return v < 0 || v > s.Examples }) {
-			return fmt.Errorf("metrics: confusion row %v: want %d counts in 0…%d", row, classes, s.Examples)
-		}
-		for _, v := range row {
-			total += v
-		}
-	}
-	if total != s.Examples {
-		return fmt.Errorf("metrics: the confusion matrix counts %d examples, not %d", total, s.Examples)
-	}
-	return nil
-}
-
-// checkClasses: 2…MaxClasses distinct names, each 1…MaxNameBytes of UTF-8 without control characters.
-func checkClasses(classes []string) error {
-	if len(classes) < 2 || len(classes) > MaxClasses {
-		return fmt.Errorf("%d classes: want 2…%d", len(classes), MaxClasses)
-	}
-	seen := map[string]bool{}
-	for _, c := range classes {
-		if c == "" || len(c) > MaxNameBytes || !utf8.ValidString(c) || slices.ContainsFunc([]rune(c), unicode.IsControl) {
-			return fmt.Errorf("class name %q: want 1…%d bytes of UTF-8 text", c, MaxNameBytes)
-		}
-		if seen[c] {
-			return fmt.Errorf("class %q appears twice", c)
-		}
-		seen[c] = true
-	}
-	return nil
 }
 
 // shapeCount is the number of elements of a shape (0 for an empty or negative one).
