@@ -1,4 +1,6 @@
-// graft classify: ImageNet top-5 per image, like Keras' decode_predictions(preds, top=5).
+// graft classify: ImageNet top-5 per image, like Keras' decode_predictions(preds, top=5); with
+// --head FILE, the classes of a head graft train (or the page) made, every class with its
+// probability, computed as the page's active head computes them (app.Classifier).
 package main
 
 import (
@@ -34,12 +36,18 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	mf.register(fs)
 	mf.log = stderr
 	asJSON := fs.Bool("json", false, "print one JSON object per image")
+	headFile := fs.String("head", "", "classify with this head file (graft train --out, or a page's export) instead of ImageNet's classes")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "graft classify: no images given")
 		return 2
+	}
+	if *headFile != "" {
+		resizeSet := false
+		fs.Visit(func(f *flag.Flag) { resizeSet = resizeSet || f.Name == "resize" })
+		return classifyWithHead(&mf, resizeSet, *headFile, *asJSON, fs.Args(), stdout, stderr)
 	}
 	l, err := mf.load()
 	if err != nil {

@@ -72,22 +72,28 @@ func eval(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// maxHeadFileBytes bounds what eval reads: the largest head file FORMAT.md allows.
-const maxHeadFileBytes = headfile.MaxFileBytes
-
-func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cacheDir string) (*evalReport, error) {
-	if st, err := os.Stat(headFile); err != nil {
+// readHead reads and checks a head file, refusing one longer than any head file before reading it.
+func readHead(path string) (*head.Model, error) {
+	if st, err := os.Stat(path); err != nil {
 		return nil, err
-	} else if st.Size() > maxHeadFileBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than any head file", headFile, st.Size())
+	} else if st.Size() > headfile.MaxFileBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than any head file", path, st.Size())
 	}
-	raw, err := os.ReadFile(headFile)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	h, err := headfile.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", headFile, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return h, nil
+}
+
+func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cacheDir string) (*evalReport, error) {
+	h, err := readHead(headFile)
+	if err != nil {
+		return nil, err
 	}
 	if resizeSet && mf.resize != h.Base.Resize {
 		return nil, fmt.Errorf("--resize %s, but the head was trained on features of %s-resized images", mf.resize, h.Base.Resize)

@@ -1,7 +1,7 @@
 // Command graft is Graft's native command line: classify photos with Keras' ResNet50 and print
 // the pooled features of any layer. It runs the same core/ code as the browser build.
 //
-//	graft classify [--h5 FILE | --model DIR] [--fill synthetic] [--resize nearest|crop] [--json] IMG...
+//	graft classify [--h5 FILE | --model DIR] [--fill synthetic] [--resize nearest|crop] [--json] [--head FILE] IMG...
 //	graft features --layer NAME [--h5 FILE | --model DIR] [--fill synthetic] [--resize nearest|crop] IMG...
 //	graft convert --h5 FILE --out DIR [--missing truncate|synthetic] [--check-images DIR]
 //	graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
@@ -27,13 +27,15 @@ import (
 )
 
 const usage = `usage:
-  graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] IMG...
+  graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] [--head FILE] IMG...
   graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
   graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
   graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head linear|mlp256|keras] [--flip] …
   graft eval --head FILE (--model DIR | --h5 FILE) --data DIR   (graft train -h, graft eval -h: all options)
   graft cache [--cache DIR] [--clear features|inputs|all]      what the feature cache holds; clear it
 
+classify --head FILE gives a head's classes (graft train --out, or a head the page exported)
+instead of ImageNet's: the head's layer and resize mode, on the model it was trained on.
 classify and features take --model DIR (a folder graft convert wrote) instead of --h5, and
 --precision int8|f32: with --h5, int8 quantizes the weights at load exactly as convert does
 (default f32, the float path); with --model, the stored dtype is used and --precision must match it.

@@ -10,16 +10,15 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"github.com/graftml/graft/app"
-	"github.com/graftml/graft/app/settings"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/dataset"
-	"github.com/graftml/graft/app/headfile"
+	"github.com/graftml/graft/app/settings"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/weights/format"
@@ -178,14 +177,13 @@ func trainRun(w io.Writer, mf *modelFlags, cfg head.Config, dataDir, layer, cach
 	}
 	fmt.Fprintf(w, "head %s: %d → %v → %d (%s), %d weights; dropout %g; Adam lr %g; batch %d; seed %d\n",
 		cfg.Head, d.Base.Features, cfg.Hidden, cfg.Output.Units(len(d.Classes)), cfg.Output, weights, cfg.Dropout, cfg.LearningRate, cfg.BatchSize, cfg.Seed)
-	start := time.Now()
-	res, err := head.Train(context.Background(), cfg, d, func(e head.Epoch) {
-		fmt.Fprintf(w, "epoch %3d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f\n", e.Epoch, cfg.Epochs, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy)
+	res, err := app.TrainHead(context.Background(), cfg, d, func(e app.Epoch) {
+		fmt.Fprintf(w, "epoch %3d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f\n", e.Epoch.Epoch, e.PhaseEpochs, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy)
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "trained on %d images (%d validation) in %.2f s\n", len(res.Train), len(res.Val), time.Since(start).Seconds())
+	fmt.Fprintf(w, "trained on %d images (%d validation) in %.2f s\n", len(res.Head.Train), len(res.Head.Val), res.Elapsed.Seconds())
 	if res.Validation != nil {
 		if res.StoppedEarly {
 			fmt.Fprintf(w, "early stop after epoch %d; ", len(res.History))
@@ -193,10 +191,7 @@ func trainRun(w io.Writer, mf *modelFlags, cfg head.Config, dataDir, layer, cach
 		fmt.Fprintf(w, "weights of epoch %d (lowest val_loss %.4f)\n", res.BestEpoch, res.History[res.BestEpoch-1].ValLoss)
 		printMetrics(w, res.Model.Classes, res.Validation, d.Examples)
 	}
-	file, err := headfile.Marshal(res.Model)
-	if err != nil {
-		return err
-	}
+	file := res.File
 	if err := os.WriteFile(out, file, 0o644); err != nil {
 		return err
 	}

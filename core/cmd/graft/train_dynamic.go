@@ -13,9 +13,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
-	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
@@ -64,44 +64,35 @@ func dynamicRun(w io.Writer, mf *modelFlags, cfg finetune.Config, dataDir, layer
 	fmt.Fprintf(w, "head %s: %d → %v → %d (%s); Adam lr %g then fine-tuning lr %g; batch %d; seed %d\n",
 		cfg.Head.Head, d.Head.Base.Features, cfg.Head.Hidden, cfg.Head.Output.Units(len(d.Head.Classes)), cfg.Head.Output,
 		cfg.Head.LearningRate, cfg.FineTuneLR, cfg.Head.BatchSize, cfg.Head.Seed)
-	start = time.Now()
-	last := time.Now()
-	res, err := finetune.Train(context.Background(), cfg, src.model.model, d, func(e finetune.Epoch) {
-		total := cfg.Head.Epochs
-		if e.Phase == finetune.PhaseFineTune {
-			total = cfg.FineTuneEpochs
-		}
+	var last time.Duration
+	res, err := app.FineTune(context.Background(), cfg, src.model.model, d, func(e app.Epoch) {
 		fmt.Fprintf(w, "%-9s epoch %3d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  (%.1f s)\n",
-			e.Phase, e.Epoch.Epoch, total, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy, time.Since(last).Seconds())
-		last = time.Now()
+			e.Phase, e.Epoch.Epoch, e.PhaseEpochs, e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy, (e.Elapsed - last).Seconds())
+		last = e.Elapsed
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "trained on %d images (%d validation) in %.1f s; %d block inputs %s\n",
-		len(res.Conservative.Train), len(res.Conservative.Val), time.Since(start).Seconds(), store.Recomputes, again)
-	if cv := res.Conservative.Validation; cv != nil {
-		fmt.Fprintf(w, "conservative: validation accuracy %.4f, loss %.4f (on the cached inputs: loss %.4f)\n", cv.Accuracy, cv.Loss, res.BaselineValLoss)
+		len(res.Head.Train), len(res.Head.Val), res.Elapsed.Seconds(), store.Recomputes, again)
+	if cv := res.Head.Validation; cv != nil {
+		fmt.Fprintf(w, "conservative: validation accuracy %.4f, loss %.4f (on the cached inputs: loss %.4f)\n", cv.Accuracy, cv.Loss, res.FineTune.BaselineValLoss)
 	}
-	if res.BestFineTuneEpoch == 0 {
+	if res.ConservativeWins {
 		fmt.Fprintf(w, "fine-tuning did not lower the validation loss below the conservative head's: keeping the conservative head\n")
 	}
 	fmt.Fprintf(w, "result: %s\n", res.Model.Describe())
 	if res.Validation != nil {
 		printMetrics(w, res.Model.Classes, res.Validation, d.Head.Examples)
 	}
-	for _, m := range []struct {
-		model *head.Model
-		path  string
-	}{{res.Model, out}, {res.Conservative.Model, out + ".conservative"}} {
-		file, err := headfile.Marshal(m.model)
-		if err != nil {
+	for _, f := range []struct {
+		file []byte
+		path string
+	}{{res.File, out}, {res.HeadFile, out + ".conservative"}} {
+		if err := os.WriteFile(f.path, f.file, 0o644); err != nil {
 			return err
 		}
-		if err := os.WriteFile(m.path, file, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "wrote %s (%d bytes)\n", m.path, len(file))
+		fmt.Fprintf(w, "wrote %s (%d bytes)\n", f.path, len(f.file))
 	}
 	return nil
 }

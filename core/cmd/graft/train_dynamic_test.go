@@ -108,6 +108,7 @@ func TestTrainDynamic(t *testing.T) {
 	if m.Trunk != nil && !strings.Contains(stderr, "model: dynamic") {
 		t.Errorf("eval does not say it runs the fine-tuned trunk:\n%s", stderr)
 	}
+	checkClassifyAgreesWithEval(t, h5, filepath.Join(dir, "a.model"), valDir, rep)
 	for _, bad := range [][]string{
 		{"--unfreeze", "3"}, // conv2_block2_out has two blocks before it in its stage
 		{"--fine-tune-lr", "0"},

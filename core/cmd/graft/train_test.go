@@ -102,6 +102,7 @@ func TestTrainEvalColours(t *testing.T) {
 	if r.Images != 10 || len(r.PerClass) != 2 || len(r.Confusion) != 2 || r.Accuracy < 0.9 {
 		t.Errorf("eval report %+v", r)
 	}
+	checkClassifyAgreesWithEval(t, h5, filepath.Join(dir, "a.head"), valDir, r)
 	_, stderr, status = runCLI("eval", "--h5", h5, "--fill", "synthetic", "--head", filepath.Join(dir, "a.head"), "--data", valDir)
 	if status == 0 || !strings.Contains(stderr, "trained on pool1_pool features of model keras-h5.f32.") {
 		t.Errorf("eval accepted another base model: status %d, %s", status, stderr)
