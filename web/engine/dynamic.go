@@ -16,7 +16,6 @@ import (
 
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
-	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
@@ -163,58 +162,29 @@ func (p *Plan) reload(ctx context.Context, example, view int) ([]float32, error)
 	return q.Values(), nil
 }
 
-// trainDynamic runs finetune.Train on a complete plan.
+// trainDynamic runs the dynamic strategy (app.FineTune) on a complete plan.
 func (p *Plan) trainDynamic(ctx context.Context, model *resnet50.Model, run int, onEpoch func(wire.Epoch)) (*Outcome, error) {
 	if model == nil {
 		return nil, fmt.Errorf("engine: the dynamic strategy needs the model")
 	}
 	cfg := *p.Dynamic
-	start := time.Now()
-	var history []wire.Epoch
-	headEpochs := 0
 	_, kept, spilled := p.Inputs.Used()
-	res, err := finetune.Train(ctx, cfg, model, &finetune.Data{Head: p.Data, Inputs: p.Inputs}, func(e finetune.Epoch) {
-		planned := cfg.Head.Epochs + cfg.FineTuneEpochs
-		if e.Phase == finetune.PhaseHead {
-			headEpochs = e.Epoch.Epoch
-		} else {
-			planned = headEpochs + cfg.FineTuneEpochs
-		}
-		we := EpochMessage(run, planned, e.Epoch, ms(time.Since(start)))
-		we.Phase, we.PhaseEpoch, we.Epoch = e.Phase, e.Epoch.Epoch, len(history)+1
-		history = append(history, we)
-		if onEpoch != nil {
-			onEpoch(we)
-		}
-	})
+	res, err := app.FineTune(ctx, cfg, model, &finetune.Data{Head: p.Data, Inputs: p.Inputs}, epochSender(run, onEpoch))
 	if err != nil {
 		return nil, err
 	}
-	trainMs := ms(time.Since(start))
-	cons := res.Conservative
-	consFile, err := headfile.Marshal(cons.Model)
-	if err != nil {
-		return nil, err
-	}
-	out := &Outcome{Model: res.Model, File: consFile}
-	if res.Model.Trunk != nil {
-		if out.File, err = headfile.Marshal(res.Model); err != nil {
-			return nil, err
-		}
-		out.Fallback, out.FallbackFile = cons.Model, consFile
-	}
+	cons := res.Head
+	out := &Outcome{Model: res.Model, File: res.File}
+	out.Fallback, out.FallbackFile = res.Fallback()
 	used, _, _ := p.Inputs.Used()
-	msg := &wire.Trained{Run: run, Classes: res.Model.Classes, History: history, BestEpoch: cons.BestEpoch,
+	msg := &wire.Trained{Run: run, Classes: res.Model.Classes, History: historyMessage(run, res.History), BestEpoch: res.BestEpoch,
 		StoppedEarly: res.StoppedEarly, TrainImages: len(cons.Train), ValImages: len(cons.Val),
-		Head: InfoOf(res.Model, 0, "", 0, len(out.File)), LoadMs: p.LoadMs, TrainMs: trainMs,
-		Strategy: wire.StrategyDynamic, Describe: res.Model.Describe(), BestFineTuneEpoch: res.BestFineTuneEpoch,
+		Head: InfoOf(res.Model, 0, "", 0, len(res.File)), LoadMs: p.LoadMs, TrainMs: ms(res.Elapsed),
+		Strategy: wire.StrategyDynamic, Describe: res.Model.Describe(), BestFineTuneEpoch: res.FineTune.BestFineTuneEpoch,
 		HeadEpochs: len(cons.History), Validation: metricsMessage(res.Validation),
-		Conservative: &wire.Phase{ValAccuracy: -1, BestEpoch: cons.BestEpoch, Head: InfoOf(cons.Model, 0, "", 0, len(consFile))},
+		Conservative: &wire.Phase{ValAccuracy: -1, BestEpoch: cons.BestEpoch, Head: InfoOf(cons.Model, 0, "", 0, len(res.HeadFile))},
 		Inputs: &wire.InputStats{Layer: p.Input, EntryBytes: p.Inputs.EntryBytes(), BudgetMB: int(cfg.MemoryBudget >> 20),
 			Held: kept, Reloaded: spilled, HeldBytes: used, Reloads: p.Inputs.Recomputes}}
-	if res.BestFineTuneEpoch > 0 {
-		msg.BestEpoch = len(cons.History) + res.BestFineTuneEpoch
-	}
 	if v := cons.Validation; v != nil {
 		msg.Conservative.ValAccuracy, msg.Conservative.ValLoss = v.Accuracy, finite(v.Loss)
 	}

@@ -1,6 +1,6 @@
 // heads.go: the trained heads a browser keeps — saved in IndexedDB across visits (HeadStore),
 // exported and imported as head files (app/headfile/FORMAT.md), and the active one that classifies
-// photos beside the ImageNet top-5. A file is checked with head.Parse, then against the model
+// photos beside the ImageNet top-5. A file is checked with headfile.Parse, then against the model
 // this page runs (Model.CheckBase): another model or layer is refused with words saying so.
 package engine
 
@@ -13,10 +13,9 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/headfile"
-	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
-	"github.com/graftml/graft/core/ops"
 	"github.com/graftml/graft/core/tensor"
 	"github.com/graftml/graft/web/wire"
 )
@@ -50,8 +49,8 @@ type Shelf struct {
 	fallback     *head.Model // a dynamic run's conservative head, saved beside the model
 	fallbackFile []byte
 	active       *head.Model
-	activeStack  finetune.Stack // the active model's fine-tuned blocks (nil: a conservative head)
-	activeID     int            // -1: none; 0: the head just trained
+	classifier   *app.Classifier // runs the active model (nil when none is active)
+	activeID     int             // -1: none; 0: the head just trained
 	activeName   string
 }
 
@@ -63,23 +62,15 @@ func NewShelf(store HeadStore, modelID, layer string) *Shelf {
 // SetTrained makes a freshly trained model (and its file) the active one; fallback is a
 // dynamic run's conservative head (nil for none), which Save keeps too.
 func (s *Shelf) SetTrained(m *head.Model, file []byte, fallback *head.Model, fallbackFile []byte) error {
-	stack, err := stackOf(m)
+	c, err := app.NewClassifier(m)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.trained, s.trainedFile, s.fallback, s.fallbackFile = m, file, fallback, fallbackFile
-	s.active, s.activeStack, s.activeID, s.activeName = m, stack, 0, "the head just trained"
+	s.active, s.classifier, s.activeID, s.activeName = m, c, 0, "the head just trained"
 	return nil
-}
-
-// stackOf is m's fine-tuned blocks, nil for a conservative head.
-func stackOf(m *head.Model) (finetune.Stack, error) {
-	if m.Trunk == nil {
-		return nil, nil
-	}
-	return finetune.StackOf(m)
 }
 
 // FallbackName is the name a dynamic model's conservative head is saved under.
@@ -210,11 +201,11 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 		if s.trained == nil {
 			return ErrNothingTrained
 		}
-		stack, err := stackOf(s.trained)
+		c, err := app.NewClassifier(s.trained)
 		if err != nil {
 			return err
 		}
-		s.active, s.activeStack, s.activeID, s.activeName = s.trained, stack, 0, "the head just trained"
+		s.active, s.classifier, s.activeID, s.activeName = s.trained, c, 0, "the head just trained"
 		return nil
 	}
 	h, err := s.find(ctx, id)
@@ -228,13 +219,13 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 	if err := s.compatible(m.Base.ModelID, m.Base.Layer); err != nil {
 		return fmt.Errorf("“%s” cannot run here: %w", h.Name, err)
 	}
-	stack, err := stackOf(m)
+	c, err := app.NewClassifier(m)
 	if err != nil {
 		return fmt.Errorf("“%s” is damaged: %w", h.Name, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.active, s.activeStack, s.activeID, s.activeName = m, stack, id, h.Name
+	s.active, s.classifier, s.activeID, s.activeName = m, c, id, h.Name
 	return nil
 }
 
@@ -246,7 +237,7 @@ func (s *Shelf) Delete(ctx context.Context, id int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.activeID == id {
-		s.active, s.activeStack, s.activeID, s.activeName = nil, nil, -1, ""
+		s.active, s.classifier, s.activeID, s.activeName = nil, nil, -1, ""
 	}
 	return nil
 }
@@ -328,11 +319,16 @@ func (s *Shelf) Predict(features []float32) (*wire.HeadPrediction, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &wire.HeadPrediction{ID: id, Name: name, Best: best[0]}
+	return predictionMessage(id, name, m, &app.Prediction{Best: best[0], Probs: probs}), nil
+}
+
+// predictionMessage is p, model m's answer, as the page sees it.
+func predictionMessage(id int, name string, m *head.Model, p *app.Prediction) *wire.HeadPrediction {
+	out := &wire.HeadPrediction{ID: id, Name: name, Best: p.Best}
 	for c, cls := range m.Classes {
-		p.Classes = append(p.Classes, wire.ClassProb{Name: cls, Prob: probs[c]})
+		out.Classes = append(out.Classes, wire.ClassProb{Name: cls, Prob: p.Probs[c]})
 	}
-	return p, nil
+	return out
 }
 
 // ActiveInput is the layer whose output the active head reads for a photo (its base layer, or
@@ -344,35 +340,27 @@ func (s *Shelf) ActiveInput() (layer, resize string, ok bool) {
 	if s.active == nil {
 		return "", "", false
 	}
-	if s.activeStack != nil {
-		return s.activeStack.InputLayer(), s.active.Base.Resize, true
-	}
-	return s.active.Base.Layer, s.active.Base.Resize, true
+	return s.classifier.InputLayer(), s.active.Base.Resize, true
 }
 
 // PredictFrom runs the active head on x [1,H,W,C], the output of layer (ActiveInput's) for a
-// photo: pooled for a conservative head, through the fine-tuned blocks first for a dynamic model.
+// photo: pooled for a conservative head, through the fine-tuned blocks first for a dynamic
+// model (app.Classifier, what graft classify --head runs).
 func (s *Shelf) PredictFrom(layer string, x *tensor.Tensor) (*wire.HeadPrediction, error) {
 	s.mu.Lock()
-	m, stack := s.active, s.activeStack
+	m, c, id, name := s.active, s.classifier, s.activeID, s.activeName
 	s.mu.Unlock()
 	if m == nil {
 		return nil, nil
 	}
-	var f *tensor.Tensor
-	var err error
-	switch {
-	case stack != nil && layer == stack.InputLayer():
-		f, err = stack.Pooled(x)
-	case stack == nil && layer == m.Base.Layer:
-		f = ops.GlobalAvgPool(x)
-	default:
-		err = fmt.Errorf("engine: the active head changed while the photo was classified; classify it again")
+	if layer != c.InputLayer() {
+		return nil, fmt.Errorf("engine: the active head changed while the photo was classified; classify it again")
 	}
+	p, err := c.Predict(layer, x)
 	if err != nil {
 		return nil, err
 	}
-	return s.Predict(f.Data)
+	return predictionMessage(id, name, m, p), nil
 }
 
 // ActiveBase is the active head's base (ok false when none is active).

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/graftml/graft/app/dataset"
-	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
@@ -209,29 +208,33 @@ func (p *Plan) Train(ctx context.Context, model *resnet50.Model, run int, onEpoc
 	if p.Dynamic != nil {
 		return p.trainDynamic(ctx, model, run, onEpoch)
 	}
-	start := time.Now()
-	var history []wire.Epoch
-	res, err := head.Train(ctx, p.Config, p.Data, func(e head.Epoch) {
-		we := EpochMessage(run, p.Config.Epochs, e, ms(time.Since(start)))
-		history = append(history, we)
-		if onEpoch != nil {
-			onEpoch(we)
-		}
-	})
+	res, err := app.TrainHead(ctx, p.Config, p.Data, epochSender(run, onEpoch))
 	if err != nil {
 		return nil, err
 	}
-	trainMs := ms(time.Since(start))
-	file, err := headfile.Marshal(res.Model)
-	if err != nil {
-		return nil, err
-	}
-	msg := &wire.Trained{Run: run, Classes: res.Model.Classes, History: history, BestEpoch: res.BestEpoch,
-		StoppedEarly: res.StoppedEarly, TrainImages: len(res.Train), ValImages: len(res.Val),
-		Head: InfoOf(res.Model, 0, "", 0, len(file)), LoadMs: p.LoadMs, TrainMs: trainMs,
-		Strategy: wire.StrategyConservative, Describe: res.Model.Describe(), HeadEpochs: len(history)}
+	msg := &wire.Trained{Run: run, Classes: res.Model.Classes, History: historyMessage(run, res.History), BestEpoch: res.BestEpoch,
+		StoppedEarly: res.StoppedEarly, TrainImages: len(res.Head.Train), ValImages: len(res.Head.Val),
+		Head: InfoOf(res.Model, 0, "", 0, len(res.File)), LoadMs: p.LoadMs, TrainMs: ms(res.Elapsed),
+		Strategy: wire.StrategyConservative, Describe: res.Model.Describe(), HeadEpochs: len(res.History)}
 	msg.Validation = metricsMessage(res.Validation)
-	return &Outcome{Model: res.Model, File: file, Msg: msg}, nil
+	return &Outcome{Model: res.Model, File: res.File, Msg: msg}, nil
+}
+
+// epochSender passes each epoch on to onEpoch as the page sees it (nil: none).
+func epochSender(run int, onEpoch func(wire.Epoch)) func(app.Epoch) {
+	if onEpoch == nil {
+		return nil
+	}
+	return func(e app.Epoch) { onEpoch(epochMessage(run, e)) }
+}
+
+// historyMessage is a run's history as the page sees it.
+func historyMessage(run int, h []app.Epoch) []wire.Epoch {
+	out := make([]wire.Epoch, len(h))
+	for i, e := range h {
+		out[i] = epochMessage(run, e)
+	}
+	return out
 }
 
 // metricsMessage is v as the page sees it (nil without validation).
@@ -247,10 +250,10 @@ func metricsMessage(v *head.Metrics) *wire.Metrics {
 	return m
 }
 
-// EpochMessage is one history line for the page (non-finite values sent as 0, flagged).
-func EpochMessage(run, epochs int, e head.Epoch, elapsedMs float64) wire.Epoch {
-	w := wire.Epoch{Run: run, Epoch: e.Epoch, Epochs: epochs, Phase: finetune.PhaseHead, PhaseEpoch: e.Epoch, Loss: finite(e.Loss), Accuracy: e.Accuracy,
-		ValLoss: finite(e.ValLoss), ValAccuracy: e.ValAccuracy, Ms: elapsedMs}
+// epochMessage is one history line for the page (non-finite values sent as 0, flagged).
+func epochMessage(run int, e app.Epoch) wire.Epoch {
+	w := wire.Epoch{Run: run, Epoch: e.Run, Epochs: e.Planned, Phase: e.Phase, PhaseEpoch: e.Epoch.Epoch, Loss: finite(e.Loss), Accuracy: e.Accuracy,
+		ValLoss: finite(e.ValLoss), ValAccuracy: e.ValAccuracy, Ms: ms(e.Elapsed)}
 	w.Diverged = w.Loss != e.Loss || w.ValLoss != e.ValLoss
 	return w
 }
