@@ -70,16 +70,6 @@ func (a *App) onWorkerMessage(text string, file js.Value) {
 			return
 		}
 		a.State.Apply(e, a.nowMs())
-		// The last messages as the worker sent them (the result carries the top-5 and the
-		// pooled features), for the browser test and for anyone curious in the console.
-		switch e.Kind {
-		case wire.KindResult:
-			js.Global().Set("graftLastResult", text)
-		case wire.KindFailed:
-			js.Global().Set("graftLastFailed", e.Failed.Message)
-		case wire.KindStatus:
-			js.Global().Set("graftLastStatus", text)
-		}
 	})
 }
 

@@ -211,7 +211,6 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 		if e.Missing.Run != t.Run || t.Phase != TrainPreparing {
 			return
 		}
-		js.Global().Set("graftLastMissing", len(e.Missing.Entries)) // for the browser test
 		if e.Missing.Listing != nil {
 			t.List = *e.Missing.Listing
 		}
@@ -227,27 +226,20 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 		t.Phase, t.Result = TrainDone, e.Trained
 		t.SaveName = e.Trained.Head.Name
 		a.showWrong(e.Trained)
-		js.Global().Set("graftLastTrained", wire.Encode(e)) // for the browser test
 		a.askCache(wire.CacheStatsOp)
 	case wire.KindTrainFailed:
-		js.Global().Set("graftLastTrainFailed", wire.Encode(e)) // for the browser test
 		t.ApplyFailed(e.TrainFailed)
 		a.stopPool()
 		a.askCache(wire.CacheStatsOp)
 	case wire.KindCacheStats:
 		t.ApplyCacheStats(e.CacheStats)
-		js.Global().Set("graftCache", wire.Encode(e)) // for the browser test
 	case wire.KindHeads:
 		t.Heads, t.HeadsRead = *e.Heads, true
-		js.Global().Set("graftHeads", wire.Encode(e))
 	case wire.KindHeadError:
 		t.HeadError = e.HeadError.Message
-		js.Global().Set("graftHeadError", e.HeadError.Message)
 	case wire.KindHeadFile:
 		a.download(e.HeadFile.FileName, file)
 		t.Exported = e.HeadFile.FileName
-	case wire.KindBenchResult:
-		js.Global().Set("graftBench", wire.Encode(e))
 	}
 }
 

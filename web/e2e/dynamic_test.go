@@ -51,7 +51,7 @@ func TestDynamicInBrowser(t *testing.T) {
 	}
 	p.do(chromedp.Navigate(base))
 	p.waitModel()
-	p.poll(`!!window.graftHeads`)
+	p.poll("!!" + lastJS(wire.KindHeads, ""))
 	graft := buildGraft(t, root, out)
 	model := filepath.Join(dist, "model")
 
@@ -125,7 +125,7 @@ func TestDynamicInBrowser(t *testing.T) {
 	p.waitModel()
 	p.poll(`document.querySelectorAll("#saved-heads li").length === 1`)
 	p.do(chromedp.Click(chromedp.CSS("#saved-heads li .use")))
-	p.poll(`JSON.parse(window.graftHeads || "{}").heads?.active === +document.querySelector("#saved-heads li").dataset.id`)
+	p.poll(`JSON.parse(` + lastJS(wire.KindHeads, "") + ` || "{}").heads?.active === +document.querySelector("#saved-heads li").dataset.id`)
 	again := p.classify(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{photo})) })
 	p.shot("dynamic-03-classified")
 	if fresh.Head == nil || again.Head == nil || len(again.Head.Classes) != 2 {
@@ -155,9 +155,9 @@ func cancelAndClear(t *testing.T, p *page, data string) {
 	if !strings.Contains(line, want) {
 		t.Errorf("cache line %q: want %q", line, want)
 	}
-	p.do(chromedp.Evaluate[chromedp.Void](`window.graftCache = ""`))
+	p.mark("cache")
 	p.do(chromedp.Click(chromedp.ID("clear-inputs")))
-	raw := p.pollString(`JSON.parse(window.graftCache || "{}").cache_stats?.op === "clear_inputs" ? window.graftCache : ""`)
+	raw := p.pollString(`window.__graftLast("cache_stats", "cache", (m) => m.cache_stats?.op === "clear_inputs")`)
 	e, err := wire.Decode(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -172,16 +172,16 @@ func cancelAndClear(t *testing.T, p *page, data string) {
 
 	// Many fine-tuning epochs; cancel once fine-tuning has started.
 	p.setField("set-ft-epochs", "40")
-	p.do(chromedp.Evaluate[chromedp.Void](`window.graftLastMissing = 0; window.graftLastTrainFailed = ""`))
+	p.mark("missing")
 	p.clickTrain()
 	p.poll(`document.querySelector("#epoch-line")?.textContent.startsWith("Fine-tuning")`)
-	if n := p.evalInt(`window.graftLastMissing`); n != 2*dynamicPerClass {
+	if n := p.evalInt(missingJS); n != 2*dynamicPerClass {
 		t.Errorf("after clearing the block inputs, %d entries were extracted again, want %d", n, 2*dynamicPerClass)
 	}
 	epochsAt := p.evalString(`document.querySelector("#epoch-line").textContent`)
 	cancelled := time.Now()
 	p.do(chromedp.Click(chromedp.ID("cancel-button")))
-	raw = p.pollString(`window.graftLastTrainFailed || ""`)
+	raw = p.pollString(lastJS(wire.KindTrainFailed, "missing"))
 	latency := time.Since(cancelled)
 	if e, err := wire.Decode(raw); err != nil || !e.TrainFailed.Cancelled {
 		t.Fatalf("cancelling during fine-tuning: %s, %v", raw, err)
@@ -199,10 +199,10 @@ func cancelAndClear(t *testing.T, p *page, data string) {
 
 	// The page is usable: a new run (one fine-tuning epoch, everything cached now) finishes.
 	p.setField("set-ft-epochs", "1")
-	p.do(chromedp.Evaluate[chromedp.Void](`window.graftLastMissing = 0`))
+	p.mark("missing")
 	p.clickTrain()
 	trained := p.waitTrained()
-	if n := p.evalInt(`window.graftLastMissing`); n != 0 || len(trained.History) != 4 || trained.History[3].Phase != "fine-tune" {
+	if n := p.evalInt(missingJS); n != 0 || len(trained.History) != 4 || trained.History[3].Phase != "fine-tune" {
 		t.Errorf("the run after the cancel: %d missing, %d epochs", n, len(trained.History))
 	}
 }
@@ -288,7 +288,7 @@ func TestDynamicMeasure(t *testing.T) {
 	var peakJS, peakRSS, peakRenderer int64
 	var samples []string
 	for {
-		raw := p.evalString(`window.graftLastTrained || ""`)
+		raw := p.evalString(lastJS(wire.KindTrained, "train"))
 		phase := p.evalString(`document.querySelector("#epoch-line")?.textContent.startsWith("Fine-tuning") ? "ft" : "x"`)
 		js := p.measureMemory()
 		all, largest := rendererRSS(browserPID)

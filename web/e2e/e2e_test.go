@@ -101,12 +101,13 @@ func TestBrowser(t *testing.T) {
 		p.shot("02-png-" + mode)
 		want := runNative(t, graft, model, pngFile, mode, featureLayer)
 		compareTop5(t, "PNG "+mode, p.displayedTop5(res.ID), want.Top5, pngProbTol, true)
-		if rel := maxRelDiff(res.Features, want.Features); rel > pngFeatureTol {
+		got := p.browserFeatures(status, pngFile, featureLayer, mode)
+		if rel := maxRelDiff(got, want.Features); rel > pngFeatureTol {
 			t.Errorf("PNG %s: %s features differ from graft features by %.3g (max |Δ| / max |f|), want ≤ %g", mode, featureLayer, rel, pngFeatureTol)
 		}
 		checkResultFacts(t, p, res, mode)
 		t.Logf("PNG %s: top-1 %s %.4f; features max rel diff %.2g; %dx%d; decode %.0f ms, preprocess %.0f ms, model %.0f ms (%s)",
-			mode, res.Top5[0].Name, res.Top5[0].Prob, maxRelDiff(res.Features, want.Features), res.Width, res.Height,
+			mode, res.Top5[0].Name, res.Top5[0].Prob, maxRelDiff(got, want.Features), res.Width, res.Height,
 			res.DecodeMs, res.PreprocessMs, res.ModelMs, res.Engine)
 	}
 
@@ -119,7 +120,7 @@ func TestBrowser(t *testing.T) {
 	p.shot("03-jpeg-nearest")
 	want := runNative(t, graft, model, jpegFile, "nearest", featureLayer)
 	compareTop5(t, "JPEG nearest", p.displayedTop5(res.ID), want.Top5, jpegProbTol, false)
-	cos := cosine(res.Features, want.Features)
+	cos := cosine(p.browserFeatures(status, jpegFile, featureLayer, "nearest"), want.Features)
 	if cos < jpegFeatureCos {
 		t.Errorf("JPEG: %s features have cosine %.5f with graft features', want ≥ %g", featureLayer, cos, jpegFeatureCos)
 	}
@@ -267,9 +268,10 @@ func TestBrowser(t *testing.T) {
 // ---- the page ----
 
 type page struct {
-	t   *testing.T
-	ctx context.Context
-	out string
+	t         *testing.T
+	ctx       context.Context
+	out       string
+	extractID int // the last extract message browserFeatures sent
 }
 
 func (p *page) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -326,7 +328,7 @@ func (p *page) waitModel() wire.Status {
 		msg, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.querySelector("#error-message")?.textContent || ""`))
 		p.t.Fatalf("the model did not load: %s", msg)
 	}
-	raw := p.pollString(`window.graftLastStatus || ""`)
+	raw := p.pollString(lastJS(wire.KindStatus, ""))
 	env, err := wire.Decode(raw)
 	if err != nil || env.Status.Phase != wire.PhaseReady {
 		p.t.Fatalf("last status %q: %v", raw, err)
@@ -343,11 +345,12 @@ func (p *page) classify(action func()) *wire.Result {
 // classifyAsync runs action now and returns a function that waits for its result.
 func (p *page) classifyAsync(action func()) func() *wire.Result {
 	p.t.Helper()
-	p.do(chromedp.Evaluate[chromedp.Void](`window.graftLastResult = ""; window.graftLastFailed = ""`))
+	p.mark("classify")
 	action()
 	return func() *wire.Result {
 		p.t.Helper()
-		raw := p.pollString(`window.graftLastResult || (window.graftLastFailed ? "failed: " + window.graftLastFailed : "")`)
+		raw := p.pollString(fmt.Sprintf(`%s || (%s ? "failed: " + JSON.parse(%[2]s).failed.message : "")`,
+			lastJS(wire.KindResult, "classify"), lastJS(wire.KindFailed, "classify")))
 		env, err := wire.Decode(raw)
 		if err != nil {
 			p.t.Fatalf("the page did not classify the photo: %s", raw)
@@ -638,6 +641,9 @@ func newBrowser(t *testing.T, chromium, out string, extraFlags ...string) contex
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("starting chromium: %v", err)
+	}
+	if err := installRecorder(ctx); err != nil {
+		t.Fatalf("installing the message recorder: %v", err)
 	}
 	logFile, err := os.Create(filepath.Join(out, "console.log"))
 	if err != nil {

@@ -80,7 +80,7 @@ func TestTrainInBrowser(t *testing.T) {
 	}
 	p.do(chromedp.Navigate(base))
 	p.waitModel()
-	p.poll(`!!window.graftHeads`) // the model worker answered with the (empty) saved heads
+	p.poll("!!" + lastJS(wire.KindHeads, "")) // the model worker answered with the (empty) saved heads
 	graft := buildGraft(t, root, out)
 	model := filepath.Join(dist, "model")
 
@@ -336,14 +336,14 @@ func (p *page) setField(id, value string) {
 // clickTrain starts a run.
 func (p *page) clickTrain() {
 	p.t.Helper()
-	p.do(chromedp.Evaluate[chromedp.Void](`window.graftLastTrained = ""`))
+	p.mark("train")
 	p.do(chromedp.Click(chromedp.ID("train-button")))
 }
 
 // waitTrained waits for the page to show the run clickTrain started, and returns the worker's message.
 func (p *page) waitTrained() *wire.Trained {
 	p.t.Helper()
-	raw := p.pollString(`window.graftLastTrained || (document.querySelector("#train-message")?.textContent.startsWith("Training failed") ? "failed: " + document.querySelector("#train-message").textContent : "")`)
+	raw := p.pollString(lastJS(wire.KindTrained, "train") + ` || (document.querySelector("#train-message")?.textContent.startsWith("Training failed") ? "failed: " + document.querySelector("#train-message").textContent : "")`)
 	env, err := wire.Decode(raw)
 	if err != nil || env.Kind != wire.KindTrained {
 		p.t.Fatalf("training did not finish: %s", raw)
@@ -476,7 +476,7 @@ func waitDownload(t *testing.T, dir, suffix string) string {
 // importHead picks a file in the head import input.
 func (p *page) importHead(file string) {
 	p.t.Helper()
-	p.do(chromedp.Evaluate[chromedp.Void](`window.graftHeadError = ""`))
+	p.mark("head_error")
 	p.do(chromedp.SetUploadFiles(chromedp.ID("head-import"), []string{file}))
 }
 
@@ -484,7 +484,7 @@ func (p *page) importHead(file string) {
 func (p *page) importHeadError(file string) string {
 	p.t.Helper()
 	p.importHead(file)
-	p.poll(`!!window.graftHeadError`)
+	p.poll("!!" + lastJS(wire.KindHeadError, "head_error"))
 	return p.pollString(`document.querySelector("#head-error").textContent`)
 }
 
@@ -513,8 +513,8 @@ func checkHeadProbs(t *testing.T, graft, model, photo, headFile string, got *wir
 func (p *page) bench(b wire.Bench) wire.BenchResult {
 	p.t.Helper()
 	msg := wire.Encode(wire.Envelope{Kind: wire.KindBench, Bench: &b})
-	p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.graftBench = ""; graftBoot.worker.postMessage({json: %q})`, msg)))
-	raw, err := chromedp.Run(p.ctx, chromedp.Poll[string](`window.graftBench || ""`, chromedp.WithPollingTimeout(10*time.Minute),
+	p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.__graftMark("bench"); graftBoot.worker.postMessage({json: %q})`, msg)))
+	raw, err := chromedp.Run(p.ctx, chromedp.Poll[string](lastJS(wire.KindBenchResult, "bench"), chromedp.WithPollingTimeout(10*time.Minute),
 		chromedp.WithPollingInterval(100*time.Millisecond)))
 	if err != nil {
 		p.t.Fatalf("bench %+v: %v", b, err)

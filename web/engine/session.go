@@ -169,8 +169,7 @@ func Input(px Pixels, mode preprocess.ResizeMode) (*tensor.Tensor, error) {
 }
 
 // Classify preprocesses px, waits (if needed) until the model's layers have arrived, runs
-// ResNet50 and returns the top-5 with timings and the pooled features of FeatureLayer. The
-// engine name is the caller's to fill in.
+// ResNet50 and returns the top-5 with timings. The engine name is the caller's to fill in.
 func (s *Session) Classify(ctx context.Context, px Pixels, mode preprocess.ResizeMode) (*wire.Result, error) {
 	r, _, err := s.ClassifyPooling(ctx, px, mode, "")
 	return r, err
@@ -200,12 +199,8 @@ func (s *Session) ClassifyObserving(ctx context.Context, px Pixels, mode preproc
 		return nil, nil, err
 	}
 	t2 := time.Now()
-	var features []float32
 	var observed *tensor.Tensor
 	probs, err := model.Run(x, "predictions", func(name string, t *tensor.Tensor) {
-		if name == s.featureLayer {
-			features = pool(t)
-		}
 		if name == layer {
 			observed = tensor.New(t.Shape...)
 			copy(observed.Data, t.Data)
@@ -223,7 +218,6 @@ func (s *Session) ClassifyObserving(ctx context.Context, px Pixels, mode preproc
 		Resize: string(mode), ResizeText: mode.Description(), Synthetic: s.loader.Synthetic(),
 		Width: px.Width, Height: px.Height,
 		PreprocessMs: ms(t1.Sub(t0)), WaitMs: ms(t2.Sub(t1)), ModelMs: ms(t3.Sub(t2)),
-		FeatureLayer: s.featureLayer, Features: features,
 	}
 	for _, p := range top {
 		r.Top5 = append(r.Top5, wire.Prediction{Index: p.Index, Synset: p.Synset, Name: p.Name, Prob: p.Prob})

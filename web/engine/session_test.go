@@ -84,7 +84,7 @@ func TestClassifyEqualsCommandLinePath(t *testing.T) {
 		for y := range photo.Rect.Dy() {
 			copy(buf[y*stride:], photo.Pix[y*photo.Stride:y*photo.Stride+4*photo.Rect.Dx()])
 		}
-		got, err := s.Classify(context.Background(), Pixels{RGBA: buf, Width: 301, Height: 203, Stride: stride}, mode)
+		got, gotFeat, err := s.ClassifyPooling(context.Background(), Pixels{RGBA: buf, Width: 301, Height: 203, Stride: stride}, mode, s.FeatureLayer())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,18 +97,18 @@ func TestClassifyEqualsCommandLinePath(t *testing.T) {
 		if got.Resize != string(mode) || got.ResizeText != mode.Description() || !got.Synthetic || got.Width != 301 {
 			t.Errorf("%s: result facts %+v", mode, got)
 		}
-		// The features are the pooled output of the last real layer, as `graft features` prints.
+		// The features of the last real layer from the same pass, as `graft features` prints them.
 		act, err := model.Run(x, fixtureFeatureLayer, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		wantFeat := ops.GlobalAvgPool(act).Data
-		if got.FeatureLayer != fixtureFeatureLayer || len(got.Features) != len(wantFeat) {
-			t.Fatalf("%s: features of %q (%d), want %s (%d)", mode, got.FeatureLayer, len(got.Features), fixtureFeatureLayer, len(wantFeat))
+		if s.FeatureLayer() != fixtureFeatureLayer || len(gotFeat) != len(wantFeat) {
+			t.Fatalf("%s: features of %q (%d), want %s (%d)", mode, s.FeatureLayer(), len(gotFeat), fixtureFeatureLayer, len(wantFeat))
 		}
 		for i := range wantFeat {
-			if got.Features[i] != wantFeat[i] {
-				t.Fatalf("%s: feature %d is %g, want %g", mode, i, got.Features[i], wantFeat[i])
+			if gotFeat[i] != wantFeat[i] {
+				t.Fatalf("%s: feature %d is %g, want %g", mode, i, gotFeat[i], wantFeat[i])
 			}
 		}
 	}

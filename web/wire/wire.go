@@ -128,10 +128,6 @@ type Result struct {
 	PreprocessMs float64      `json:"preprocess_ms"`      // resize + caffe in Go
 	ModelMs      float64      `json:"model_ms"`           // ResNet50 forward
 	WaitMs       float64      `json:"wait_ms"`            // waiting for the model's layers to arrive
-	// Features is the global-average-pooled output of FeatureLayer, the last layer with real
-	// (not synthetic) weights: what `graft features --layer FeatureLayer` prints natively.
-	FeatureLayer string    `json:"feature_layer"`
-	Features     []float32 `json:"features,omitempty"`
 	// Head is the active trained head's answer (nil when no head is active).
 	Head *HeadPrediction `json:"head,omitempty"`
 }

@@ -9,8 +9,8 @@ import (
 func TestRoundTrip(t *testing.T) {
 	for _, e := range []Envelope{
 		{Kind: KindStatus, Status: &Status{Phase: PhaseDownloading, BytesDone: 3 << 20, BytesTotal: 25 << 20, LayersDone: 7, LayersTotal: 54}},
-		{Kind: KindResult, Result: &Result{ID: 3, Top5: []Prediction{{Index: 281, Synset: "n02123045", Name: "tabby", Prob: 0.25}},
-			Features: []float32{0.1, 1e-30, 3.4e38}}},
+		{Kind: KindResult, Result: &Result{ID: 3, Top5: []Prediction{{Index: 281, Synset: "n02123045", Name: "tabby", Prob: 0.25},
+			{Prob: 0.1}, {Prob: 1e-30}, {Prob: 3.4e38}}}}, // float32 extremes survive the JSON round trip
 		{Kind: KindFailed, Failed: &Failed{ID: 4, Message: "“x.heic” is a HEIC photo"}},
 		{Kind: KindClassify, Classify: &Classify{ID: 5, Resize: "nearest", Name: "a.png", Type: "image/png", Bytes: 1234}},
 		{Kind: KindList, List: &List{ID: 1, Paths: []string{"cats/a.jpg"}, Dirs: []string{"cats"}}},
@@ -54,7 +54,7 @@ func TestDecodeRefuses(t *testing.T) {
 }
 
 func TestEncodeNaN(t *testing.T) {
-	got := Encode(Envelope{Kind: KindResult, Result: &Result{Features: []float32{float32(math.NaN())}}})
+	got := Encode(Envelope{Kind: KindResult, Result: &Result{Top5: []Prediction{{Prob: float32(math.NaN())}}}})
 	e, err := Decode(got)
 	if err != nil || e.Kind != KindStatus || !strings.Contains(e.Status.Error, "encoding") {
 		t.Errorf("a NaN result encoded as %s (%v); want an error status", got, err)
