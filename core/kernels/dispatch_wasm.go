@@ -9,6 +9,7 @@
 // thousand times per ResNet50, not per tile. Go's wasm has no threads: GOMAXPROCS is 1 and
 // gemmRun stays serial. The purego tag builds dispatch_go.go instead.
 //
+// The //go:wasmimport declarations are generated from wasm/gen's kernel list (wasmimport_gen.go).
 // Arguments are byte addresses of Go slices, taken per call (never cached: goroutine stacks
 // move; the slices here are heap or pooled buffers), and sizes as int32. gemm.go, im2col.go,
 // pool.go, transpose.go, col2im.go and backward.go have checked the whole operands, so every
@@ -28,14 +29,6 @@ const (
 	wasmFlagResidual = 4
 	wasmFlagReLU     = 8
 )
-
-//go:wasmimport kernels gemm_f32
-//go:noescape
-func wasmGemmF32(a unsafe.Pointer, lda int32, b unsafe.Pointer, ldp int32, c unsafe.Pointer, ldc, m, n, k, flags int32, bias, res unsafe.Pointer, ldres int32)
-
-//go:wasmimport kernels pack_b_f32
-//go:noescape
-func wasmPackBF32(src unsafe.Pointer, ldb int32, dst unsafe.Pointer, ldp, k, n int32)
 
 // gemmMacro computes one (jc, pc, ic) block with one gemm_f32 call: C[0:mc, 0:nc] (+)=
 // A[0:mc, 0:kc] · the packed block (panel stride 8·kc, packB's layout), then ep when not nil.
@@ -69,10 +62,6 @@ func packBlock(kc, nc int, b []float32, ldb int, pack []float32) {
 	wasmPackBF32(unsafe.Pointer(&b[0]), int32(ldb), unsafe.Pointer(&pack[0]), int32(kc*gemmNR), int32(kc), int32(nc))
 }
 
-//go:wasmimport kernels pack_b_i8
-//go:noescape
-func wasmPackBI8(src unsafe.Pointer, ldb int32, scale, dst unsafe.Pointer, ldp, k, n int32)
-
 // packBlockI8 packs int8 B[0:kc, 0:nc] times its column scales into packB's panels with
 // pack_b_i8 (dst = float32(q)·scale[j], one rounding, as packBI8).
 func packBlockI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float32) {
@@ -81,10 +70,6 @@ func packBlockI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float3
 	_ = bq[(kc-1)*ldb+nc-1]
 	wasmPackBI8(unsafe.Pointer(&bq[0]), int32(ldb), unsafe.Pointer(&scales[0]), unsafe.Pointer(&pack[0]), int32(kc*gemmNR), int32(kc), int32(nc))
 }
-
-//go:wasmimport kernels im2col_f32
-//go:noescape
-func wasmIm2colF32(src unsafe.Pointer, h, w, c, kh, kw, stride, padt, padl, ow int32, dst unsafe.Pointer, p0, np int32)
 
 // im2colF32 gathers Im2colF32's rows with im2col_f32 (np > 0 and a non-empty row: checked).
 func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
@@ -96,28 +81,16 @@ func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, 
 		unsafe.Pointer(&dst[0]), int32(p0), int32(np))
 }
 
-//go:wasmimport kernels max_pool_f32
-//go:noescape
-func wasmMaxPoolF32(src unsafe.Pointer, h, w, c, pool, stride, padt, padl, oh, ow int32, dst unsafe.Pointer)
-
 // maxPoolF32 reduces MaxPoolF32's windows with max_pool_f32 (checked: non-empty images, windows).
 func maxPoolF32(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
 	wasmMaxPoolF32(unsafe.Pointer(&src[0]), int32(h), int32(w), int32(c), int32(pool), int32(stride), int32(padTop), int32(padLeft),
 		int32(oh), int32(ow), unsafe.Pointer(&dst[0]))
 }
 
-//go:wasmimport kernels transpose_f32
-//go:noescape
-func wasmTransposeF32(src unsafe.Pointer, lds int32, dst unsafe.Pointer, ldd, rows, cols int32)
-
 // transposeF32 transposes with transpose_f32 (checked: non-empty, the matrices fit).
 func transposeF32(rows, cols int, src []float32, lds int, dst []float32, ldd int) {
 	wasmTransposeF32(unsafe.Pointer(&src[0]), int32(lds), unsafe.Pointer(&dst[0]), int32(ldd), int32(rows), int32(cols))
 }
-
-//go:wasmimport kernels col2im_f32
-//go:noescape
-func wasmCol2imF32(dst unsafe.Pointer, h, w, c, kh, kw, sh, sw, padt, padl, ow int32, src unsafe.Pointer, p0, np int32)
 
 // col2imF32 adds Col2imF32's patch rows with col2im_f32 (checked: np > 0, non-empty image and rows).
 func col2imF32(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, src []float32, p0, np int) {
@@ -125,18 +98,10 @@ func col2imF32(dst []float32, h, w, c, kh, kw, sh, sw, padTop, padLeft, ow int, 
 		int32(padTop), int32(padLeft), int32(ow), unsafe.Pointer(&src[0]), int32(p0), int32(np))
 }
 
-//go:wasmimport kernels relu_mask_f32
-//go:noescape
-func wasmReLUMaskF32(dy, y unsafe.Pointer, n int32)
-
 // reluMaskF32 masks with relu_mask_f32 (checked: equal, non-empty).
 func reluMaskF32(dy, y []float32) {
 	wasmReLUMaskF32(unsafe.Pointer(&dy[0]), unsafe.Pointer(&y[0]), int32(len(y)))
 }
-
-//go:wasmimport kernels col_sum_f32
-//go:noescape
-func wasmColSumF32(src unsafe.Pointer, lds, m, n int32, sum unsafe.Pointer)
 
 // colSumF64 sums with col_sum_f32 (checked: non-empty, the matrix and sums fit).
 func colSumF64(m, n int, src []float32, lds int, sum []float64) {

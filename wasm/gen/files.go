@@ -1,5 +1,7 @@
-// The committed outputs of the generator: kernels.wasm, kernels-relaxed.wasm and the Go file
-// that embeds them and mirrors the calling convention (shape, flags, signatures) as constants.
+// The committed outputs of the generator, all made from Kernels: kernels.wasm,
+// kernels-relaxed.wasm and the Go file that embeds them and mirrors the calling convention
+// (shape, flags, signatures) in wasm/kernels; the //go:wasmimport declarations core/kernels calls
+// the module through; and the import table of wasm/js/loader.mjs (a marked section of it).
 package gen
 
 import (
@@ -19,8 +21,16 @@ const (
 	FileGo      = "kernels_gen.go"
 )
 
-// Files returns the generated files (name → content) for the default shape.
-func Files() (map[string][]byte, error) {
+// Paths of the generated files, relative to the repository root.
+const (
+	DirKernels  = "wasm/kernels"
+	FileImports = "core/kernels/wasmimport_gen.go" // the //go:wasmimport declarations
+	FileLoader  = "wasm/js/loader.mjs"             // only between LoaderBegin and LoaderEnd
+)
+
+// Files returns the generated files (path from the repository root → content) for the default
+// shape. loader is the current wasm/js/loader.mjs: its generated section is replaced.
+func Files(loader []byte) (map[string][]byte, error) {
 	base, err := Generate(Default)
 	if err != nil {
 		return nil, err
@@ -36,7 +46,16 @@ func Files() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{FileSIMD128: base, FileRelaxed: relaxed, FileGo: src}, nil
+	imports, err := importsSource()
+	if err != nil {
+		return nil, err
+	}
+	js, err := SpliceLoader(loader)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{DirKernels + "/" + FileSIMD128: base, DirKernels + "/" + FileRelaxed: relaxed,
+		DirKernels + "/" + FileGo: src, FileImports: imports, FileLoader: js}, nil
 }
 
 func goSource(cfg, relaxed Config) ([]byte, error) {
@@ -59,7 +78,7 @@ func goSource(cfg, relaxed Config) ([]byte, error) {
 		for _, line := range wrap(k.Name+": "+k.Doc, 96) {
 			fmt.Fprintf(&b, "\t// %s\n", line)
 		}
-		fmt.Fprintf(&b, "\t{%q, []string{%s}},\n", k.Name, quoteAll(k.Params))
+		fmt.Fprintf(&b, "\t{%q, []string{%s}},\n", k.Name, quoteAll(k.ParamNames()))
 	}
 	fmt.Fprintf(&b, "}\n")
 	return format.Source(b.Bytes())

@@ -11,6 +11,7 @@ package gen
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/graftml/graft/wasm/asm"
 )
@@ -65,47 +66,62 @@ const MemoryMinPages = 1
 // it computes. The generator emits exactly these; the Go twins in wasm/kernels follow them.
 type Kernel struct {
 	Name   string
-	Params []string
+	Params []string // in order; a leading "*" marks a byte address into memory (Go passes a pointer there)
 	Doc    string
 	emit   func(g *generator, f *asm.Func)
 }
 
-// Kernels is the module's calling convention. Adding a kernel is one entry here, its emitter, and
-// its twin and test case in wasm/kernels.
+// ParamNames is Params without the address marks.
+func (k Kernel) ParamNames() []string {
+	names := make([]string, len(k.Params))
+	for i, p := range k.Params {
+		names[i] = strings.TrimPrefix(p, "*")
+	}
+	return names
+}
+
+// IsAddress reports whether parameter i is a byte address (else an element count or stride).
+func (k Kernel) IsAddress(i int) bool { return strings.HasPrefix(k.Params[i], "*") }
+
+// Kernels is the module's calling convention and the only list of kernels: the generator writes
+// from it the modules' exports, wasm/kernels.Signatures, the loader's import table
+// (wasm/js/loader.mjs) and the //go:wasmimport declarations of core/kernels. Adding a kernel is
+// one entry here, its emitter, its Go twin and test case in wasm/kernels, and its caller in
+// core/kernels (wasm/gen/README.md, "Adding a kernel").
 var Kernels = []Kernel{
-	{"gemm_f32", []string{"a", "lda", "b", "ldp", "c", "ldc", "m", "n", "k", "flags", "bias", "res", "ldres"},
+	{"gemm_f32", []string{"*a", "lda", "*b", "ldp", "*c", "ldc", "m", "n", "k", "flags", "*bias", "*res", "ldres"},
 		"C[m×n] = epilogue(A[m×k]·B[k×n]) for row-major A and C and B packed in NR-wide panels " +
 			"(panel q at b + 4*q*ldp, row p of it at +4*NR*p, zero-padded past n); loops over all panels " +
 			"and row tiles in one call", (*generator).gemm},
-	{"pack_b_f32", []string{"src", "ldb", "dst", "ldp", "k", "n"},
+	{"pack_b_f32", []string{"*src", "ldb", "*dst", "ldp", "k", "n"},
 		"packs the k×n row-major block at src (row stride ldb floats) into ceil(n/NR) panels at dst " +
 			"(panel stride ldp floats >= k*NR), zero-padding the last panel", (*generator).packB},
-	{"pack_b_i8", []string{"src", "ldb", "scale", "dst", "ldp", "k", "n"},
+	{"pack_b_i8", []string{"*src", "ldb", "*scale", "*dst", "ldp", "k", "n"},
 		"like pack_b_f32 for int8 weights: dst = float32(src[p][j]) * scale[j] (per-column scales, " +
 			"src row stride ldb bytes)", (*generator).packBI8},
-	{"dequant_i8", []string{"src", "lds", "scale", "dst", "ldd", "k", "n"},
+	{"dequant_i8", []string{"*src", "lds", "*scale", "*dst", "ldd", "k", "n"},
 		"row-major int8 [k×n] (stride lds bytes) → row-major float32 (stride ldd floats): " +
 			"dst[p][j] = float32(src[p][j]) * scale[j]", (*generator).dequantI8},
-	{"bias_act_f32", []string{"c", "ldc", "m", "n", "flags", "bias", "res", "ldres"},
+	{"bias_act_f32", []string{"*c", "ldc", "m", "n", "flags", "*bias", "*res", "ldres"},
 		"the gemm_f32 epilogue alone, in place on C[m×n] (FlagAcc ignored)", (*generator).biasAct},
-	{"im2col_f32", []string{"src", "h", "w", "c", "kh", "kw", "stride", "padt", "padl", "ow", "dst", "p0", "np"},
+	{"im2col_f32", []string{"*src", "h", "w", "c", "kh", "kw", "stride", "padt", "padl", "ow", "*dst", "p0", "np"},
 		"NHWC im2col of one image src[h][w][c]: for output pixels p0 ≤ p < p0+np (oy = p/ow, ox = p%ow) " +
 			"writes the dense row dst[p-p0][(ky*kw+kx)*c + ci] = src[oy*stride-padt+ky][ox*stride-padl+kx][ci], " +
 			"zero outside the image", (*generator).im2col},
-	{"max_pool_f32", []string{"src", "h", "w", "c", "pool", "stride", "padt", "padl", "oh", "ow", "dst"},
+	{"max_pool_f32", []string{"*src", "h", "w", "c", "pool", "stride", "padt", "padl", "oh", "ow", "*dst"},
 		"NHWC max pooling of one image src[h][w][c] into dst[oh][ow][c]: dst[oy][ox][ci] = f32 max " +
 			"(NaN propagating) of src[y][x][ci] over the window rows max(oy*stride-padt, 0) ≤ y < " +
 			"min(oy*stride-padt+pool, h), columns likewise; every window must hold a pixel", (*generator).maxPool},
-	{"transpose_f32", []string{"src", "lds", "dst", "ldd", "rows", "cols"},
+	{"transpose_f32", []string{"*src", "lds", "*dst", "ldd", "rows", "cols"},
 		"dst[j*ldd + i] = src[i*lds + j] for i < rows, j < cols (row-major, strides in floats): " +
 			"4×4 blocks by i8x16.shuffle, edges one float at a time; bit copies", (*generator).transpose},
-	{"col2im_f32", []string{"dst", "h", "w", "c", "kh", "kw", "sh", "sw", "padt", "padl", "ow", "src", "p0", "np"},
+	{"col2im_f32", []string{"*dst", "h", "w", "c", "kh", "kw", "sh", "sw", "padt", "padl", "ow", "*src", "p0", "np"},
 		"the adjoint of im2col_f32 (separate strides): for p0 ≤ p < p0+np (oy = p/ow, ox = p%ow) " +
 			"dst[oy*sh-padt+ky][ox*sw-padl+kx][ci] += src[p-p0][(ky*kw+kx)*c + ci] inside the image, " +
 			"rows in order (the Go twin's sums bit for bit)", (*generator).col2im},
-	{"relu_mask_f32", []string{"dy", "y", "n"},
+	{"relu_mask_f32", []string{"*dy", "*y", "n"},
 		"ReLU's backward mask in place: dy[i] = +0 unless y[i] > 0 (NaN is not), for i < n", (*generator).reluMask},
-	{"col_sum_f32", []string{"src", "lds", "m", "n", "sum"},
+	{"col_sum_f32", []string{"*src", "lds", "m", "n", "*sum"},
 		"column sums in float64: sum[j] += float64(src[i*lds + j]) for i < m, j < n (sum: n float64 at " +
 			"byte address sum, 8-byte aligned), rows in order (the Go twin's sums bit for bit)", (*generator).colSum},
 }

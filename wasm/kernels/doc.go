@@ -11,4 +11,4 @@
 //	go generate ./wasm/kernels
 package kernels
 
-//go:generate go run ../gen/cmd/genkernels -out .
+//go:generate go run ../gen/cmd/genkernels -root ../..

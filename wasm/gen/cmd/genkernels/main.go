@@ -1,5 +1,7 @@
-// Command genkernels writes the generated kernel modules and their Go embed file into wasm/kernels
-// (run from the repository root: go run ./wasm/gen/cmd/genkernels; or go generate ./wasm/kernels).
+// Command genkernels writes what wasm/gen makes from its kernel list: the kernel modules and their
+// Go embed file into wasm/kernels, core/kernels' //go:wasmimport declarations, and the import
+// table section of wasm/js/loader.mjs (run from the repository root: go run ./wasm/gen/cmd/genkernels;
+// or go generate ./wasm/kernels).
 // With -variants it instead writes one module per listed micro-kernel shape into -variant-dir,
 // named like gemm-4x8-u4.wasm and gemm-4x8-u4-relaxed.wasm, for testdata/bench_node.mjs.
 package main
@@ -15,7 +17,7 @@ import (
 )
 
 func main() {
-	out := flag.String("out", "wasm/kernels", "directory for kernels.wasm, kernels-relaxed.wasm and kernels_gen.go")
+	out := flag.String("root", ".", "the repository root (the files go to wasm/kernels, core/kernels and wasm/js below it)")
 	variants := flag.String("variants", "", "comma-separated shapes MRxNR-uK[-sS] (e.g. 4x8-u4,5x8-u8-s2) to write for benchmarking")
 	variantDir := flag.String("variant-dir", "", "directory for -variants modules")
 	flag.Parse()
@@ -60,12 +62,16 @@ func run(out, variants, variantDir string) error {
 		}
 		return nil
 	}
-	files, err := gen.Files()
+	loader, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(gen.FileLoader)))
+	if err != nil {
+		return err
+	}
+	files, err := gen.Files(loader)
 	if err != nil {
 		return err
 	}
 	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(out, name), content, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, filepath.FromSlash(name)), content, 0o644); err != nil {
 			return err
 		}
 	}
