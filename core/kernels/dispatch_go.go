@@ -23,9 +23,13 @@ func packBlockI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float3
 	packBI8(kc, nc, bq, ldb, scales, pack)
 }
 
-// im2colF32 is Im2colF32's twin off wasm (core/ops has its own gather there).
+// Im2colCacheFloats: natively a convolution's blocks of patches are as large as core/ops'
+// budget allows (the GEMM splits each block across cores, and native caches are larger).
+const Im2colCacheFloats = 1 << 20
+
+// im2colF32 is Im2colF32's Go loop.
 func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
-	im2colF32Ref(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)
+	im2colF32Go(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)
 }
 
 // maxPoolF32 is MaxPoolF32's Go loop.

@@ -71,6 +71,11 @@ func packBlockI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float3
 	wasmPackBI8(unsafe.Pointer(&bq[0]), int32(ldb), unsafe.Pointer(&scales[0]), unsafe.Pointer(&pack[0]), int32(kc*gemmNR), int32(kc), int32(nc))
 }
 
+// Im2colCacheFloats: in wasm a convolution's block of patches is kept to 128 Ki floats (512 KiB,
+// a Zen 2 L2) where that leaves blocks of core/ops' minimum rows. im2col_f32 costs ~0.4× the Go
+// loop here (conv1 7x7/2: 0.7 ms vs 1.7 ms; see wasm/gen/README.md).
+const Im2colCacheFloats = 1 << 17
+
 // im2colF32 gathers Im2colF32's rows with im2col_f32 (np > 0 and a non-empty row: checked).
 func im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
 	var s unsafe.Pointer

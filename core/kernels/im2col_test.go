@@ -1,7 +1,8 @@
 // im2col_test.go: Im2colF32 against its element-at-a-time twin over awkward image, channel and
 // kernel sizes, strides, paddings (including windows wholly outside the image) and row ranges,
 // with sentinels after the rows it must write. In the wasm build Im2colF32 is the SIMD128
-// module's im2col_f32; natively it is the twin itself, so this test is meaningful under Node.
+// module's im2col_f32; natively (and with purego) its Go loop im2colF32Go, which the large
+// cases split across goroutines (at least im2colParallelMin floats).
 package kernels
 
 import (
@@ -25,6 +26,7 @@ func TestIm2colF32MatchesRef(t *testing.T) {
 			}
 		}
 	}
+	cases = append(cases, geom{57, 31, 33, 3, 1, 1}, geom{56, 56, 64, 3, 2, 1}, geom{29, 30, 17, 7, 2, 3})
 	for _, g := range cases {
 		oh := (g.h+2*g.pad-g.k)/g.stride + 1
 		ow := (g.w+2*g.pad-g.k)/g.stride + 1

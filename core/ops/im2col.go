@@ -6,33 +6,35 @@
 // lies inside the image, so most of the gather is whole-run copies.
 package ops
 
-import (
-	"runtime"
-	"sync"
-)
+import "github.com/graftml/graft/core/kernels"
 
-// im2colParallelMin: below this many floats per block the gather runs on one goroutine.
-const im2colParallelMin = 1 << 16
+// im2colCacheFloats bounds a block of patches where the rows are short (im2colRows); the build's
+// kernels choose it with their gather.
+const im2colCacheFloats = kernels.Im2colCacheFloats
 
-// im2colParallel is im2col with the rows split across runtime.GOMAXPROCS(0) goroutines; run
-// serially the gather took ~15% of a 3x3 layer's time on 2 cores.
-func im2colParallel(g convGeometry, x []float32, r0, rows int, dst []float32) {
-	workers := min(runtime.GOMAXPROCS(0), rows)
-	if workers <= 1 || rows*g.patchLen() < im2colParallelMin {
+// im2colBlock writes patch rows r0 … r0+rows−1 into dst [rows × KH*KW*Cin] (as im2col) with
+// kernels.Im2colF32, one call per image in the block (the SIMD128 module in the wasm build, its
+// Go loop otherwise). The kernel has one stride: other geometries use im2col.
+func im2colBlock(g convGeometry, x []float32, r0, rows int, dst []float32) {
+	if g.sh != g.sw || g.kh == 0 || g.kw == 0 || g.cin == 0 {
 		im2col(g, x, r0, rows, dst)
 		return
 	}
+	perImage := g.oh * g.ow
 	k := g.patchLen()
-	per := (rows + workers - 1) / workers
-	var wg sync.WaitGroup
-	for start := 0; start < rows; start += per {
-		n := min(per, rows-start)
-		wg.Go(func() { im2col(g, x, r0+start, n, dst[start*k:(start+n)*k]) })
+	img := g.h * g.w * g.cin
+	for done := 0; done < rows; {
+		pix := r0 + done
+		n, p := pix/perImage, pix%perImage
+		np := min(rows-done, perImage-p)
+		kernels.Im2colF32(x[n*img:(n+1)*img], g.h, g.w, g.cin, g.kh, g.kw, g.sh, g.padTop, g.padLeft, g.ow,
+			dst[done*k:(done+np)*k], p, np)
+		done += np
 	}
-	wg.Wait()
 }
 
-// im2col writes patch rows r0 .. r0+rows-1 into dst [rows × KH*KW*Cin].
+// im2col writes patch rows r0 .. r0+rows-1 into dst [rows × KH*KW*Cin] in Go, for any strides
+// (the reference the Conv2D tests hold im2colBlock to, and the gather for unequal strides).
 func im2col(g convGeometry, x []float32, r0, rows int, dst []float32) {
 	k := g.patchLen()
 	runLen := g.kw * g.cin // one kernel row of a patch
