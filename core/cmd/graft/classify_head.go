@@ -84,22 +84,10 @@ func classifyWithHead(mf *modelFlags, resizeSet bool, headFile string, asJSON bo
 	return status
 }
 
-// openClassifier reads the head file and checks it against the model of mf (set to the head's
-// resize mode) before the network is loaded.
+// openClassifier reads the head file and checks it against the model of mf (openHead).
 func openClassifier(mf *modelFlags, resizeSet bool, headFile string) (*app.Classifier, error) {
-	h, err := readHead(headFile)
+	h, _, err := openHead(mf, resizeSet, headFile)
 	if err != nil {
-		return nil, err
-	}
-	if resizeSet && mf.resize != h.Base.Resize {
-		return nil, fmt.Errorf("--resize %s, but the head was trained on features of %s-resized images", mf.resize, h.Base.Resize)
-	}
-	mf.resize = h.Base.Resize
-	id, err := modelID(mf)
-	if err != nil {
-		return nil, err
-	}
-	if err := h.CheckBase(id, h.Base.Layer); err != nil {
 		return nil, err
 	}
 	return app.NewClassifier(h)

@@ -90,20 +90,31 @@ func readHead(path string) (*head.Model, error) {
 	return h, nil
 }
 
-func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cacheDir string) (*evalReport, error) {
+// openHead reads a head file and checks it against the model of mf, whose resize mode becomes
+// the head's (resizeSet: --resize was given, and must agree), before the network is loaded: a
+// head of another model is refused in a second. It returns the model id.
+func openHead(mf *modelFlags, resizeSet bool, headFile string) (*head.Model, string, error) {
 	h, err := readHead(headFile)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if resizeSet && mf.resize != h.Base.Resize {
-		return nil, fmt.Errorf("--resize %s, but the head was trained on features of %s-resized images", mf.resize, h.Base.Resize)
+		return nil, "", fmt.Errorf("--resize %s, but the head was trained on features of %s-resized images", mf.resize, h.Base.Resize)
 	}
 	mf.resize = h.Base.Resize
-	id, err := modelID(mf) // before loading the network: a mismatch is found in a second
+	id, err := modelID(mf)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := h.CheckBase(id, h.Base.Layer); err != nil {
+		return nil, "", err
+	}
+	return h, id, nil
+}
+
+func evalRun(w io.Writer, mf *modelFlags, resizeSet bool, headFile, dataDir, cacheDir string) (*evalReport, error) {
+	h, id, err := openHead(mf, resizeSet, headFile)
+	if err != nil {
 		return nil, err
 	}
 	src, err := openBase(mf, h.Base.Layer)
