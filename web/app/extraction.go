@@ -45,10 +45,7 @@ func PoolSize(cores int, deviceMemoryGB float64, forced int) int {
 // Extraction is one run's extraction: the entries to do, the jobs in flight, the counts.
 type Extraction struct {
 	Run     int
-	Base    wire.Base
-	Views   []string
-	Input   string // the dynamic strategy's block-input layer, cached too ("" conservative)
-	Workers int    // workers ready to take jobs
+	Workers int // workers ready to take jobs
 
 	queue    []int       // listing entry indices, in listing order
 	next     int         // queue[next] is the next to send
@@ -63,7 +60,7 @@ type Extraction struct {
 
 // NewExtraction schedules entries for run.
 func NewExtraction(m *wire.Missing, workers int, nowMs float64) *Extraction {
-	return &Extraction{Run: m.Run, Base: m.Base, Views: m.Views, Input: m.Input, queue: m.Entries, Total: len(m.Entries),
+	return &Extraction{Run: m.Run, queue: m.Entries, Total: len(m.Entries),
 		inFlight: map[int]Job{}, load: make([]int, workers), StartMs: nowMs, NowMs: nowMs}
 }
 

@@ -19,10 +19,11 @@ type trainer struct {
 	files     js.Value       // JS array of the picked Files
 	fileOf    map[string]int // path below the root → index into files
 	listingID int
-	pool      []js.Value // extraction workers; pool[0] is the model worker
-	ready     []bool     // pool[i] has its model
-	poolGen   int        // counts pools started: messages of an older pool are ignored
-	wrongURLs []string   // object URLs of the gallery
+	pool      []js.Value    // extraction workers; pool[0] is the model worker
+	ready     []bool        // pool[i] has its model
+	poolGen   int           // counts pools started: messages of an older pool are ignored
+	settings  wire.Settings // of the run last sent to the model worker: the pool's run message
+	wrongURLs []string      // object URLs of the gallery
 }
 
 // PickedFolder takes the files of the folder input (webkitdirectory): their
@@ -163,6 +164,7 @@ func (a *App) StartTraining() {
 
 func (a *App) postTrain(s wire.Settings) {
 	t := &a.State.Train
+	a.tr.settings = s
 	a.post(a.worker, wire.Envelope{Kind: wire.KindTrain, Train: &wire.Train{Run: t.Run, Listing: a.tr.listingID, Settings: s, Failed: t.Failed}})
 }
 
@@ -244,7 +246,8 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 }
 
 // startExtraction starts the pool (as many workers as PoolSize allows and there are images)
-// and feeds it.
+// and feeds it. Each new worker gets the run's settings first (a run message), from which it
+// derives what to extract as the model worker did; the model worker knows already.
 func (a *App) startExtraction(m *wire.Missing) {
 	t := &a.State.Train
 	n := min(t.Workers, len(m.Entries))
@@ -255,6 +258,7 @@ func (a *App) startExtraction(m *wire.Missing) {
 	for k := 1; k < n; k++ {
 		w := js.Global().Get("graftBoot").Call("startWorker", "extract", "graft-extract-"+strconv.Itoa(k))
 		a.listenPool(k, a.tr.poolGen, w)
+		a.post(w, wire.Envelope{Kind: wire.KindRun, Run: &wire.Run{Run: m.Run, Settings: a.tr.settings}})
 		a.tr.pool, a.tr.ready = append(a.tr.pool, w), append(a.tr.ready, false)
 	}
 	t.Extract.Workers = 1
@@ -277,7 +281,7 @@ func (a *App) feed() {
 			ent := t.List.Entries[j.Entry]
 			file := a.tr.files.Index(a.tr.fileOf[ent.Path])
 			msg := wire.Encode(wire.Envelope{Kind: wire.KindExtract, Extract: &wire.Extract{ID: j.ID, Run: x.Run, Path: ent.Path,
-				Hash: ent.Hash, Type: file.Get("type").String(), Bytes: int64(file.Get("size").Float()), Base: x.Base, Views: x.Views, Input: x.Input}})
+				Hash: ent.Hash, Type: file.Get("type").String(), Bytes: int64(file.Get("size").Float())}})
 			data := js.Global().Get("Object").New()
 			data.Set("json", msg)
 			setJS(data, "blob", file)

@@ -31,7 +31,7 @@ func TestPoolSize(t *testing.T) {
 }
 
 func TestExtractionSchedule(t *testing.T) {
-	m := &wire.Missing{Run: 3, Entries: []int{0, 2, 4, 5, 7}, Views: []string{"original"}}
+	m := &wire.Missing{Run: 3, Entries: []int{0, 2, 4, 5, 7}}
 	x := NewExtraction(m, 2, 1000)
 	var jobs []Job
 	for w := range 2 {

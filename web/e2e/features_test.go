@@ -1,6 +1,6 @@
 // features_test.go — the browser's pooled features of one photo, read the way training reads
 // them: an extraction worker of the page (graftBoot.startWorker, as web/app's pool starts them)
-// extracts the photo in the file input into the feature cache, and the test reads the vector
+// extracts a photo into the feature cache with the settings of a run, and the test reads the vector
 // back from IndexedDB (web/static/idb.mjs: database "graft", store "features", keys
 // app/dataset Key.String()). No page message carries features.
 package e2e
@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/chromedp/chromedp"
 
@@ -23,9 +25,11 @@ import (
 // featureVectorLen is conv4_block6_out's channel count.
 const featureVectorLen = 1024
 
-// extractFeaturesJS starts (once per document) an extraction worker, sends it one extract
-// message (it waits for its model first) with the file input's File beside it, waits for the answer and reads
-// the cached vector under key. %[1]s: the extract message; %[2]q: the cache key.
+// extractFeaturesJS starts (once per document) an extraction worker, sends it a run message
+// (the settings: which layer and views it derives itself) and one extract message (it waits
+// for its model first) with the photo's File beside it, waits for the answer and reads
+// the cached vector under key. %[1]q: the run message; %[2]s: the extract message; %[3]q: the
+// cache key; %[4]s: the photo as a File (fileJS).
 const extractFeaturesJS = `(async () => {
   const w = window.__e2eExtractor ??= graftBoot.startWorker("extract", "e2e-features");
   const next = (pred) => new Promise((resolve) => {
@@ -36,9 +40,10 @@ const extractFeaturesJS = `(async () => {
     };
     w.addEventListener("message", on);
   });
-  const msg = %[1]s;
+  w.postMessage({ json: %[1]q });
+  const msg = %[2]s;
   const done = next((m) => m.kind === "extracted" && m.extracted.id === msg.extract.id);
-  w.postMessage({ json: JSON.stringify(msg), blob: document.getElementById("file-input").files[0] });
+  w.postMessage({ json: JSON.stringify(msg), blob: %[4]s });
   const ex = await done;
   if (ex.extracted.error || ex.extracted.undecodable) return "extraction: " + (ex.extracted.error || ex.extracted.undecodable);
   const db = await new Promise((resolve, reject) => {
@@ -47,7 +52,7 @@ const extractFeaturesJS = `(async () => {
     r.onerror = () => reject(r.error);
   });
   const vec = await new Promise((resolve, reject) => {
-    const r = db.transaction("features", "readonly").objectStore("features").get(%[2]q);
+    const r = db.transaction("features", "readonly").objectStore("features").get(%[3]q);
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
@@ -55,8 +60,8 @@ const extractFeaturesJS = `(async () => {
   return vec instanceof Float32Array ? JSON.stringify(Array.from(vec)) : "no cached vector under the key";
 })()`
 
-// browserFeatures returns the browser's pooled layer features of file (the photo now in the
-// file input) in resize mode, from the model status's model.
+// browserFeatures returns the browser's pooled layer features of file in resize mode, from the
+// model status's model.
 func (p *page) browserFeatures(status wire.Status, file, layer, mode string) []float32 {
 	p.t.Helper()
 	data, err := os.ReadFile(file)
@@ -65,12 +70,14 @@ func (p *page) browserFeatures(status wire.Status, file, layer, mode string) []f
 	}
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
-	base := wire.Base{ModelID: status.ModelID, Layer: layer, Features: featureVectorLen, Resize: mode}
-	key := engine.FeatureKey(head.Base{ModelID: base.ModelID, Layer: layer, Features: featureVectorLen, Resize: mode}, hash, dataset.ViewOriginal)
+	key := engine.FeatureKey(head.Base{ModelID: status.ModelID, Layer: layer, Features: featureVectorLen, Resize: mode}, hash, dataset.ViewOriginal)
 	p.extractID++
-	msg := wire.Encode(wire.Envelope{Kind: wire.KindExtract, Extract: &wire.Extract{ID: p.extractID, Run: -1, Path: file,
-		Hash: hash, Bytes: int64(len(data)), Base: base, Views: []string{string(dataset.ViewOriginal)}}})
-	raw, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](fmt.Sprintf(extractFeaturesJS, msg, key), chromedp.EvalAwaitPromise))
+	settings := wire.DefaultSettings()
+	settings.Resize, settings.Flip = mode, false
+	run := wire.Encode(wire.Envelope{Kind: wire.KindRun, Run: &wire.Run{Run: -p.extractID, Settings: settings}})
+	msg := wire.Encode(wire.Envelope{Kind: wire.KindExtract, Extract: &wire.Extract{ID: p.extractID, Run: -p.extractID, Path: file, Type: mimeOf(file),
+		Hash: hash, Bytes: int64(len(data))}})
+	raw, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](fmt.Sprintf(extractFeaturesJS, run, msg, key, fileJS(filepath.Base(file), mimeOf(file), data)), chromedp.EvalAwaitPromise))
 	if err != nil {
 		p.t.Fatalf("extracting %s in the browser: %v", file, err)
 	}
@@ -79,4 +86,12 @@ func (p *page) browserFeatures(status wire.Status, file, layer, mode string) []f
 		p.t.Fatalf("extracting %s in the browser: %s", file, raw)
 	}
 	return vec
+}
+
+// mimeOf is the type a browser gives a picked file of this name.
+func mimeOf(file string) string {
+	if strings.HasSuffix(strings.ToLower(file), ".png") {
+		return "image/png"
+	}
+	return "image/jpeg"
 }

@@ -172,7 +172,7 @@ func TestDynamicTrainEqualsGraftTrainPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := plan.MissingMessage(1)
-	if len(plan.Missing) != 4 || plan.Data != nil || m.Input != "conv4_block5_out" || m.InputBytes != InputEntryBytes(m.Input) {
+	if len(plan.Missing) != 4 || plan.Data != nil || plan.Input != "conv4_block5_out" || m.InputBytes != InputEntryBytes(plan.Input) {
 		t.Fatalf("features of 2 entries but no block inputs: %d missing (want 4), message %+v", len(plan.Missing), m)
 	}
 	extract(plan, plan.Missing)

@@ -175,15 +175,12 @@ func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Bas
 	return p, nil
 }
 
-// MissingMessage asks the page to extract p.Missing.
+// MissingMessage asks the page to extract p.Missing. What to extract (p.Base, p.Views,
+// p.Input) stays here: each worker derives it from the run's settings (RunSpecOf).
 func (p *Plan) MissingMessage(run int) *wire.Missing {
-	m := &wire.Missing{Run: run, Base: WireBase(p.Base), Entries: p.Missing, Listing: p.Listing,
-		Cached: len(p.Listing.Entries) - len(p.Missing), Input: p.Input}
+	m := &wire.Missing{Run: run, Entries: p.Missing, Listing: p.Listing, Cached: len(p.Listing.Entries) - len(p.Missing)}
 	if p.Input != "" {
 		m.InputBytes = InputEntryBytes(p.Input)
-	}
-	for _, v := range p.Views {
-		m.Views = append(m.Views, string(v))
 	}
 	return m
 }
@@ -264,15 +261,4 @@ func finite(x float64) float64 {
 		return 0
 	}
 	return x
-}
-
-// WireBase is b as the page sees it.
-func WireBase(b head.Base) wire.Base {
-	return wire.Base{ModelID: b.ModelID, Layer: b.Layer, Features: b.Features, Resize: b.Resize}
-}
-
-// BaseOf is the reverse of WireBase, checked.
-func BaseOf(b wire.Base) (head.Base, error) {
-	hb := head.Base{ModelID: b.ModelID, Layer: b.Layer, Features: b.Features, Resize: b.Resize}
-	return hb, hb.Check()
 }

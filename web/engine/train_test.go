@@ -125,8 +125,8 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 		t.Fatalf("an empty cache: %d missing (want 6), data %v", len(plan.Missing), plan.Data != nil)
 	}
 	m := plan.MissingMessage(1)
-	if m.Cached != 0 || len(m.Views) != 2 || m.Base != WireBase(base) || len(m.Listing.Skipped) != 2 {
-		t.Errorf("missing message %+v", m)
+	if m.Cached != 0 || len(plan.Views) != 2 || plan.Base != base || len(m.Listing.Skipped) != 2 {
+		t.Errorf("missing message %+v, plan views %v base %+v", m, plan.Views, plan.Base)
 	}
 	for _, i := range plan.Missing {
 		e := m.Listing.Entries[i]

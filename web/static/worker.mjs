@@ -4,7 +4,7 @@
 // otherwise) or starts engine-scalar.wasm (-tags purego) where there is no SIMD; the engine
 // learns which as GRAFT_ENGINE. This file only gives Go the browser pieces it cannot reach alone:
 // graftDecode (createImageBitmap with the EXIF orientation applied and no colour conversion,
-// OffscreenCanvas → RGBA) and graftIDB (idb.mjs: the feature cache and the saved heads in
+// OffscreenCanvas → RGBA), graftList (a File's SHA-256 and first bytes) and graftIDB (idb.mjs: the feature cache and the saved heads in
 // IndexedDB). Messages that arrive before Go runs are queued; Go takes them and owns onmessage
 // from then on. Everything else (download, Cache API, verification, preprocessing, ResNet50,
 // listing, features, training) is Go: web/engine. The page starts more copies of this worker
@@ -46,6 +46,18 @@ self.graftDecode = {
   // head: the first bytes, to name what an undecodable file is.
   async head(blob, n) {
     return new Uint8Array(await blob.slice(0, n).arrayBuffer());
+  },
+};
+
+// Listing: a picked File's SHA-256 (hex, of all its bytes: the feature cache's content key)
+// and its first n bytes (the image header), so that only those cross into Go when a folder is
+// listed (web/worker/train_js.go); the whole file enters Go once, when it is extracted.
+self.graftList = {
+  async hashed(file, n) {
+    const buf = await file.arrayBuffer();
+    const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", buf));
+    const hash = Array.from(sum, (b) => b.toString(16).padStart(2, "0")).join("");
+    return { hash, header: new Uint8Array(buf, 0, Math.min(n, buf.byteLength)) };
   },
 };
 

@@ -4,12 +4,16 @@
 //	page → model worker   list      the picked folder's files (a JS array "files" beside)
 //	model worker → page   listing   progress, then the classes, images and skipped files
 //	page → model worker   train     settings; the worker answers missing (features to extract)
-//	page → any worker     extract   one image (its File as "blob" beside) → extracted
+//	page → pool worker    run       the run's id and settings, once, before its first extract
+//	page → any worker     extract   one image of run Run (its File as "blob" beside) → extracted
 //	model worker → page   epoch …   then trained (the worker keeps the head file) or train_failed
 //	page → model worker   heads, head_op (save, use, delete, export, import with "blob" beside)
 //	model worker → page   heads, head_file ("file" beside), head_error
 //
 // Images never travel inside the JSON: Files go beside it as handles, read where they are used.
+// The page never handles the layer: every worker derives what a run extracts (which layer, views
+// and block input) from its own copy of the model's manifest and the run's settings
+// (web/engine.RunSpecOf); the model worker from the train message, a pool worker from run.
 package wire
 
 import "github.com/graftml/graft/app/settings"
@@ -20,6 +24,7 @@ const (
 	KindListing     = "listing"      // model worker → page
 	KindTrain       = "train"        // page → model worker
 	KindMissing     = "missing"      // model worker → page: extract these first
+	KindRun         = "run"          // page → pool worker: the run's settings, before its extracts
 	KindExtract     = "extract"      // page → any worker
 	KindExtracted   = "extracted"    // worker → page
 	KindEpoch       = "epoch"        // model worker → page
@@ -110,41 +115,34 @@ type Train struct {
 	Failed   []Skip   `json:"failed,omitempty"`
 }
 
-// Base says which features a head reads: what an extraction must compute.
-type Base struct {
-	ModelID  string `json:"model_id"`
-	Layer    string `json:"layer"`
-	Features int    `json:"features"`
-	Resize   string `json:"resize"`
-}
-
 // Missing answers Train when some features are not in the cache yet: the page has them
 // extracted (Extract per image) and sends Train again.
 type Missing struct {
-	Run     int      `json:"run"`
-	Base    Base     `json:"base"`
-	Views   []string `json:"views"`
-	Entries []int    `json:"entries"` // indices into the listing's entries
-	Cached  int      `json:"cached"`  // entries whose features are all cached
-	// Input is, for the dynamic strategy, the layer whose output (the first unfrozen block's
-	// input) is cached too, InputBytes what one view of it takes; "" and 0 otherwise.
-	Input      string   `json:"input,omitempty"`
+	Run     int   `json:"run"`
+	Entries []int `json:"entries"` // indices into the listing's entries
+	Cached  int   `json:"cached"`  // entries whose features are all cached
+	// InputBytes is, for the dynamic strategy, what one view of the cached block input (the
+	// first unfrozen block's input) takes; 0 otherwise.
 	InputBytes int64    `json:"input_bytes,omitempty"`
 	Listing    *Listing `json:"listing"` // after dropping Train.Failed
 }
 
-// Extract asks a worker for the features of one image (its File is the "blob" beside), into
-// the feature cache.
+// Run tells a pool worker, before its first Extract of run Run, the settings of that run (the
+// Train message's), from which it derives what to extract exactly as the model worker does.
+type Run struct {
+	Run      int      `json:"run"`
+	Settings Settings `json:"settings"`
+}
+
+// Extract asks a worker for the features of one image of run Run (its File is the "blob"
+// beside), into the feature cache (and, for a dynamic run, the block-input cache).
 type Extract struct {
-	ID    int      `json:"id"`
-	Run   int      `json:"run"`
-	Path  string   `json:"path"`
-	Hash  string   `json:"hash"`
-	Type  string   `json:"type"`
-	Bytes int64    `json:"bytes"`
-	Base  Base     `json:"base"`
-	Views []string `json:"views"`
-	Input string   `json:"input,omitempty"` // also cache this layer's output (Missing.Input)
+	ID    int    `json:"id"`
+	Run   int    `json:"run"`
+	Path  string `json:"path"`
+	Hash  string `json:"hash"`
+	Type  string `json:"type"`
+	Bytes int64  `json:"bytes"`
 }
 
 // Extracted is one image done: from the cache (Hit), computed, or not (Undecodable or Error).

@@ -30,6 +30,7 @@ type Envelope struct {
 	Listing     *Listing     `json:"listing,omitempty"`
 	Train       *Train       `json:"train,omitempty"`
 	Missing     *Missing     `json:"missing,omitempty"`
+	Run         *Run         `json:"run,omitempty"`
 	Extract     *Extract     `json:"extract,omitempty"`
 	Extracted   *Extracted   `json:"extracted,omitempty"`
 	Epoch       *Epoch       `json:"epoch,omitempty"`
@@ -171,6 +172,8 @@ func Decode(text string) (Envelope, error) {
 		ok = e.Train != nil
 	case KindMissing:
 		ok = e.Missing != nil
+	case KindRun:
+		ok = e.Run != nil
 	case KindExtract:
 		ok = e.Extract != nil
 	case KindExtracted:

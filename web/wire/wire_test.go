@@ -17,8 +17,9 @@ func TestRoundTrip(t *testing.T) {
 		{Kind: KindListing, Listing: &Listing{ID: 1, Final: true, Classes: []ClassCount{{"cats", 1}}, Entries: []Entry{{Path: "cats/a.jpg", Hash: "ab"}},
 			Skipped: []Skip{{"x.txt", "not inside a class folder"}}}},
 		{Kind: KindTrain, Train: &Train{Run: 2, Listing: 1, Settings: DefaultSettings(), Failed: []Skip{{"a", "undecodable"}}}},
-		{Kind: KindMissing, Missing: &Missing{Run: 2, Views: []string{"original"}, Entries: []int{0, 3}}},
-		{Kind: KindExtract, Extract: &Extract{ID: 9, Run: 2, Path: "cats/a.jpg", Base: Base{ModelID: "m", Layer: "conv4_block6_out", Features: 1024}}},
+		{Kind: KindMissing, Missing: &Missing{Run: 2, Entries: []int{0, 3}, InputBytes: 4096}},
+		{Kind: KindRun, Run: &Run{Run: 2, Settings: DefaultSettings()}},
+		{Kind: KindExtract, Extract: &Extract{ID: 9, Run: 2, Path: "cats/a.jpg", Hash: "ab", Type: "image/jpeg", Bytes: 1234}},
 		{Kind: KindExtracted, Extracted: &Extracted{ID: 9, Run: 2, Computed: 2, ModelMs: 250}},
 		{Kind: KindEpoch, Epoch: &Epoch{Run: 2, Epoch: 1, Epochs: 20, Loss: 0.7}},
 		{Kind: KindTrained, Trained: &Trained{Run: 2, Classes: []string{"a", "b"}, Validation: &Metrics{Confusion: [][]int{{1, 0}, {0, 1}}}}},
@@ -45,7 +46,7 @@ func TestRoundTrip(t *testing.T) {
 func TestDecodeRefuses(t *testing.T) {
 	for _, text := range []string{
 		``, `not json`, `{"kind":"result"}`, `{"kind":"status","result":{"id":1}}`, `{"kind":"nope","status":{}}`,
-		`{"kind":"train","status":{}}`, `{"kind":"extracted"}`, `{"kind":"head_op","heads":{}}`,
+		`{"kind":"train","status":{}}`, `{"kind":"extracted"}`, `{"kind":"run"}`, `{"kind":"head_op","heads":{}}`,
 	} {
 		if _, err := Decode(text); err == nil {
 			t.Errorf("Decode(%q) accepted it", text)

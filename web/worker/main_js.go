@@ -39,7 +39,7 @@ type worker struct {
 	engineName string
 	role       string // "model", or "extract" for a pool worker
 	requests   chan request
-	extracts   chan job // extract messages, in order
+	extracts   chan job // run and extract messages, in order
 	control    chan job // list, train, heads, head_op, bench: one at a time, in order
 
 	settled chan struct{} // closed once session or loadErr is set
@@ -103,7 +103,7 @@ func (w *worker) onMessage(data js.Value) {
 	case wire.KindCancel:
 		w.cancel(env.Cancel.Run)
 		return
-	case wire.KindExtract:
+	case wire.KindRun, wire.KindExtract: // in order: a run's settings before its images
 		w.extracts <- job{env: env, blob: data.Get("blob")}
 		return
 	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache:

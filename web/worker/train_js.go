@@ -1,7 +1,8 @@
 //go:build js && wasm
 
 // The worker's part of training a head (wire/train.go has the flow): listing a picked folder
-// (reading each File once, in order, for its SHA-256 and image header: app/dataset's rules),
+// (each File hashed in JavaScript, in order, and only its image header copied into Go:
+// app/dataset's rules through Lister.AddHashed),
 // extracting one image's features into IndexedDB (any worker of the pool), training (the model
 // worker; epochs posted as they end) and the saved heads. The logic is web/engine; this file
 // moves messages, Files and bytes.
@@ -35,6 +36,9 @@ type training struct {
 	cancelled map[int]bool       // runs the page cancelled
 	stopRun   int                // the run being trained
 	stop      context.CancelFunc // stops it
+	run       int                // the run whose extracts this worker answers (0: none yet)
+	spec      engine.RunSpec     // what run extracts (engine.RunSpecOf of its settings)
+	specErr   error              // why its settings give nothing to extract
 }
 
 func (t *training) init() {
@@ -53,15 +57,47 @@ func (w *worker) cancel(run int) {
 	}
 }
 
+// setRun makes run the one this worker extracts for (a newer run replaces an older one: the
+// page ignores answers of runs other than its current one).
+func (w *worker) setRun(run int, spec engine.RunSpec, err error) {
+	w.training.mu.Lock()
+	defer w.training.mu.Unlock()
+	w.run, w.spec, w.specErr = run, spec, err
+}
+
+// specOf is what run extracts, or why this worker cannot say.
+func (w *worker) specOf(run int) (engine.RunSpec, error) {
+	w.training.mu.Lock()
+	defer w.training.mu.Unlock()
+	switch {
+	case run != w.run:
+		return engine.RunSpec{}, fmt.Errorf("this worker was not told the settings of run %d", run)
+	case w.specErr != nil:
+		return engine.RunSpec{}, w.specErr
+	}
+	return w.spec, nil
+}
+
 func (w *worker) isCancelled(run int) bool {
 	w.training.mu.Lock()
 	defer w.training.mu.Unlock()
 	return w.cancelled[run]
 }
 
-// extractLoop answers extract messages one at a time.
+// extractLoop takes run messages (the settings of the run whose extracts follow) and answers
+// extract messages, one at a time.
 func (w *worker) extractLoop() {
 	for j := range w.extracts {
+		if r := j.env.Run; r != nil {
+			<-w.settled
+			if w.session == nil {
+				w.setRun(r.Run, engine.RunSpec{}, fmt.Errorf("the model could not be loaded: %w", w.loadErr))
+				continue
+			}
+			spec, err := engine.RunSpecOf(w.session.Manifest(), r.Settings)
+			w.setRun(r.Run, spec, err)
+			continue
+		}
 		x := j.env.Extract
 		out := wire.Extracted{ID: x.ID, Run: x.Run}
 		if w.isCancelled(x.Run) {
@@ -75,14 +111,10 @@ func (w *worker) extractLoop() {
 			post(wire.Envelope{Kind: wire.KindExtracted, Extracted: &out})
 			continue
 		}
-		base, err := engine.BaseOf(x.Base)
-		var views []dataset.View
-		for _, v := range x.Views {
-			views = append(views, dataset.View(v))
-		}
+		spec, err := w.specOf(x.Run)
 		var res engine.Extracted
 		if err == nil {
-			res, err = w.session.ExtractWith(context.Background(), w.features, idbFeatures{}, base, x.Input, views, x.Hash, func() (engine.Pixels, error) {
+			res, err = w.session.ExtractWith(context.Background(), w.features, idbFeatures{}, spec.Base, spec.Input, spec.Views, x.Hash, func() (engine.Pixels, error) {
 				px, _, msg := decodeBlob(j.blob, x.Path, x.Type, x.Bytes)
 				if msg != "" {
 					return px, errors.New(msg)
@@ -163,12 +195,22 @@ func (w *worker) list(l *wire.List, files js.Value) {
 		return
 	}
 	last := time.Now()
+	glue := js.Global().Get("graftList")
 	for i := range n {
-		var data []byte
-		if buf, err := await(files.Index(i).Call("arrayBuffer")); err == nil {
-			data = bytesFromJS(buf)
+		f := files.Index(i)
+		listed := false // from its hash and header: the file's bytes stay in JavaScript
+		if r, err := await(glue.Call("hashed", f, dataset.HeaderBytes)); err == nil {
+			listed = engine.AddHashedFile(lister, l.Paths[i], int64(f.Get("size").Float()), r.Get("hash").String(), bytesFromJS(r.Get("header")))
 		}
-		engine.AddFile(lister, l.Paths[i], data) // unreadable: listed as an empty file
+		if !listed {
+			// unreadable (listed as an empty file), or its image header lies beyond the first
+			// HeaderBytes (a JPEG with more metadata before its frame): all its bytes
+			var data []byte
+			if buf, err := await(f.Call("arrayBuffer")); err == nil {
+				data = bytesFromJS(buf)
+			}
+			engine.AddFile(lister, l.Paths[i], data)
+		}
 		if time.Since(last) > 200*time.Millisecond {
 			last = time.Now()
 			post(wire.Envelope{Kind: wire.KindListing, Listing: &wire.Listing{ID: l.ID, Done: i + 1, Total: n}})
@@ -210,6 +252,8 @@ func (w *worker) train(req *wire.Train) {
 		return
 	}
 	if len(plan.Missing) > 0 {
+		// This worker is the pool's first: it extracts for the run it planned.
+		w.setRun(req.Run, engine.RunSpec{Base: plan.Base, Views: plan.Views, Input: plan.Input}, nil)
 		post(wire.Envelope{Kind: wire.KindMissing, Missing: plan.MissingMessage(req.Run)})
 		return
 	}
