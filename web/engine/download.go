@@ -340,10 +340,11 @@ func (d *Downloader) prune(ctx context.Context, s *Session) {
 	}
 }
 
-// added folds a verified chunk's progress into the status.
+// added folds a verified chunk's progress into the status. Chunks verify on several goroutines,
+// so one's progress may arrive after a later one's: the counts only grow.
 func (d *Downloader) added(p format.Progress, more func(*wire.Status)) {
 	d.update(func(st *wire.Status) {
-		st.ChunksDone, st.BytesDone = p.ChunksDone, p.BytesDone
+		st.ChunksDone, st.BytesDone = max(st.ChunksDone, p.ChunksDone), max(st.BytesDone, p.BytesDone)
 		st.LayersDone += len(p.Layers)
 		if p.LastLayer != "" {
 			st.LastLayer = p.LastLayer

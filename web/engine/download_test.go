@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/web/wire"
 	"github.com/graftml/graft/weights/format"
 )
@@ -44,7 +45,7 @@ func TestDownloadFromNetwork(t *testing.T) {
 	last := seen[len(seen)-1]
 	if last.Phase != wire.PhaseReady || last.FromNetwork != len(f.files) || last.FromCache != 0 || !last.Cached ||
 		last.ChunksDone != last.ChunksTotal || last.LayersDone != last.LayersTotal || last.LayersTotal != 54 ||
-		last.HeadLayer != HeadLayerTruncated || last.MaxUnfreeze != 6 || len(last.UnfreezeInputBytes) != 6 { // a synthetic fill
+		last.HeadLayer != app.HeadLayerTruncated || last.MaxUnfreeze != 6 || len(last.UnfreezeInputBytes) != 6 { // a synthetic fill
 		t.Errorf("final status %+v", last)
 	}
 	if !s.Ready() || s.Loader().LastLayer() != "predictions" {
@@ -277,5 +278,18 @@ func TestStatusErrorTemporary(t *testing.T) {
 		if got := (&StatusError{Code: code}).Temporary(); got != want {
 			t.Errorf("HTTP %d temporary = %v, want %v", code, got, want)
 		}
+	}
+}
+
+// TestDownloadProgressNeverGoesBack: chunks verify on several goroutines, so one's progress can
+// reach the status after a later one's; the counts shown must not fall back.
+func TestDownloadProgressNeverGoesBack(t *testing.T) {
+	var d Downloader
+	var shown []int
+	d.OnStatus = func(st wire.Status) { shown = append(shown, st.ChunksDone) }
+	d.added(format.Progress{ChunksDone: 2, BytesDone: 200}, func(*wire.Status) {})
+	d.added(format.Progress{ChunksDone: 1, BytesDone: 100}, func(*wire.Status) {})
+	if st := d.Status(); st.ChunksDone != 2 || st.BytesDone != 200 || !slices.Equal(shown, []int{2, 2}) {
+		t.Errorf("after progress 2 then 1: %d chunks, %d bytes, shown %v; want 2, 200, [2 2]", st.ChunksDone, st.BytesDone, shown)
 	}
 }
