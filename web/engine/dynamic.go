@@ -11,8 +11,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/graftml/graft/app"
 	"time"
+
+	"github.com/graftml/graft/app"
 
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
@@ -25,17 +26,6 @@ import (
 	"github.com/graftml/graft/weights/format"
 )
 
-// DynamicConfigOf turns the page's settings into a finetune.Config as graft train turns
-// --unfreeze, --fine-tune-lr, --fine-tune-epochs and --memory-mb into one (app/config.go).
-func DynamicConfigOf(s wire.Settings) (finetune.Config, error) {
-	cfg, err := ConfigOf(s)
-	if err != nil {
-		return finetune.Config{}, err
-	}
-	d := app.FineTuneConfigOf(cfg, s)
-	return d, d.Validate()
-}
-
 // InputLayerOf is the layer feeding the first of the unfreeze blocks that end at layer.
 func InputLayerOf(layer string, unfreeze int) (string, error) {
 	b, err := resnet50.TopBlocks(layer, unfreeze)
@@ -46,11 +36,11 @@ func InputLayerOf(layer string, unfreeze int) (string, error) {
 }
 
 // HeadBlocks is what the page shows of the dynamic strategy's bounds for model m: the layer a
-// head trained here reads (HeadBase's), how many blocks can be fine-tuned below it (the block
+// head trained here reads (app.HeadBase's), how many blocks can be fine-tuned below it (the block
 // index of that layer within its stage: resnet50.TopBlocks' limit), and what one view of the
 // first unfrozen block's input takes when n are (inputBytes[n-1]).
 func HeadBlocks(m *format.Manifest) (layer string, maxUnfreeze int, inputBytes []int64, err error) {
-	b, err := HeadBase(m, string(preprocess.DefaultResize))
+	b, err := app.HeadBase(m, string(preprocess.DefaultResize))
 	if err != nil {
 		return "", 0, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/resnet50"
@@ -37,7 +38,7 @@ func (d *smallDynamic) plan(t *testing.T, set func(*wire.Settings)) *Plan {
 	s.Head, s.Epochs, s.Seed, s.ValSplit, s.BatchSize, s.LearningRate, s.Flip = "linear", 5, 3, 0.5, 1, 1e-5, false
 	s.Strategy, s.FineTuneEpochs, s.Patience = wire.StrategyDynamic, 2, 0
 	set(s)
-	base, _ := HeadBase(d.s.Manifest(), s.Resize)
+	base, _ := app.HeadBase(d.s.Manifest(), s.Resize)
 	plan, err := d.tr.Prepare(context.Background(), d.store, base, req)
 	if err != nil || len(plan.Missing) != 0 {
 		t.Fatalf("prepare: missing %v, %v", plan.Missing, err)
@@ -140,7 +141,7 @@ func clearedInputsAreMissing(t *testing.T, d *smallDynamic) {
 	if err != nil || freed.Entries != 8 || freed.Bytes != 8*int64(blockinput.EncodedBytes(14, 14, 1024)) {
 		t.Fatalf("cleared %+v, %v", freed, err)
 	}
-	base, _ := HeadBase(d.s.Manifest(), d.req.Settings.Resize)
+	base, _ := app.HeadBase(d.s.Manifest(), d.req.Settings.Resize)
 	plan, err := d.tr.Prepare(context.Background(), d.store, base, d.req)
 	if err != nil || len(plan.Missing) != 4 {
 		t.Errorf("dynamic after clearing: missing %v, %v", plan.Missing, err)

@@ -9,10 +9,12 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/app/headfile"
@@ -43,7 +45,7 @@ func TestDynamicSettingsAreGraftTrainDefaults(t *testing.T) {
 		t.Errorf("default strategy %q", s.Strategy)
 	}
 	s.Strategy = wire.StrategyDynamic
-	got, err := DynamicConfigOf(s)
+	got, err := dynamicConfigOf(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func TestDynamicSettingsAreGraftTrainDefaults(t *testing.T) {
 		t.Errorf("the page's dynamic defaults give %+v, graft train --unfreeze 1's %+v", got, want)
 	}
 	s.Unfreeze, s.FineTuneLR, s.FineTuneEpochs, s.MemoryMB = 3, 2e-4, 7, 64
-	if got, err = DynamicConfigOf(s); err != nil || got.Unfreeze != 3 || got.FineTuneLR != 2e-4 || got.FineTuneEpochs != 7 || got.MemoryBudget != 64<<20 {
+	if got, err = dynamicConfigOf(s); err != nil || got.Unfreeze != 3 || got.FineTuneLR != 2e-4 || got.FineTuneEpochs != 7 || got.MemoryBudget != 64<<20 {
 		t.Errorf("mapped %+v, %v", got, err)
 	}
 	for _, bad := range []func(*wire.Settings){
@@ -67,7 +69,7 @@ func TestDynamicSettingsAreGraftTrainDefaults(t *testing.T) {
 		b := wire.DefaultSettings()
 		b.Strategy = wire.StrategyDynamic
 		bad(&b)
-		if _, err := DynamicConfigOf(b); err == nil {
+		if _, err := dynamicConfigOf(b); err == nil {
 			t.Errorf("accepted %+v", b)
 		}
 	}
@@ -96,7 +98,7 @@ func nativeDynamic(t *testing.T, model *resnet50.Model, base head.Base, dir stri
 	}
 	h, w, c := ex.InputShape()
 	store := finetune.NewStore(cfg.MemoryBudget, h, w, c, nil)
-	examples, err := ex.ExtractDir(context.Background(), dir, listing, Views(cfg.Head), store, nil)
+	examples, err := ex.ExtractDir(context.Background(), dir, listing, dataset.TrainingViews(cfg.Head.Flip), store, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,11 +127,11 @@ func TestDynamicTrainEqualsGraftTrainPath(t *testing.T) {
 	// (core/finetune's tests cover the conservative head winning).
 	settings.Head, settings.Epochs, settings.Seed, settings.Flip, settings.ValSplit = "linear", 3, 3, true, 0
 	settings.Strategy, settings.FineTuneLR, settings.FineTuneEpochs = wire.StrategyDynamic, 1e-3, 2
-	cfg, err := DynamicConfigOf(settings)
+	cfg, err := dynamicConfigOf(settings)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := HeadBase(s.Manifest(), settings.Resize)
+	base, err := app.HeadBase(s.Manifest(), settings.Resize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,4 +325,16 @@ func classifyFineTuned(t *testing.T, s *Session, model *resnet50.Model, out *Out
 	if err != nil || again.Head == nil || again.Head.Classes[0].Prob != res.Head.Classes[0].Prob {
 		t.Errorf("the imported model classifies %+v (was %+v), %v", again.Head, res.Head, err)
 	}
+}
+
+// dynamicConfigOf is the fine-tune config app.ConfigOf gives settings of the dynamic strategy.
+func dynamicConfigOf(s wire.Settings) (finetune.Config, error) {
+	_, d, err := app.ConfigOf(s)
+	if err != nil {
+		return finetune.Config{}, err
+	}
+	if d == nil {
+		return finetune.Config{}, fmt.Errorf("strategy %q gives no fine-tune config", s.Strategy)
+	}
+	return *d, nil
 }

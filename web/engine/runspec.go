@@ -1,4 +1,4 @@
-// runspec.go: what an extraction computes for one run — the head's base (HeadBase: app's
+// runspec.go: what an extraction computes for one run — the head's base (app.HeadBase: the
 // choice of layer for this model and the settings' resize mode), the views (the settings'
 // flip) and, for the dynamic strategy, the block-input layer cached beside the features
 // (InputLayerOf). Every worker derives it from its own manifest and the run's settings, as the
@@ -24,7 +24,7 @@ type RunSpec struct {
 // RunSpecOf is the extraction of a run with settings s on the model of manifest m: the Base,
 // Views and Input that Prepare gives the run's Plan.
 func RunSpecOf(m *format.Manifest, s wire.Settings) (RunSpec, error) {
-	base, err := HeadBase(m, s.Resize)
+	base, err := app.HeadBase(m, s.Resize)
 	if err != nil {
 		return RunSpec{}, err
 	}
@@ -32,7 +32,7 @@ func RunSpecOf(m *format.Manifest, s wire.Settings) (RunSpec, error) {
 	if err != nil {
 		return RunSpec{}, err
 	}
-	r := RunSpec{Base: base, Views: Views(cfg)}
+	r := RunSpec{Base: base, Views: dataset.TrainingViews(cfg.Flip)}
 	if d != nil {
 		if r.Input, err = InputLayerOf(base.Layer, d.Unfreeze); err != nil {
 			return RunSpec{}, err

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/web/wire"
 )
@@ -31,7 +32,7 @@ func TestRunSpecOfIsPreparesPlan(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s flip %v %s: %v", strategy, flip, resize, err)
 				}
-				base, _ := HeadBase(s.Manifest(), resize)
+				base, _ := app.HeadBase(s.Manifest(), resize)
 				plan, err := tr.Prepare(context.Background(), NewMemFeatures(), base, wire.Train{Run: 1, Listing: 1, Settings: set})
 				if err != nil {
 					t.Fatal(err)

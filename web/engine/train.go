@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/graftml/graft/app"
 	"math"
 	"path"
 	"slices"
@@ -17,31 +16,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/graftml/graft/app"
+
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/web/wire"
-	"github.com/graftml/graft/weights/format"
 )
-
-// Layers a head reads (app/base.go).
-const (
-	HeadLayerFull      = app.HeadLayerFull
-	HeadLayerTruncated = app.HeadLayerTruncated
-)
-
-// HeadBase is what a head trained here reads: app.HeadBase, as graft train chooses it.
-func HeadBase(m *format.Manifest, resize string) (head.Base, error) { return app.HeadBase(m, resize) }
-
-// ConfigOf turns the page's settings into a head.Config the way graft train turns its flags
-// into one (app.HeadConfigOf).
-func ConfigOf(s wire.Settings) (head.Config, error) { return app.HeadConfigOf(s) }
-
-// Views are the views training needs: the original, and the flip when cfg.Flip.
-func Views(cfg head.Config) []dataset.View {
-	return dataset.TrainingViews(cfg.Flip)
-}
 
 // AddFile feeds one file of a picked folder to l: rel is its path below the root. Like
 // dataset.ListDir, every top-level folder is a class even when none of its files is an image.
@@ -107,16 +89,16 @@ var ErrStaleListing = errors.New("the folder was listed again or the page reload
 
 // Prepare checks a train request: the settings, the listing it names (dropping the images
 // extraction found undecodable, as dataset.ExtractDir does), and which features the cache
-// already holds. base is HeadBase for the model and the settings' resize mode. For the dynamic
+// already holds. base is app.HeadBase for the model and the settings' resize mode. For the dynamic
 // strategy store must also be a BlockInputStore: an entry is missing when its features or its
 // block inputs are, and the inputs of a complete folder are loaded into Plan.Inputs up to the
 // memory budget (the rest are read again from store at each use).
 func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Base, req wire.Train) (*Plan, error) {
-	cfg, err := ConfigOf(req.Settings)
+	cfg, err := app.HeadConfigOf(req.Settings)
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Config: cfg, Base: base, Views: Views(cfg)}
+	p := &Plan{Config: cfg, Base: base, Views: dataset.TrainingViews(cfg.Flip)}
 	if err := p.setDynamic(req.Settings, store); err != nil {
 		return nil, err
 	}

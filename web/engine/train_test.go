@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
@@ -81,11 +82,11 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 	writeFolder(t, dir, 3)
 	settings := wire.DefaultSettings()
 	settings.Epochs, settings.Seed, settings.Flip, settings.ValSplit = 4, 3, true, 0.34
-	cfg, err := ConfigOf(settings)
+	cfg, err := app.HeadConfigOf(settings)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := HeadBase(s.Manifest(), settings.Resize)
+	base, err := app.HeadBase(s.Manifest(), settings.Resize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	ex := &dataset.Extractor{Model: model, ModelID: base.ModelID, Layer: base.Layer, Resize: preprocess.ResizeMode(base.Resize)}
-	examples, err := dataset.ExtractDir(dir, listing, ex, Views(cfg), nil)
+	examples, err := dataset.ExtractDir(dir, listing, ex, dataset.TrainingViews(cfg.Flip), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestPrepareDropsFailedAndRefusesStaleListing(t *testing.T) {
 
 // TestSettingsAreGraftTrainDefaults: the page's defaults and presets are graft train's.
 func TestSettingsAreGraftTrainDefaults(t *testing.T) {
-	got, err := ConfigOf(wire.DefaultSettings())
+	got, err := app.HeadConfigOf(wire.DefaultSettings())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func TestSettingsAreGraftTrainDefaults(t *testing.T) {
 	if !slices.Equal(names, head.PresetNames()) {
 		t.Errorf("the page offers presets %v, core/head has %v", names, head.PresetNames())
 	}
-	if _, err := ConfigOf(wire.Settings{Head: "huge"}); err == nil {
+	if _, err := app.HeadConfigOf(wire.Settings{Head: "huge"}); err == nil {
 		t.Error("an unknown preset was accepted")
 	}
 }
@@ -232,27 +233,27 @@ func equalConfig(a, b head.Config) bool {
 func TestHeadBase(t *testing.T) {
 	m := &format.Manifest{}
 	m.Model.ID, m.Model.LastLayer = "full", "predictions"
-	if b, err := HeadBase(m, "crop"); err != nil || b.Layer != HeadLayerFull || b.Features != 2048 {
+	if b, err := app.HeadBase(m, "crop"); err != nil || b.Layer != app.HeadLayerFull || b.Features != 2048 {
 		t.Errorf("a complete real model: %+v, %v", b, err)
 	}
 	m.Model.LastLayer = "conv4_block6_out"
-	if b, _ := HeadBase(m, "nearest"); b.Layer != HeadLayerTruncated || b.Resize != "nearest" || b.Features != 1024 {
+	if b, _ := app.HeadBase(m, "nearest"); b.Layer != app.HeadLayerTruncated || b.Resize != "nearest" || b.Features != 1024 {
 		t.Errorf("a model ending at conv4: %+v", b)
 	}
 	s := loadedSession(t) // synthetic fill: conv4_block6_out, as graft train chooses
-	if b, _ := HeadBase(s.Manifest(), "crop"); b.Layer != HeadLayerTruncated || b.ModelID != s.Manifest().Model.ID {
+	if b, _ := app.HeadBase(s.Manifest(), "crop"); b.Layer != app.HeadLayerTruncated || b.ModelID != s.Manifest().Model.ID {
 		t.Errorf("a model with a synthetic fill: %+v", b)
 	}
-	if _, err := HeadBase(m, "stretch"); err == nil {
+	if _, err := app.HeadBase(m, "stretch"); err == nil {
 		t.Error("an unknown resize mode was accepted")
 	}
 	// The status's bounds for the dynamic strategy: the blocks of the head layer's stage up to it.
-	if l, n, in, err := HeadBlocks(m); err != nil || l != HeadLayerTruncated || n != 6 || len(in) != 6 ||
+	if l, n, in, err := HeadBlocks(m); err != nil || l != app.HeadLayerTruncated || n != 6 || len(in) != 6 ||
 		in[0] != 14*14*1024+4*1024 || in[5] != 28*28*512+4*512 {
 		t.Errorf("conv4_block6_out: %s, %d blocks, input bytes %v, %v", l, n, in, err)
 	}
 	m.Model.LastLayer = "predictions"
-	if l, n, in, err := HeadBlocks(m); err != nil || l != HeadLayerFull || n != 3 || len(in) != 3 ||
+	if l, n, in, err := HeadBlocks(m); err != nil || l != app.HeadLayerFull || n != 3 || len(in) != 3 ||
 		in[0] != 7*7*2048+4*2048 || in[2] != 14*14*1024+4*1024 {
 		t.Errorf("conv5_block3_out: %s, %d blocks, input bytes %v, %v", l, n, in, err)
 	}
@@ -260,7 +261,7 @@ func TestHeadBase(t *testing.T) {
 
 func TestExtractUndecodableAndWrongModel(t *testing.T) {
 	s := loadedSession(t)
-	base, _ := HeadBase(s.Manifest(), "crop")
+	base, _ := app.HeadBase(s.Manifest(), "crop")
 	views := []dataset.View{dataset.ViewOriginal}
 	_, err := s.Extract(context.Background(), NewMemFeatures(), base, views, "ab", func() (Pixels, error) { return Pixels{}, errors.New("HEIC") })
 	if !IsUndecodable(err) || !strings.Contains(err.Error(), "HEIC") {
@@ -305,7 +306,7 @@ func TestTrainingSensitivity(t *testing.T) {
 		}
 		return d
 	}
-	cfg, _ := ConfigOf(wire.Settings{Head: "mlp256", Output: "softmax", Epochs: 6, LearningRate: 1e-3, BatchSize: 32,
+	cfg, _ := app.HeadConfigOf(wire.Settings{Head: "mlp256", Output: "softmax", Epochs: 6, LearningRate: 1e-3, BatchSize: 32,
 		ValSplit: 0.2, Patience: 5, Flip: true, Seed: 7, Resize: "crop"})
 	a, err := head.Train(context.Background(), cfg, data(0), nil)
 	if err != nil {

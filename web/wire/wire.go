@@ -74,7 +74,7 @@ type Status struct {
 	LayersTotal int    `json:"layers_total"`
 	LastLayer   string `json:"last_layer,omitempty"` // last output layer computable now
 
-	// What a head trained here reads (engine.HeadBase's layer), once the manifest is read:
+	// What a head trained here reads (app.HeadBase's layer), once the manifest is read:
 	// MaxUnfreeze blocks can be fine-tuned below it (those of its stage up to it,
 	// resnet50.TopBlocks' limit), and UnfreezeInputBytes[n-1] is what one view of the first
 	// block's input takes, compact, when n are (the dynamic strategy's memory estimate).

@@ -24,6 +24,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/web/engine"
 	"github.com/graftml/graft/web/wire"
@@ -132,7 +133,7 @@ func (w *worker) download() {
 		},
 		OnSession: func(s *engine.Session) {
 			w.session = s
-			base, _ := engine.HeadBase(s.Manifest(), string(preprocess.DefaultResize))
+			base, _ := app.HeadBase(s.Manifest(), string(preprocess.DefaultResize))
 			w.shelf = engine.NewShelf(idbHeads{}, s.Manifest().Model.ID, base.Layer)
 			close(w.settled)
 			if w.role == "model" { // entries of another model (an older version) can never be hits: drop them

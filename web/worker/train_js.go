@@ -16,6 +16,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/web/engine"
@@ -164,7 +165,7 @@ func (w *worker) controlLoop() {
 		case wire.KindCache:
 			w.cacheOp(j.env.Cache.Op)
 		case wire.KindBench:
-			base, err := engine.HeadBase(w.session.Manifest(), string(preprocess.DefaultResize))
+			base, err := app.HeadBase(w.session.Manifest(), string(preprocess.DefaultResize))
 			var r wire.BenchResult
 			if err == nil {
 				r, err = engine.BenchTrain(context.Background(), base, *j.env.Bench)
@@ -231,7 +232,7 @@ func (w *worker) train(req *wire.Train) {
 		fail(context.Canceled)
 		return
 	}
-	base, err := engine.HeadBase(w.session.Manifest(), req.Settings.Resize)
+	base, err := app.HeadBase(w.session.Manifest(), req.Settings.Resize)
 	if err != nil {
 		fail(err)
 		return

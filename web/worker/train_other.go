@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/web/engine"
 	"github.com/graftml/graft/web/wire"
@@ -49,7 +50,7 @@ func trainFolder(modelDir, dataDir, out string, s wire.Settings) error {
 	}
 	listing := lister.Listing()
 	fmt.Fprintf(os.Stderr, "%d classes, %d images, %d skipped\n", len(listing.Classes), len(listing.Entries), len(listing.Skipped))
-	base, err := engine.HeadBase(session.Manifest(), s.Resize)
+	base, err := app.HeadBase(session.Manifest(), s.Resize)
 	if err != nil {
 		return err
 	}
