@@ -1,27 +1,11 @@
 //go:build !wasm || purego
 
-// dispatch_go.go: the per-block GEMM steps, im2col, max pooling, and the backward pass's
-// transpose, col2im, ReLU mask and column sums in Go, for native builds and for the wasm build
-// with the purego tag. The wasm build without purego calls the generated
-// SIMD128 module instead (dispatch_wasm.go); both sit under the same blocking in gemm_blocked.go.
+// dispatch_go.go: im2col, max pooling, and the backward pass's transpose, col2im, ReLU mask and
+// column sums in Go, for native builds and for the wasm build with the purego tag. The wasm build
+// without purego calls the generated SIMD128 module instead (dispatch_wasm.go). The per-block
+// GEMM steps are dispatched in gemm_dispatch_go.go (Go), dispatch_amd64.go (AVX2+FMA when the
+// CPU has it) and dispatch_wasm.go.
 package kernels
-
-// Engine names the code that runs gemmMacro: "go" here, "wasm-simd" in dispatch_wasm.go.
-const Engine = "go"
-
-// gemmMacro computes one (jc, pc, ic) block: C[0:mc, 0:nc] (+)= A[0:mc, 0:kc] · the packed block,
-// then ep when not nil (the last K block).
-func gemmMacro(mc, nc, kc int, a []float32, lda int, pack []float32, c []float32, ldc int, add bool, ep *Epilogue) {
-	gemmMacroGo(mc, nc, kc, a, lda, pack, c, ldc, add, ep)
-}
-
-// packBlock packs B[0:kc, 0:nc] into 8-column panels (packB's layout).
-func packBlock(kc, nc int, b []float32, ldb int, pack []float32) { packB(kc, nc, b, ldb, pack) }
-
-// packBlockI8 packs int8 B[0:kc, 0:nc] times its column scales into packB's panels.
-func packBlockI8(kc, nc int, bq []int8, ldb int, scales []float32, pack []float32) {
-	packBI8(kc, nc, bq, ldb, scales, pack)
-}
 
 // Im2colCacheFloats: natively a convolution's blocks of patches are as large as core/ops'
 // budget allows (the GEMM splits each block across cores, and native caches are larger).

@@ -15,15 +15,23 @@
 //	Im2colF32        / Im2colF32Ref        NHWC patches of one image (the wasm build's gather)
 //	MaxPoolF32       / MaxPoolF32Ref       max pooling of one NHWC image
 //
-// GemmF32 is the native speed path and the pure-Go twin of the wasm SIMD128 kernels generated in
-// wasm/: the same blocking (Go-side K and N blocks, B packed into 8-column panels) and the same
-// 4×8 micro-kernel interface. The GOARCH=wasm build keeps the blocking and swaps each block's
-// packing and jr/ir tile loops for one call into the generated module (dispatch_wasm.go, linked
-// by wasm/js/loader.mjs); the purego tag keeps the Go path there (dispatch_go.go). Engine says
-// which was built.
+// GemmF32 is the pure-Go twin of two generated kernel sets, under one blocking (Go-side K and N
+// blocks, B packed into 8-column panels, gemm_blocked.go):
+//
+//   - amd64 with AVX2+FMA: 6×16 register tiles, the fused epilogue and the int8 pack in Go
+//     assembly (kernels_amd64.s, written by internal/x86gen; dispatch_amd64.go calls them per
+//     tile). Without AVX2 or FMA the Go steps run (Engine "go").
+//   - GOARCH=wasm: each block's packing and jr/ir tile loops are one call into the SIMD128
+//     module generated in wasm/ (dispatch_wasm.go, linked by wasm/js/loader.mjs).
+//
+// The purego tag keeps the Go steps in both (gemm_dispatch_go.go), as do other architectures.
+// Engine says which was built; gemmPlan.twin forces the Go steps so the tests hold the generated
+// kernels to them in one binary.
 //
 // Preconditions (sizes >= 0, leading dimensions >= row lengths, slices long enough) are
 // programming errors, not input errors: ops validates shapes and returns errors, and a kernel
 // called with inconsistent sizes panics with a message naming them, before writing anything.
 // Kernels do not allocate per call beyond pooled packing buffers.
 package kernels
+
+//go:generate go run ./internal/x86gen

@@ -65,6 +65,7 @@ const (
 type gemmPlan struct {
 	workers            int
 	taskRows, taskCols int
+	twin               bool // run the per-block steps' Go twins (gemmMacroGo, packB, packBI8): the tests' reference for the generated kernels
 }
 
 func planGemm(m, n, k, workers int) gemmPlan {
@@ -98,7 +99,7 @@ func gemmRun(plan gemmPlan, m, n, k int, a []float32, lda int, b gemmB, c []floa
 		if k > 0 { // with k = 0, A and B may be empty slices
 			a0, b0 = a[i0*lda:], b.cols(j0)
 		}
-		gemmBlocked(mr, nr, k, a0, lda, b0, c[i0*ldc+j0:], ldc, accumulate, ep.shift(i0, j0), *pack)
+		gemmBlocked(mr, nr, k, a0, lda, b0, c[i0*ldc+j0:], ldc, accumulate, ep.shift(i0, j0), *pack, plan.twin)
 	}
 	workers := min(plan.workers, tasks)
 	if workers <= 1 {

@@ -20,7 +20,7 @@ const (
 
 // gemmBlocked computes C = A·B (+C if accumulate) then the epilogue, for row-major A [m×k],
 // B [k×n] (float32, or int8 codes with column scales: gemmB), C [m×n]. pack is scratch of at
-// least gemmKC*gemmNC floats. Loop nest, outer to inner:
+// least gemmKC*gemmNC floats; twin runs the per-block steps' Go twins. Loop nest, outer to inner:
 //
 //	jc: N blocks of gemmNC columns
 //	  pc: K blocks of gemmKC        — pack B[pc:pc+kc, jc:jc+nc] into panels of gemmNR columns
@@ -30,7 +30,7 @@ const (
 //	        ir: row tiles of gemmMR  — micro-kernel: C[ir:ir+4, jr:jr+8] (+)= A tile · panel
 //
 // After the last K block of a row block, the epilogue runs on that block while it is hot.
-func gemmBlocked(m, n, k int, a []float32, lda int, b gemmB, c []float32, ldc int, accumulate bool, ep Epilogue, pack []float32) {
+func gemmBlocked(m, n, k int, a []float32, lda int, b gemmB, c []float32, ldc int, accumulate bool, ep Epilogue, pack []float32, twin bool) {
 	if k == 0 {
 		if !accumulate {
 			for i := range m {
@@ -44,7 +44,7 @@ func gemmBlocked(m, n, k int, a []float32, lda int, b gemmB, c []float32, ldc in
 		nc := min(gemmNC, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
-			b.packBlock(pc, jc, kc, nc, pack)
+			b.packBlock(pc, jc, kc, nc, pack, twin)
 			add := accumulate || pc > 0
 			last := pc+kc == k
 			for ic := 0; ic < m; ic += gemmMC {
@@ -54,7 +54,11 @@ func gemmBlocked(m, n, k int, a []float32, lda int, b gemmB, c []float32, ldc in
 					e := ep.shift(ic, jc)
 					blockEp = &e
 				}
-				gemmMacro(mc, nc, kc, a[ic*lda+pc:], lda, pack, c[ic*ldc+jc:], ldc, add, blockEp)
+				if twin {
+					gemmMacroGo(mc, nc, kc, a[ic*lda+pc:], lda, pack, c[ic*ldc+jc:], ldc, add, blockEp)
+				} else {
+					gemmMacro(mc, nc, kc, a[ic*lda+pc:], lda, pack, c[ic*ldc+jc:], ldc, add, blockEp)
+				}
 			}
 		}
 	}

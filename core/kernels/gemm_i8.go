@@ -32,13 +32,19 @@ func (b gemmB) cols(j0 int) gemmB {
 	return b
 }
 
-// packBlock packs B[pc:pc+kc, jc:jc+nc] into 8-column panels (packB's layout), dequantizing int8.
-func (b gemmB) packBlock(pc, jc, kc, nc int, pack []float32) {
-	if b.int8 {
+// packBlock packs B[pc:pc+kc, jc:jc+nc] into 8-column panels (packB's layout), dequantizing int8;
+// with twin, by the Go loops packB and packBI8.
+func (b gemmB) packBlock(pc, jc, kc, nc int, pack []float32, twin bool) {
+	switch {
+	case b.int8 && twin:
+		packBI8(kc, nc, b.i8[pc*b.ld+jc:], b.ld, b.scales[jc:], pack)
+	case b.int8:
 		packBlockI8(kc, nc, b.i8[pc*b.ld+jc:], b.ld, b.scales[jc:], pack)
-		return
+	case twin:
+		packB(kc, nc, b.f32[pc*b.ld+jc:], b.ld, pack)
+	default:
+		packBlock(kc, nc, b.f32[pc*b.ld+jc:], b.ld, pack)
 	}
-	packBlock(kc, nc, b.f32[pc*b.ld+jc:], b.ld, pack)
 }
 
 // GemmF32I8Fused is GemmF32Fused with B given as int8 codes: bq [k×n] row-major with leading

@@ -34,6 +34,8 @@ var gemmI8Impls = []struct {
 	{"serial", withPlanI8(gemmPlan{workers: 1, taskRows: 1 << 30, taskCols: 1 << 30}),
 		withPlan(gemmPlan{workers: 1, taskRows: 1 << 30, taskCols: 1 << 30}), true},
 	{"split5x9w2", withPlanI8(gemmPlan{workers: 2, taskRows: 5, taskCols: 9}), withPlan(gemmPlan{workers: 2, taskRows: 5, taskCols: 9}), false},
+	{"twin", withPlanI8(gemmPlan{workers: 1, taskRows: 1 << 30, taskCols: 1 << 30, twin: true}),
+		withPlan(gemmPlan{workers: 1, taskRows: 1 << 30, taskCols: 1 << 30, twin: true}), true},
 	{"split64x24w7", withPlanI8(gemmPlan{workers: 7, taskRows: 64, taskCols: 24}), withPlan(gemmPlan{workers: 7, taskRows: 64, taskCols: 24}), false},
 }
 

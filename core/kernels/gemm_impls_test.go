@@ -21,6 +21,8 @@ var gemmImpls = []struct {
 	{"ref", GemmF32FusedRef, true},
 	{"fast", GemmF32Fused, true},
 	{"serial", withPlan(gemmPlan{workers: 1, taskRows: 1 << 30, taskCols: 1 << 30}), true},
+	{"twin", withPlan(gemmPlan{workers: 1, taskRows: 1 << 30, taskCols: 1 << 30, twin: true}), true}, // the Go steps, whatever Engine is
+	{"twin5x9w2", withPlan(gemmPlan{workers: 2, taskRows: 5, taskCols: 9, twin: true}), false},
 	{"split4x8w3", withPlan(gemmPlan{workers: 3, taskRows: 4, taskCols: 8}), false},
 	{"split5x9w2", withPlan(gemmPlan{workers: 2, taskRows: 5, taskCols: 9}), false},
 	{"split64x24w7", withPlan(gemmPlan{workers: 7, taskRows: 64, taskCols: 24}), false},

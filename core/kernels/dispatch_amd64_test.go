@@ -1,0 +1,95 @@
+//go:build amd64 && !purego
+
+// dispatch_amd64_test.go: the generated kernels run where the CPU has AVX2 and FMA, their flags
+// are the generator's, and each tile kernel alone writes exactly its mr×nr block.
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"golang.org/x/sys/cpu"
+)
+
+func TestEngineFollowsCPU(t *testing.T) {
+	want := "go"
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		want = "avx2"
+	}
+	if Engine != want {
+		t.Errorf("Engine = %q on a CPU with AVX2=%v FMA=%v, want %q", Engine, cpu.X86.HasAVX2, cpu.X86.HasFMA, want)
+	}
+}
+
+// TestTileKernelsAlone calls every tile kernel on one panel pair with each flag set, against
+// the float64 product, with sentinels around and between C's rows.
+func TestTileKernelsAlone(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2+FMA: the generated kernels never run here")
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	const ldc, ldr = 19, 21
+	for _, kc := range []int{1, 3, 4, 5, 17, 256} {
+		pack := randDense(rng, 2*gemmNR*kc)
+		a := randDense(rng, avx2MR*(kc+2))
+		bias, res := randDense(rng, avx2NR), randDense(rng, avx2MR*ldr)
+		for mr := 1; mr <= avx2MR; mr++ {
+			for nr := 8; nr <= avx2NR; nr += 8 {
+				for flags := range 16 {
+					buf := make([]float32, guardLen+avx2MR*ldc+guardLen)
+					sentinel := math.Float32frombits(sentinelBits)
+					for i := range buf {
+						buf[i] = sentinel
+					}
+					c := buf[guardLen:]
+					for i := range mr {
+						for j := range nr {
+							c[i*ldc+j] = float32(i - j)
+						}
+					}
+					gemmAVX2Tiles[mr-1][nr/8-1](&a[0], kc+2, &pack[0], kc, &c[0], ldc, flags, &bias[0], &res[0], ldr)
+					for idx, v := range buf {
+						i, j := (idx-guardLen)/ldc, (idx-guardLen)%ldc
+						if idx < guardLen || i >= mr || j >= nr {
+							if math.Float32bits(v) != sentinelBits {
+								t.Fatalf("%dx%d kc=%d flags=%d: wrote buffer offset %d outside the tile", mr, nr, kc, flags, idx)
+							}
+							continue
+						}
+						s, mag := 0.0, 0.0
+						for p := range kc {
+							x := float64(a[i*(kc+2)+p]) * float64(pack[(j/8)*8*kc+p*8+j%8])
+							s, mag = s+x, mag+math.Abs(x)
+						}
+						for bit, v := range map[int]float32{avx2FlagAcc: float32(i - j), avx2FlagBias: bias[j], avx2FlagResidual: res[i*ldr+j]} {
+							if flags&bit != 0 {
+								s, mag = s+float64(v), mag+math.Abs(float64(v))
+							}
+						}
+						if flags&avx2FlagReLU != 0 {
+							s = max(s, 0)
+						}
+						if e := math.Abs(float64(v) - s); !(e <= gemmErrorBound(kc, mag)) {
+							t.Fatalf("%dx%d kc=%d flags=%d: C[%d][%d] = %v, want %v", mr, nr, kc, flags, i, j, v, s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkFMAPeak is this CPU's FMA ceiling on one core (12 independent 8-wide FMA chains):
+//
+//	go test -run '^$' -bench FMAPeak ./core/kernels
+func BenchmarkFMAPeak(b *testing.B) {
+	if !hasAVX2 {
+		b.Skip("no AVX2+FMA")
+	}
+	const iters = 1 << 20
+	for b.Loop() {
+		fmaPeakAVX2(iters)
+	}
+	b.ReportMetric(192*iters*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
