@@ -60,6 +60,7 @@ const (
 	gemmTasksPerWorker = 4       // regions per worker, for load balance on a shared machine
 	gemmMinTaskRows    = 64      // a region re-packs its B columns; 64+ rows make that cost <2%
 	gemmSerialWork     = 1 << 16 // m*n*k below which goroutine start-up outweighs the work
+	gemmSplitRows      = 12      // regions start on a multiple of every tile height (Go and SIMD128 4, AVX2 6)
 )
 
 type gemmPlan struct {
@@ -77,7 +78,7 @@ func planGemm(m, n, k, workers int) gemmPlan {
 	colTasks := min(ceilDiv(n, gemmNR), ceilDiv(target, rowTasks))
 	return gemmPlan{
 		workers:  workers,
-		taskRows: roundUp(ceilDiv(m, rowTasks), gemmMR),
+		taskRows: roundUp(ceilDiv(m, rowTasks), gemmSplitRows),
 		taskCols: roundUp(ceilDiv(n, colTasks), gemmNR),
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 
 	"github.com/graftml/graft/app/settings"
 	"github.com/graftml/graft/core/preprocess"
@@ -47,6 +48,7 @@ file in $GRAFT_SHARED (which needs --fill synthetic past conv4_block6_out).
 only: every output then says synthetic: true).
 --resize nearest is Keras parity (load_img(target_size=(224,224))); crop (default) resizes the
 shorter side with antialiasing and takes the centre 224x224.
+--threads N runs the network on N cores (default: all of them, or $GOMAXPROCS).
 `
 
 func main() {
@@ -89,6 +91,7 @@ type modelFlags struct {
 	model     string    // converted model folder (convert.go)
 	precision string    // "", "int8" or "f32"
 	download  bool      // --download: fetch the official weights when no file is found
+	threads   int       // --threads: cores the kernels use (runtime.GOMAXPROCS); 0 keeps GOMAXPROCS (all cores)
 	log       io.Writer // where the weights lookup speaks (stderr); nil: silent
 }
 
@@ -101,6 +104,19 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.resize, "resize", d.Resize, "resize mode: nearest (Keras parity) or crop")
 	fs.StringVar(&m.model, "model", "", "converted model folder (graft convert --out DIR), instead of --h5")
 	fs.StringVar(&m.precision, "precision", "", "int8 or f32 (--h5: default f32; --model: the stored dtype)")
+	fs.IntVar(&m.threads, "threads", 0, "cores the network runs on (default: all, or $GOMAXPROCS)")
+}
+
+// setThreads applies --threads: the kernels split their work over runtime.GOMAXPROCS(0)
+// goroutines (core/kernels' gemmRun), so the setting is GOMAXPROCS itself.
+func (m *modelFlags) setThreads() error {
+	if m.threads < 0 {
+		return fmt.Errorf("--threads must be 1 or more (0: all cores), got %d", m.threads)
+	}
+	if m.threads > 0 {
+		runtime.GOMAXPROCS(m.threads)
+	}
+	return nil
 }
 
 // loaded is a model ready to run, with what the outputs must say about it.
@@ -111,6 +127,9 @@ type loaded struct {
 }
 
 func (m *modelFlags) load() (*loaded, error) {
+	if err := m.setThreads(); err != nil {
+		return nil, err
+	}
 	mode, err := preprocess.ParseResizeMode(m.resize)
 	if err != nil {
 		return nil, err
