@@ -15,6 +15,7 @@ import (
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
 )
 
 // Epoch is one finished epoch of a run.
@@ -64,6 +65,9 @@ func TrainHead(ctx context.Context, cfg head.Config, d *head.Data, onEpoch func(
 	if err != nil {
 		return nil, err
 	}
+	if err := calibrate(res.Model, d, res, nil); err != nil {
+		return nil, err
+	}
 	t.Elapsed = time.Since(start)
 	t.Model, t.Head, t.Validation, t.BestEpoch, t.StoppedEarly = res.Model, res, res.Validation, res.BestEpoch, res.StoppedEarly
 	if t.File, err = headfile.Marshal(res.Model); err != nil {
@@ -95,8 +99,20 @@ func FineTune(ctx context.Context, cfg finetune.Config, model *resnet50.Model, d
 	if err != nil {
 		return nil, err
 	}
-	t.Elapsed = time.Since(start)
 	cons := res.Conservative
+	if err := calibrate(cons.Model, d.Head, cons, nil); err != nil {
+		return nil, err
+	}
+	if res.Model.Trunk != nil {
+		pooled, err := fineTunedFeatures(ctx, res.Model, d.Inputs, len(d.Head.Examples))
+		if err != nil {
+			return nil, err
+		}
+		if err := calibrate(res.Model, d.Head, cons, pooled); err != nil {
+			return nil, err
+		}
+	}
+	t.Elapsed = time.Since(start)
 	t.Model, t.Head, t.FineTune, t.Validation, t.StoppedEarly = res.Model, cons, res, res.Validation, res.StoppedEarly
 	t.BestEpoch, t.ConservativeWins = cons.BestEpoch, res.BestFineTuneEpoch == 0
 	if !t.ConservativeWins {
@@ -121,4 +137,40 @@ func (t *Trained) add(e Epoch, onEpoch func(Epoch)) {
 	if onEpoch != nil {
 		onEpoch(e)
 	}
+}
+
+// calibrate gives m its open set and temperature (head.Model.Calibrate) on the split of res:
+// the features of d's examples, or for a fine-tuned model pooled (its own, by example).
+func calibrate(m *head.Model, d *head.Data, res *head.Result, pooled [][]float32) error {
+	labels := make([]int, len(d.Examples))
+	for i, e := range d.Examples {
+		labels[i] = e.Label
+	}
+	features := func(i int) []float32 { return d.Examples[i].Views[0] }
+	if pooled != nil {
+		features = func(i int) []float32 { return pooled[i] }
+	}
+	return m.Calibrate(features, labels, res.Train, res.Val)
+}
+
+// fineTunedFeatures runs m's fine-tuned blocks on each example's block input (the photo as it
+// is) and pools them: the features the fine-tuned model's head reads, [examples][F].
+func fineTunedFeatures(ctx context.Context, m *head.Model, inputs *finetune.Store, examples int) ([][]float32, error) {
+	stack, err := finetune.StackOf(m)
+	if err != nil {
+		return nil, err
+	}
+	x := tensor.New(1, inputs.H, inputs.W, inputs.C)
+	out := make([][]float32, examples)
+	for i := range out {
+		if err := inputs.Input(ctx, i, 0, x.Data); err != nil {
+			return nil, err
+		}
+		f, err := stack.Pooled(x)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = f.Data
+	}
+	return out, nil
 }

@@ -52,8 +52,11 @@ func TestTrainHeadIsHeadTrain(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantFile, _ := headfile.Marshal(want.Model)
-	if !bytes.Equal(got.File, wantFile) || !bytes.Equal(got.HeadFile, got.File) {
-		t.Fatal("TrainHead's file is not head.Train's")
+	if !bytes.Equal(uncalibrated(t, got.Model), wantFile) || !bytes.Equal(got.HeadFile, got.File) {
+		t.Fatal("TrainHead's head is not head.Train's")
+	}
+	if got.Model.OpenSet == nil || got.Model.Calibration == nil || got.Model.OpenSet.HeldOut != "validation" {
+		t.Fatal("TrainHead's head has no open set or no temperature (it has a validation split)")
 	}
 	if m, _ := headfile.Parse(got.File); !reflect.DeepEqual(m, got.Model) {
 		t.Fatal("the file does not hold the model returned")
@@ -96,12 +99,12 @@ func TestFineTuneIsFinetuneTrain(t *testing.T) {
 	}
 	wantFile, _ := headfile.Marshal(want.Model)
 	consFile, _ := headfile.Marshal(want.Conservative.Model)
-	if !bytes.Equal(got.File, wantFile) || !bytes.Equal(got.HeadFile, consFile) {
+	if !bytes.Equal(uncalibrated(t, mustParse(t, got.File)), wantFile) || !bytes.Equal(uncalibrated(t, mustParse(t, got.HeadFile)), consFile) {
 		t.Fatal("FineTune's files are not finetune.Train's model and conservative head")
 	}
 	fb, fbFile := got.Fallback()
 	if got.ConservativeWins != (want.BestFineTuneEpoch == 0) || (fb == nil) != got.ConservativeWins ||
-		(fb != nil && !bytes.Equal(fbFile, consFile)) {
+		(fb != nil && !bytes.Equal(uncalibrated(t, mustParse(t, fbFile)), consFile)) {
 		t.Fatalf("conservative wins %v, fallback %v, best fine-tuning epoch %d", got.ConservativeWins, fb != nil, want.BestFineTuneEpoch)
 	}
 	wantBest := want.Conservative.BestEpoch
@@ -161,4 +164,29 @@ func blockData(t *testing.T, m *resnet50.Model, n int) *finetune.Data {
 		d.Examples = append(d.Examples, ex)
 	}
 	return &finetune.Data{Head: d, Inputs: store}
+}
+
+// uncalibrated is m's file without its open set and temperature (head.Train's and
+// finetune.Train's models have none; core/head tests Calibrate).
+func uncalibrated(t *testing.T, m *head.Model) []byte {
+	t.Helper()
+	c := *m
+	c.OpenSet, c.Calibration = nil, nil
+	b, err := headfile.Marshal(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func mustParse(t *testing.T, file []byte) *head.Model {
+	t.Helper()
+	m, err := headfile.Parse(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.OpenSet == nil {
+		t.Fatal("a trained model's file has no open set")
+	}
+	return m
 }

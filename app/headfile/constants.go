@@ -15,9 +15,15 @@ const FileMagic = "GRFTHEAD"
 //	2: the same, with a "trunk" section (fine-tuned base layers, whose weights follow the
 //	   head's in the payload); written only for a model that has one, so conservative heads
 //	   stay version 1 files
+//	3: "calibration" (the temperature) and "open_set" ("none of these": its class means and
+//	   components follow in the payload), the trunk optional; written for a model that has
+//	   either, so a model without them is written as before
+//
+// Readers read all three.
 const (
-	FileVersion1 = 1
-	FileVersion  = 2
+	FileVersion1     = 1
+	FileVersionTrunk = 2
+	FileVersion      = 3
 )
 
 // Layout of the fixed prefix.
@@ -29,4 +35,5 @@ const (
 
 // MaxFileBytes is the largest head file the format allows: prefix, header, padding and every
 // weight a head and a trunk may have. A reader can refuse a longer file before reading it.
-const MaxFileBytes = prefixBytes + MaxHeaderBytes + payloadAlign + 4*(head.MaxParams+head.MaxTrunkParams)
+const MaxFileBytes = prefixBytes + MaxHeaderBytes + payloadAlign +
+	4*(head.MaxParams+head.MaxTrunkParams+(head.MaxClasses+head.OpenSetComponents)*head.MaxFeatures)

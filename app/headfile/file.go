@@ -30,8 +30,22 @@ type fileHeader struct {
 	Preprocessing preprocessing `json:"preprocessing"`
 	Training      head.Config   `json:"training"`
 	Metrics       *head.Summary `json:"metrics"`
-	Trunk         *head.Trunk   `json:"trunk,omitempty"` // version 2 only: fine-tuned base layers (trunk.go)
-	Payload       payloadEntry  `json:"payload"`
+	Trunk         *head.Trunk   `json:"trunk,omitempty"` // versions 2 and 3: fine-tuned base layers (trunk.go)
+	// Version 3 only (FORMAT.md §Open set and calibration).
+	Calibration *head.Calibration `json:"calibration,omitempty"`
+	OpenSet     *openSetEntry     `json:"open_set,omitempty"`
+	Payload     payloadEntry      `json:"payload"`
+}
+
+// openSetEntry is head.OpenSet without its vectors, which the payload holds.
+type openSetEntry struct {
+	Method     string    `json:"method"`     // head.OpenSetMethod
+	Components int       `json:"components"` // K
+	Shrinkage  float32   `json:"shrinkage"`
+	Residual   float32   `json:"residual"`
+	Threshold  float32   `json:"threshold"`
+	HeldOut    string    `json:"held_out"`
+	Variances  []float32 `json:"variances"` // [K]
 }
 
 type layerEntry struct {
@@ -63,7 +77,7 @@ var (
 // Marshal encodes the model as a head file. It refuses a model Parse would refuse.
 func Marshal(m *head.Model) ([]byte, error) {
 	h := fileHeader{Classes: m.Classes, Output: m.Output, Base: m.Base, Preprocessing: preprocessingV1,
-		Training: m.Training, Metrics: m.Metrics, Trunk: m.Trunk}
+		Training: m.Training, Metrics: m.Metrics, Trunk: m.Trunk, Calibration: m.Calibration}
 	var payload bytes.Buffer
 	writeFloats := func(w []float32) {
 		for _, v := range w {
@@ -88,7 +102,7 @@ func Marshal(m *head.Model) ([]byte, error) {
 	}
 	version := uint32(FileVersion1)
 	if m.Trunk != nil {
-		version = FileVersion
+		version = FileVersionTrunk
 		for _, l := range m.Trunk.Layers {
 			if len(l.Kernel) != shapeCount(l.Shape) || len(l.Shape) != 4 || len(l.Bias) != l.Shape[3] {
 				return nil, fmt.Errorf("head file: trunk layer %s holds %d+%d weights for %v", l.Name, len(l.Kernel), len(l.Bias), l.Shape)
@@ -100,6 +114,19 @@ func Marshal(m *head.Model) ([]byte, error) {
 				writeFloats(w)
 			}
 		}
+	}
+	if o := m.OpenSet; o != nil {
+		h.OpenSet = &openSetEntry{Method: head.OpenSetMethod, Components: len(o.Components), Shrinkage: o.Shrinkage,
+			Residual: o.Residual, Threshold: o.Threshold, HeldOut: o.HeldOut, Variances: o.Variances}
+		if err := o.Check(len(m.Classes), m.Features()); err != nil {
+			return nil, fmt.Errorf("head file: %w", err)
+		}
+		for _, v := range slices.Concat(o.Means, o.Components) {
+			writeFloats(v)
+		}
+	}
+	if m.Calibration != nil || m.OpenSet != nil {
+		version = FileVersion
 	}
 	sum := sha256.Sum256(payload.Bytes())
 	h.Payload = payloadEntry{Bytes: int64(payload.Len()), SHA256: hex.EncodeToString(sum[:])}
@@ -133,8 +160,8 @@ func Parse(data []byte) (*head.Model, error) {
 		return nil, fmt.Errorf("head file: %w (it does not start with %q)", ErrNotHeadFile, FileMagic)
 	}
 	version := binary.LittleEndian.Uint32(data[8:])
-	if version != FileVersion1 && version != FileVersion {
-		return nil, fmt.Errorf("head file: %w %d; this Graft reads versions %d and %d (train the head again, or use the Graft that wrote it)", ErrVersion, version, FileVersion1, FileVersion)
+	if version != FileVersion1 && version != FileVersionTrunk && version != FileVersion {
+		return nil, fmt.Errorf("head file: %w %d; this Graft reads versions %d to %d (train the head again, or use the Graft that wrote it)", ErrVersion, version, FileVersion1, FileVersion)
 	}
 	n := int64(binary.LittleEndian.Uint32(data[12:]))
 	if n == 0 || n > MaxHeaderBytes || prefixBytes+n > int64(len(data)) {
@@ -152,8 +179,12 @@ func Parse(data []byte) (*head.Model, error) {
 	switch {
 	case version == FileVersion1 && h.Trunk != nil:
 		return nil, errors.New("head file: a version 1 file has no trunk section")
-	case version == FileVersion && h.Trunk == nil:
+	case version == FileVersionTrunk && h.Trunk == nil:
 		return nil, errors.New("head file: a version 2 file needs its trunk section")
+	case version != FileVersion && (h.Calibration != nil || h.OpenSet != nil):
+		return nil, fmt.Errorf("head file: a version %d file has no calibration or open set", version)
+	case version == FileVersion && h.Calibration == nil && h.OpenSet == nil:
+		return nil, errors.New("head file: a version 3 file needs its calibration or its open set")
 	}
 	params, err := h.check()
 	if err != nil {
@@ -177,7 +208,8 @@ func Parse(data []byte) (*head.Model, error) {
 			return nil, fmt.Errorf("head file: weight %d is not finite", i)
 		}
 	}
-	m := &head.Model{Net: head.Net{Output: h.Output}, Classes: h.Classes, Base: h.Base, Training: h.Training, Metrics: h.Metrics, Trunk: h.Trunk}
+	m := &head.Model{Net: head.Net{Output: h.Output}, Classes: h.Classes, Base: h.Base, Training: h.Training, Metrics: h.Metrics,
+		Trunk: h.Trunk, Calibration: h.Calibration}
 	for _, l := range h.Layers {
 		d := head.Dense{In: l.In, Out: l.Out, Kernel: weights[: l.In*l.Out : l.In*l.Out]}
 		weights = weights[l.In*l.Out:]
@@ -191,6 +223,19 @@ func Parse(data []byte) (*head.Model, error) {
 			l.Kernel, weights = weights[:k:k], weights[k:]
 			l.Bias, weights = weights[:b:b], weights[b:]
 		}
+	}
+	if e := h.OpenSet; e != nil {
+		o := &head.OpenSet{Variances: e.Variances, Residual: e.Residual, Shrinkage: e.Shrinkage, Threshold: e.Threshold, HeldOut: e.HeldOut}
+		f := h.Base.Features
+		for c := range len(h.Classes) + e.Components {
+			v := weights[:f:f]
+			if weights = weights[f:]; c < len(h.Classes) {
+				o.Means = append(o.Means, v)
+			} else {
+				o.Components = append(o.Components, v)
+			}
+		}
+		m.OpenSet = o
 	}
 	return m, nil
 }
@@ -249,6 +294,22 @@ func (h *fileHeader) check() (int, error) {
 			return wrap(err)
 		}
 		params += n
+	}
+	if c := h.Calibration; c != nil {
+		if err := c.Check(); err != nil {
+			return wrap(err)
+		}
+	}
+	if e := h.OpenSet; e != nil {
+		if e.Method != head.OpenSetMethod || e.Components < 0 || e.Components > head.OpenSetComponents || len(e.Variances) != e.Components {
+			return wrap(fmt.Errorf("open set: method %q with %d components and %d variances: want %s, 0…%d, one variance each",
+				e.Method, e.Components, len(e.Variances), head.OpenSetMethod, head.OpenSetComponents))
+		}
+		o := head.OpenSet{Variances: e.Variances, Residual: e.Residual, Shrinkage: e.Shrinkage, Threshold: e.Threshold, HeldOut: e.HeldOut}
+		if err := o.CheckScalars(); err != nil { // its vectors are in the payload, checked as weights are
+			return wrap(err)
+		}
+		params += (len(h.Classes) + e.Components) * h.Base.Features
 	}
 	if err := h.Training.Validate(); err != nil {
 		return wrap(fmt.Errorf("training settings: %w", err))

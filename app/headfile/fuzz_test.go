@@ -19,6 +19,11 @@ func FuzzParse(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(trunk)
+	calibrated, err := Marshal(calibratedModel(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(calibrated)
 	f.Add(good[:40])
 	f.Add([]byte(FileMagic))
 	f.Add(append([]byte(FileMagic), 1, 0, 0, 0, 2, 0, 0, 0, '{', '}'))

@@ -83,3 +83,27 @@ func trunkModel(t testing.TB) *head.Model {
 	}
 	return m
 }
+
+// calibratedModel is trainedModel with its open set and temperature (FORMAT.md version 3),
+// fitted on the blobs it was trained on (view 0, the photo as it is).
+func calibratedModel(t testing.TB) *head.Model {
+	t.Helper()
+	cfg, _ := head.DefaultConfig("mlp256")
+	cfg.Hidden, cfg.Epochs = []int{5}, 2
+	d := blobs(3, 10, 1)
+	res, err := head.Train(t.Context(), cfg, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := make([]int, len(d.Examples))
+	for i, e := range d.Examples {
+		labels[i] = e.Label
+	}
+	if err := res.Model.Calibrate(func(i int) []float32 { return d.Examples[i].Views[0] }, labels, res.Train, res.Val); err != nil {
+		t.Fatal(err)
+	}
+	if res.Model.OpenSet == nil || res.Model.Calibration == nil {
+		t.Fatal("the test head has no open set or calibration")
+	}
+	return res.Model
+}

@@ -16,7 +16,7 @@ func TestTrunkFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != FileVersion {
+	if v := binary.LittleEndian.Uint32(data[8:]); v != FileVersionTrunk {
 		t.Fatalf("a model with a trunk is written as version %d", v)
 	}
 	got, err := Parse(data)
@@ -65,7 +65,7 @@ func TestTrunkFileRejects(t *testing.T) {
 		t.Errorf("version 1 with a trunk: %v", err)
 	}
 	cons, _ := Marshal(trainedModel(t))
-	binary.LittleEndian.PutUint32(cons[8:], FileVersion)
+	binary.LittleEndian.PutUint32(cons[8:], FileVersionTrunk)
 	if _, err := Parse(cons); err == nil || !strings.Contains(err.Error(), "trunk") {
 		t.Errorf("version 2 without a trunk: %v", err)
 	}

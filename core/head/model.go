@@ -132,6 +132,11 @@ type Model struct {
 	Training Config   // the settings it was trained with
 	Metrics  *Summary // validation metrics of these weights; nil when trained without validation
 	Trunk    *Trunk   // fine-tuned base layers (the dynamic strategy); nil for a conservative head
+	// Calibration's temperature divides the logits before Probabilities' softmax or sigmoid
+	// (calibrate.go); nil for a head without one (trained without validation, or written before
+	// calibration existed): the logits as they are.
+	Calibration *Calibration
+	OpenSet     *OpenSet // "none of these" (openset.go); nil for a head without one
 }
 
 // CheckBase refuses to run the head on features of another model or layer.
@@ -150,6 +155,12 @@ func (m *Model) Probabilities(x []float32, rows int) ([]float32, error) {
 		return nil, fmt.Errorf("head: %d features for %d rows, want %d per row", len(x), rows, m.Features())
 	}
 	z := m.logits(x, rows)
+	if c := m.Calibration; c != nil && c.Temperature != 1 {
+		t := c.Temperature
+		for i, v := range z {
+			z[i] = float32(float64(v) / float64(t))
+		}
+	}
 	p := make([]float32, rows*len(m.Classes))
 	if m.Output == Sigmoid {
 		sigmoidRows(p, z, rows)

@@ -17,6 +17,7 @@ const (
 	streamSplit   uint64 = 0xbf58476d1ce4e5b9 // stratified validation split
 	streamShuffle uint64 = 0x94d049bb133111eb // order of the training examples, per epoch
 	streamDropout uint64 = 0xd6e8feb86659fd93 // dropout masks
+	streamOpenSet uint64 = 0x2545f4914f6cdd1d // the open set's starting subspace
 )
 
 type rng struct{ pcg *rand.PCG }

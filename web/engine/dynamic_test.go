@@ -17,7 +17,6 @@ import (
 	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/blockinput"
 	"github.com/graftml/graft/app/dataset"
-	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/finetune"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/ops"
@@ -103,19 +102,11 @@ func nativeDynamic(t *testing.T, model *resnet50.Model, base head.Base, dir stri
 		t.Fatal(err)
 	}
 	d := &finetune.Data{Head: &head.Data{Base: base, Classes: listing.Names(), Examples: examples}, Inputs: store}
-	res, err := finetune.Train(context.Background(), cfg, model, d, nil)
+	res, err := app.FineTune(context.Background(), cfg, model, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := headfile.Marshal(res.Model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cons, err := headfile.Marshal(res.Conservative.Model)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, file, cons
+	return res.FineTune, res.File, res.HeadFile
 }
 
 func TestDynamicTrainEqualsGraftTrainPath(t *testing.T) {

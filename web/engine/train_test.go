@@ -21,7 +21,6 @@ import (
 
 	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/dataset"
-	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/web/wire"
@@ -105,13 +104,13 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := head.Train(context.Background(), cfg, &head.Data{Base: base, Classes: listing.Names(), Examples: examples}, nil)
+	res, err := app.TrainHead(context.Background(), cfg, &head.Data{Base: base, Classes: listing.Names(), Examples: examples}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := headfile.Marshal(res.Model)
-	if err != nil {
-		t.Fatal(err)
+	want := res.File
+	if res.Model.OpenSet == nil || res.Model.Calibration == nil {
+		t.Errorf("graft train's head has open set %v and calibration %v", res.Model.OpenSet != nil, res.Model.Calibration)
 	}
 
 	// The browser's path: files fed in another order, extraction per image into a store.
