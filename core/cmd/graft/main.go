@@ -8,6 +8,7 @@
 //	graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head …] [--flip] …
 //	graft eval --head FILE (--model DIR | --h5 FILE) --data DIR
 //	graft cache [--cache DIR] [--clear features|inputs|all]
+//	graft audit (--model DIR | --h5 FILE [--fill synthetic]) --data DIR [--folds 5] [--json] …
 package main
 
 import (
@@ -34,6 +35,7 @@ const usage = `usage:
   graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head linear|mlp256|keras] [--flip] …
   graft eval --head FILE (--model DIR | --h5 FILE) --data DIR   (graft train -h, graft eval -h: all options)
   graft cache [--cache DIR] [--clear features|inputs|all]      what the feature cache holds; clear it
+  graft audit (--model DIR | --h5 FILE) --data DIR [--folds 5] [--json]   suspected mislabels, cross-class duplicates
 
 classify --head FILE gives a head's classes (graft train --out, or a head the page exported)
 instead of ImageNet's: the head's layer and resize mode, on the model it was trained on.
@@ -74,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return eval(args[1:], stdout, stderr)
 	case "cache":
 		return cacheCmd(args[1:], stdout, stderr)
+	case "audit":
+		return audit(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
