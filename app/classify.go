@@ -20,10 +20,38 @@ type Classifier struct {
 	stack finetune.Stack // the fine-tuned blocks; nil for a conservative head
 }
 
-// Prediction is a model's answer for one photo: Probs[c] is the probability of Model.Classes[c].
+// Prediction is a model's answer for one photo: Probs[c] is the probability of Model.Classes[c]
+// (temperature-scaled when the model is calibrated), and, when the model has an open set,
+// whether the photo is none of its classes.
 type Prediction struct {
 	Best  int
 	Probs []float32
+	// The open set's verdict (core/head/openset.go); all zero when the model has none.
+	Checked   bool    // the model has an open set
+	Unknown   bool    // Score is beyond Threshold: "not one of" the classes
+	Score     float64 // squared Mahalanobis distance to the nearest class mean, over F
+	Threshold float64 // the score that 95% of the held-out photos stay at or below
+	Nearest   int     // the class whose mean is nearest
+}
+
+// PredictFeatures is m's answer for one photo's features f [F] (what m reads: the base
+// layer's pooled output, or its fine-tuned blocks' for a model with a trunk).
+func PredictFeatures(m *head.Model, f []float32) (*Prediction, error) {
+	probs, err := m.Probabilities(f, 1)
+	if err != nil {
+		return nil, err
+	}
+	best, err := m.Predict(f, 1)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prediction{Best: best[0], Probs: probs}
+	if o := m.OpenSet; o != nil {
+		p.Checked, p.Threshold = true, float64(o.Threshold)
+		p.Score, p.Nearest = o.Score(f)
+		p.Unknown = o.Unknown(p.Score)
+	}
+	return p, nil
 }
 
 // NewClassifier prepares m (its fine-tuned blocks, if any, are built once here).
@@ -66,13 +94,5 @@ func (c *Classifier) Predict(layer string, x *tensor.Tensor) (*Prediction, error
 	} else {
 		f = ops.GlobalAvgPool(x)
 	}
-	probs, err := c.Model.Probabilities(f.Data, 1)
-	if err != nil {
-		return nil, err
-	}
-	best, err := c.Model.Predict(f.Data, 1)
-	if err != nil {
-		return nil, err
-	}
-	return &Prediction{Best: best[0], Probs: probs}, nil
+	return PredictFeatures(c.Model, f.Data)
 }

@@ -117,7 +117,7 @@ func TestOpenSetFileRejects(t *testing.T) {
 		{"components", replace(`"components":`, `"components":1`), "components"},
 		{"threshold", replace(`"threshold":`, `"threshold":-`), "threshold"},
 		{"shrinkage", replace(`"shrinkage":`, `"shrinkage":4`), "shrinkage"},
-		{"held out", replace(`"held_out":"validation"`, `"held_out":"train"`), "held out"},
+		{"held out", replace(`"held_out":"validation+5-fold"`, `"held_out":"train"`), "held out"},
 		{"temperature", replace(`"temperature":`, `"temperature":99`), "temperature"},
 		{"unknown field", replace(`"open_set":{`, `"open_set":{"k":1,`), "unknown field"},
 	} {

@@ -31,11 +31,16 @@ func (c *Calibration) Check() error {
 	return nil
 }
 
+// MinCalibrationExamples is the fewest validation photos a temperature is fitted on: on 2 or 4
+// photos the fit runs to a bound (every probability ½, or every one 0 or 1) and says nothing.
+const MinCalibrationExamples = 20
+
 // Calibrate sets m.OpenSet and m.Calibration. features(i) is example i's feature vector (the
 // photo as it is, as m reads it) and labels[i] its class; train and val index them (Result's
-// split). The open set is fitted on train and its threshold set on val, or without val on
-// out-of-fold scores of train (openSetFolds folds); photos too few for one (ErrOpenSetData)
-// leave m.OpenSet nil. The temperature needs val (without it m.Calibration stays nil).
+// split). The open set is fitted on train and its threshold set on val, joined (or without
+// val replaced) by out-of-fold scores of train (openSetFolds folds) when val is small; photos too few for one (ErrOpenSetData)
+// leave m.OpenSet nil. The temperature needs MinCalibrationExamples photos in val (with fewer
+// m.Calibration stays nil: the probabilities are the head's own).
 func (m *Model) Calibrate(features func(i int) []float32, labels []int, train, val []int) error {
 	f, c := m.Features(), len(m.Classes)
 	gather := func(idx []int) ([]float32, []int) {
@@ -58,7 +63,7 @@ func (m *Model) Calibrate(features func(i int) []float32, labels []int, train, v
 	default:
 		m.OpenSet = o
 	}
-	if len(val) == 0 {
+	if len(val) < MinCalibrationExamples {
 		return nil
 	}
 	vx, vl := gather(val)
@@ -80,14 +85,16 @@ func (m *Model) Calibrate(features func(i int) []float32, labels []int, train, v
 	return nil
 }
 
-// fitOpenSet fits the open set on the training rows tx [rows,F] and sets its threshold on val,
-// or without val on out-of-fold scores.
+// fitOpenSet fits the open set on the training rows tx [rows,F] and sets its threshold.
 func (m *Model) fitOpenSet(tx []float32, tl []int, rows int, gather func([]int) ([]float32, []int), val []int) (*OpenSet, error) {
 	f, c := m.Features(), len(m.Classes)
 	o, err := FitOpenSet(tx, tl, rows, f, c, m.Training.Seed)
 	if err != nil {
 		return nil, err
 	}
+	// The validation photos' scores; with fewer than openSetMinHeldOut of them (or none) also
+	// the training photos' out-of-fold scores: the 95% quantile of 4 scores is their maximum,
+	// which a fifth photo of the class exceeds one time in five.
 	var scores []float64
 	heldOut := heldOutValidation
 	if len(val) > 0 {
@@ -96,10 +103,20 @@ func (m *Model) fitOpenSet(tx []float32, tl []int, rows int, gather func([]int) 
 			s, _ := o.Score(vx[r*f : (r+1)*f])
 			scores = append(scores, s)
 		}
-	} else {
+	}
+	if len(val) < openSetMinHeldOut {
 		heldOut = heldOutFolds
-		if scores, err = outOfFoldScores(tx, tl, rows, f, c, m.Training.Seed); err != nil {
+		if len(val) > 0 {
+			heldOut = heldOutBoth
+		}
+		oof, err := outOfFoldScores(tx, tl, rows, f, c, m.Training.Seed)
+		switch {
+		case errors.Is(err, ErrOpenSetData) && len(val) > 0: // folds too small: the split alone
+			heldOut = heldOutValidation
+		case err != nil:
 			return nil, err
+		default:
+			scores = append(scores, oof...)
 		}
 	}
 	o.SetThreshold(scores, heldOut)

@@ -23,15 +23,17 @@ import (
 
 // Open-set parameters.
 const (
-	OpenSetMethod     = "mahalanobis-lw" // the only method
-	OpenSetComponents = 32               // K, at most; fewer when there are fewer photos
-	OpenSetAccept     = 0.95             // share of held-out photos of known classes accepted
-	openSetIterations = 12               // subspace iterations
-	openSetOversample = 8                // extra vectors the subspace iteration carries
-	openSetGramRows   = 512              // rows the Ledoit–Wolf estimate reads, at most
-	openSetFolds      = 5                // folds when there is no validation split
-	heldOutValidation = "validation"     // OpenSet.HeldOut: the threshold from the validation split
-	heldOutFolds      = "5-fold"         // from out-of-fold scores of the training photos
+	OpenSetMethod     = "mahalanobis-lw"    // the only method
+	OpenSetComponents = 32                  // K, at most; fewer when there are fewer photos
+	OpenSetAccept     = 0.95                // share of held-out photos of known classes accepted
+	openSetIterations = 12                  // subspace iterations
+	openSetOversample = 8                   // extra vectors the subspace iteration carries
+	openSetGramRows   = 512                 // rows the Ledoit–Wolf estimate reads, at most
+	openSetFolds      = 5                   // folds when there is no validation split
+	heldOutValidation = "validation"        // OpenSet.HeldOut: the threshold from the validation split
+	heldOutFolds      = "5-fold"            // from out-of-fold scores of the training photos
+	heldOutBoth       = "validation+5-fold" // both: a validation split too small for a 95% quantile on its own
+	openSetMinHeldOut = 40                  // fewer validation photos than this are joined by the out-of-fold scores
 )
 
 // ErrOpenSetData marks training photos an open set cannot be fitted to: too few of them, or
@@ -46,7 +48,7 @@ type OpenSet struct {
 	Residual   float32     // shrunk variance of every direction orthogonal to the components
 	Shrinkage  float32     // Ledoit–Wolf δ: Σ = (1−δ)·S + δ·μ·I
 	Threshold  float32     // a score above it: none of the known classes
-	HeldOut    string      // what set Threshold: "validation" or "5-fold" (out-of-fold scores)
+	HeldOut    string      // what set Threshold: "validation", "5-fold" (out-of-fold scores) or "validation+5-fold"
 }
 
 // Score is x's [F] score (squared Mahalanobis distance to the nearest class mean, over F) and
@@ -108,8 +110,8 @@ func (o *OpenSet) CheckScalars() error {
 		return fmt.Errorf("open set: residual variance %g and threshold %g must be positive and finite", o.Residual, o.Threshold)
 	case !(o.Shrinkage >= 0 && o.Shrinkage <= 1):
 		return fmt.Errorf("open set: shrinkage %g not in [0, 1]", o.Shrinkage)
-	case o.HeldOut != heldOutValidation && o.HeldOut != heldOutFolds:
-		return fmt.Errorf("open set: held out %q: want %q or %q", o.HeldOut, heldOutValidation, heldOutFolds)
+	case o.HeldOut != heldOutValidation && o.HeldOut != heldOutFolds && o.HeldOut != heldOutBoth:
+		return fmt.Errorf("open set: held out %q: want %q, %q or %q", o.HeldOut, heldOutValidation, heldOutFolds, heldOutBoth)
 	}
 	return nil
 }

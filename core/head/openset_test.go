@@ -247,3 +247,32 @@ func TestCalibrateTooFewPhotos(t *testing.T) {
 		t.Errorf("FitOpenSet on one photo per class: %v", err)
 	}
 }
+
+// TestCalibrateSmallValidation: a validation split under openSetMinHeldOut photos sets the
+// threshold together with the out-of-fold scores; a larger one alone. A temperature needs
+// MinCalibrationExamples of them.
+func TestCalibrateSmallValidation(t *testing.T) {
+	const f = 10
+	x, labels := clusters(160, f, 2, 6, 8)
+	m := &Model{Net: Net{Output: Softmax, Layers: []Dense{{In: f, Out: 2, Kernel: make([]float32, 2*f), Bias: []float32{0, 0}}}}, Classes: []string{"a", "b"}}
+	train := make([]int, 100)
+	for i := range train {
+		train[i] = i
+	}
+	for _, c := range []struct {
+		val  int
+		want string
+	}{{10, heldOutBoth}, {openSetMinHeldOut, heldOutValidation}, {60, heldOutValidation}} {
+		val := make([]int, c.val)
+		for i := range val {
+			val[i] = 100 + i
+		}
+		if err := m.Calibrate(func(i int) []float32 { return x[i*f : (i+1)*f] }, labels, train, val); err != nil {
+			t.Fatal(err)
+		}
+		if m.OpenSet == nil || m.OpenSet.HeldOut != c.want || (m.Calibration != nil) != (c.val >= MinCalibrationExamples) ||
+			(m.Calibration != nil && m.Calibration.Examples != c.val) {
+			t.Errorf("%d validation photos: open set %+v, calibration %+v; want held out %q", c.val, m.OpenSet, m.Calibration, c.want)
+		}
+	}
+}

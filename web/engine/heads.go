@@ -311,20 +311,19 @@ func (s *Shelf) Predict(features []float32) (*wire.HeadPrediction, error) {
 	if m == nil {
 		return nil, nil
 	}
-	probs, err := m.Probabilities(features, 1)
+	p, err := app.PredictFeatures(m, features)
 	if err != nil {
 		return nil, err
 	}
-	best, err := m.Predict(features, 1)
-	if err != nil {
-		return nil, err
-	}
-	return predictionMessage(id, name, m, &app.Prediction{Best: best[0], Probs: probs}), nil
+	return predictionMessage(id, name, m, p), nil
 }
 
 // predictionMessage is p, model m's answer, as the page sees it.
 func predictionMessage(id int, name string, m *head.Model, p *app.Prediction) *wire.HeadPrediction {
 	out := &wire.HeadPrediction{ID: id, Name: name, Best: p.Best}
+	if p.Checked {
+		out.OpenSet = &wire.OpenSetVerdict{Unknown: p.Unknown, Score: p.Score, Threshold: p.Threshold, Nearest: p.Nearest}
+	}
 	for c, cls := range m.Classes {
 		out.Classes = append(out.Classes, wire.ClassProb{Name: cls, Prob: p.Probs[c]})
 	}

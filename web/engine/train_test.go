@@ -109,8 +109,8 @@ func TestTrainEqualsGraftTrainPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := res.File
-	if res.Model.OpenSet == nil || res.Model.Calibration == nil {
-		t.Errorf("graft train's head has open set %v and calibration %v", res.Model.OpenSet != nil, res.Model.Calibration)
+	if res.Model.OpenSet == nil {
+		t.Error("graft train's head has no open set")
 	}
 
 	// The browser's path: files fed in another order, extraction per image into a store.

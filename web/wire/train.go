@@ -309,11 +309,20 @@ type HeadError struct {
 
 // HeadPrediction is the active head's answer for a photo, beside the ImageNet top-5.
 type HeadPrediction struct {
-	ID      int         `json:"id"`
-	Name    string      `json:"name"`
-	Classes []ClassProb `json:"classes"` // in the head's class order
-	Best    int         `json:"best"`    // index of the predicted class
-	Note    string      `json:"note,omitempty"`
+	ID      int             `json:"id"`
+	Name    string          `json:"name"`
+	Classes []ClassProb     `json:"classes"` // in the head's class order
+	Best    int             `json:"best"`    // index of the predicted class
+	Note    string          `json:"note,omitempty"`
+	OpenSet *OpenSetVerdict `json:"open_set,omitempty"` // nil: the head has no open set
+}
+
+// OpenSetVerdict says whether the photo is one of the head's classes at all (app.Prediction).
+type OpenSetVerdict struct {
+	Unknown   bool    `json:"unknown"`   // "not one of" the classes
+	Score     float64 `json:"score"`     // distance to the nearest class (about 1 for a typical photo of it)
+	Threshold float64 `json:"threshold"` // scores above it are unknown
+	Nearest   int     `json:"nearest"`   // index of the nearest class
 }
 
 // ClassProb is one class's probability.

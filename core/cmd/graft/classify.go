@@ -10,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/core/imagenet"
 )
 
@@ -37,6 +38,8 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	mf.log = stderr
 	asJSON := fs.Bool("json", false, "print one JSON object per image")
 	headFile := fs.String("head", "", "classify with this head file (graft train --out, or a page's export) instead of ImageNet's classes")
+	csvPath := fs.String("csv", "", "with --head: also write the answers to this CSV file, a row per photo")
+	sortInto := fs.String("sort-into", "", "with --head: copy each photo into this folder's sub-folder of its class (or \""+app.UnknownFolder+"\")")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -47,7 +50,11 @@ func classify(args []string, stdout, stderr io.Writer) int {
 	if *headFile != "" {
 		resizeSet := false
 		fs.Visit(func(f *flag.Flag) { resizeSet = resizeSet || f.Name == "resize" })
-		return classifyWithHead(&mf, resizeSet, *headFile, *asJSON, fs.Args(), stdout, stderr)
+		return classifyWithHead(&mf, resizeSet, *headFile, headOutputs{*asJSON, *csvPath, *sortInto}, fs.Args(), stdout, stderr)
+	}
+	if *csvPath != "" || *sortInto != "" {
+		fmt.Fprintln(stderr, "graft classify: --csv and --sort-into need --head (a head's classes)")
+		return 2
 	}
 	l, err := mf.load()
 	if err != nil {
