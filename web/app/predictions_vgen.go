@@ -140,8 +140,9 @@ func (c *Predictions) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 					vgparent.AppendChild(vgn)
 					if c.Photo.Result.Head != nil {
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "head-probs"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("class", HeadProbsClass(c.Photo.Result.Head))
 						{
 							vgparent := vgn
 							_ = vgparent
@@ -150,6 +151,14 @@ func (c *Predictions) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h3", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
 							vgn.SetInnerHTML("Your head: " + c.Photo.Result.Head.Name)
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                "}
+							vgparent.AppendChild(vgn)
+							if VerdictLine(c.Photo.Result.Head) != "" {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "head-verdict"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "head-verdict"}}}
+								vgparent.AppendChild(vgn)
+								vgn.AddAttrInterface("data-unknown", strconv.FormatBool(Unknown(c.Photo.Result.Head)))
+								vgn.SetInnerHTML(VerdictLine(c.Photo.Result.Head))
+							}
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                "}
 							vgparent.AppendChild(vgn)
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "ol", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "head-probs"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "top5"}}}

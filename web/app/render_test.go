@@ -65,13 +65,22 @@ func renderedStates() map[string]*App {
 	trained.State.Apply(wire.Envelope{Kind: wire.KindResult, Result: &wire.Result{ID: tp.ID, Top5: top, Resize: "crop",
 		Head: &wire.HeadPrediction{ID: 3, Name: "pets", Best: 0, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.9}, {Name: "dogs", Prob: 0.1}}}}}, 10)
 
+	// The same head on a photo that is none of its classes.
+	unknown := NewApp()
+	unknown.State.Model = done.State.Model
+	unknown.State.Train = *tr
+	up := unknown.State.NewPhoto("car.png", "blob:http://127.0.0.1/6", 0)
+	unknown.State.Apply(wire.Envelope{Kind: wire.KindResult, Result: &wire.Result{ID: up.ID, Top5: top, Resize: "crop",
+		Head: &wire.HeadPrediction{ID: 3, Name: "pets", Best: 0, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.97}, {Name: "dogs", Prob: 0.03}},
+			OpenSet: &wire.OpenSetVerdict{Unknown: true, Score: 6.3, Threshold: 1.8, Nearest: 0}}}}, 10)
+
 	training := NewApp()
 	training.State.Model = done.State.Model
 	training.State.Train = *tr
 	training.State.Train.Phase, training.State.Train.Result, training.State.Train.Wrong = TrainExtracting, nil, nil
 	training.State.Train.Extract.Done = 12
 
-	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed, "trained": trained, "training": training}
+	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed, "trained": trained, "training": training, "unknown": unknown}
 }
 
 func TestRenderedPage(t *testing.T) {
@@ -112,6 +121,12 @@ func TestRenderedPage(t *testing.T) {
 			}
 			if n := strings.Count(text, "<polyline"); n != 4 {
 				t.Errorf("%s: %d chart lines, want 4 (loss and accuracy, training and validation)", name, n)
+			}
+		case "unknown":
+			for _, want := range []string{`class="head-probs unknown"`, `data-unknown="true"`, "Not one of: cats, dogs. Nearest is cats, 3.5× as far"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
 			}
 		case "training":
 			for _, want := range []string{"12 of 40 images", "2 workers", `id="cancel-button"`} {
