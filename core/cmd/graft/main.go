@@ -29,7 +29,7 @@ import (
 )
 
 const usage = `usage:
-  graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] [--head FILE] IMG...
+  graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] [--head FILE [--csv FILE] [--sort-into DIR]] IMG|DIR...
   graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
   graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
   graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head linear|mlp256|keras] [--flip] …
@@ -38,7 +38,10 @@ const usage = `usage:
   graft audit (--model DIR | --h5 FILE) --data DIR [--folds 5] [--json]   suspected mislabels, cross-class duplicates
 
 classify --head FILE gives a head's classes (graft train --out, or a head the page exported)
-instead of ImageNet's: the head's layer and resize mode, on the model it was trained on.
+instead of ImageNet's: the head's layer and resize mode, on the model it was trained on; a photo
+that is none of them says "not one of: …". With --head, IMG may be a folder (every photo under
+it), --csv FILE writes the answers as a table and --sort-into DIR copies each photo into DIR/<class>/
+(or DIR/_none of these/), never overwriting a file.
 classify and features take --model DIR (a folder graft convert wrote) instead of --h5, and
 --precision int8|f32: with --h5, int8 quantizes the weights at load exactly as convert does
 (default f32, the float path); with --model, the stored dtype is used and --precision must match it.
