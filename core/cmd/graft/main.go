@@ -2,6 +2,7 @@
 // the pooled features of any layer. It runs the same core/ code as the browser build.
 //
 //	graft classify [--h5 FILE | --model DIR] [--fill synthetic] [--resize nearest|crop] [--json] [--head FILE] IMG...
+//	graft explain --head FILE [--class NAME] [--out FILE.png|DIR] [--json] IMG...
 //	graft features --layer NAME [--h5 FILE | --model DIR] [--fill synthetic] [--resize nearest|crop] IMG...
 //	graft convert --h5 FILE --out DIR [--missing truncate|synthetic] [--check-images DIR]
 //	graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
@@ -30,6 +31,7 @@ import (
 
 const usage = `usage:
   graft classify [--h5 FILE] [--fill synthetic] [--resize nearest|crop] [--json] [--head FILE [--csv FILE] [--sort-into DIR]] IMG|DIR...
+  graft explain --head FILE [--class NAME] [--out FILE.png|DIR] [--json] IMG...   why: the head's Grad-CAM map
   graft features --layer NAME [--h5 FILE] [--fill synthetic] [--resize nearest|crop] IMG...
   graft convert [--h5 FILE] --out DIR [--missing truncate|synthetic] [--dtype int8|f32] [--check-images DIR]
   graft train (--model DIR | --h5 FILE [--fill synthetic]) --data DIR --out FILE [--head linear|mlp256|keras] [--flip] …
@@ -67,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch args[0] {
+	case "explain":
+		return explain(args[1:], stdout, stderr)
 	case "classify":
 		return classify(args[1:], stdout, stderr)
 	case "features":

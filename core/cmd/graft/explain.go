@@ -1,0 +1,168 @@
+// graft explain --head FILE IMG...: why the head gave each photo its class — the Grad-CAM map
+// (app.Classifier.Explain) printed as numbers and, with --out, drawn over the photo as the
+// network saw it (PNG). --class explains another class than the predicted one.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/graftml/graft/app"
+	"github.com/graftml/graft/core/preprocess"
+	"github.com/graftml/graft/core/resnet50"
+	"github.com/graftml/graft/core/tensor"
+)
+
+// explanation is one photo's as --json prints it.
+type explanation struct {
+	Path    string      `json:"path"`
+	Class   string      `json:"class"`
+	Prob    float32     `json:"prob"`
+	Map     [][]float32 `json:"map"`  // [H][W] in [0, 1]
+	Peak    [2]int      `json:"peak"` // row, column of the map's maximum
+	Overlay string      `json:"overlay,omitempty"`
+}
+
+func explain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var mf modelFlags
+	mf.register(fs)
+	mf.log = stderr
+	headFile := fs.String("head", "", "the head file to explain (required)")
+	className := fs.String("class", "", "explain this class (default: the predicted one)")
+	out := fs.String("out", "", "write the map over the photo here: a .png file for one photo, a folder for several")
+	asJSON := fs.Bool("json", false, "print one JSON object per photo")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *headFile == "" || fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "graft explain: want --head FILE and at least one photo")
+		return 2
+	}
+	if fs.NArg() > 1 && strings.HasSuffix(strings.ToLower(*out), ".png") {
+		fmt.Fprintln(stderr, "graft explain: --out is a .png file, but there are several photos: give a folder")
+		return 2
+	}
+	resizeSet := false
+	fs.Visit(func(f *flag.Flag) { resizeSet = resizeSet || f.Name == "resize" })
+	c, err := openClassifier(&mf, resizeSet, *headFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "graft explain: %v\n", err)
+		return 1
+	}
+	class := -1
+	if *className != "" {
+		if class = slices.Index(c.Model.Classes, *className); class < 0 {
+			fmt.Fprintf(stderr, "graft explain: the head has no class %q (it has %s)\n", *className, strings.Join(c.Model.Classes, ", "))
+			return 2
+		}
+	}
+	l, err := mf.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "graft explain: %v\n", err)
+		return 1
+	}
+	layer := c.InputLayer()
+	if err := l.model.CheckLayer(layer); err != nil {
+		fmt.Fprintf(stderr, "graft explain: %v\n", err)
+		return 1
+	}
+	status := 0
+	for _, path := range fs.Args() {
+		r, err := explainOne(l, c, layer, class, path, *out, fs.NArg() > 1)
+		if err != nil {
+			fmt.Fprintf(stderr, "graft explain: %s: %v\n", path, err)
+			status = 1
+			continue
+		}
+		if *asJSON {
+			line, _ := json.Marshal(r)
+			fmt.Fprintf(stdout, "%s\n", line)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: %s (%.3f); strongest at row %d, column %d of %d×%d\n", r.Path, r.Class, r.Prob, r.Peak[0], r.Peak[1], len(r.Map), len(r.Map[0]))
+		for _, row := range r.Map {
+			fmt.Fprintf(stdout, "  %s\n", shade(row))
+		}
+		if r.Overlay != "" {
+			fmt.Fprintf(stdout, "  drawn over the photo in %s\n", r.Overlay)
+		}
+	}
+	return status
+}
+
+func explainOne(l *loaded, c *app.Classifier, layer string, class int, path, out string, several bool) (*explanation, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := preprocess.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	seen, err := preprocess.Resize(img, l.resize, resnet50.InputSize) // what the network sees
+	if err != nil {
+		return nil, err
+	}
+	x, err := tensor.FromData(preprocess.CaffeBGR(seen), 1, resnet50.InputSize, resnet50.InputSize, 3)
+	if err != nil {
+		return nil, err
+	}
+	if x, err = l.model.Run(x, layer, nil); err != nil {
+		return nil, err
+	}
+	e, err := c.Explain(layer, x, class)
+	if err != nil {
+		return nil, err
+	}
+	r := &explanation{Path: path, Class: c.Model.Classes[e.Class], Prob: e.Prob}
+	best := float32(-1)
+	for i := range e.H {
+		row := e.Map[i*e.W : (i+1)*e.W]
+		r.Map = append(r.Map, row)
+		for j, v := range row {
+			if v > best {
+				best, r.Peak = v, [2]int{i, j}
+			}
+		}
+	}
+	if out != "" {
+		dst := out
+		if several || !strings.HasSuffix(strings.ToLower(out), ".png") {
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return nil, err
+			}
+			dst = filepath.Join(out, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))+".explain.png")
+		}
+		var b bytes.Buffer
+		if err := png.Encode(&b, app.Overlay(seen, e)); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(dst, b.Bytes(), 0o644); err != nil {
+			return nil, err
+		}
+		r.Overlay = dst
+	}
+	return r, nil
+}
+
+// shade draws a map row in characters, darkest to brightest.
+func shade(row []float32) string {
+	const ramp = " .:-=+*#%@"
+	var b strings.Builder
+	for _, v := range row {
+		i := min(int(v*float32(len(ramp))), len(ramp)-1)
+		b.WriteByte(ramp[max(i, 0)])
+		b.WriteByte(ramp[max(i, 0)])
+	}
+	return b.String()
+}
