@@ -74,13 +74,34 @@ func renderedStates() map[string]*App {
 		Head: &wire.HeadPrediction{ID: 3, Name: "pets", Best: 0, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.97}, {Name: "dogs", Prob: 0.03}},
 			OpenSet: &wire.OpenSetVerdict{Unknown: true, Score: 6.3, Threshold: 1.8, Nearest: 0}}}}, 10)
 
+	// The head's answer with its heat map, "Show why" on at 70%; and a map where nothing counted.
+	why := NewApp()
+	why.State.Model = done.State.Model
+	why.State.Why, why.State.WhyOpacity = true, 70
+	wp := why.State.NewPhoto("cat.png", "blob:http://127.0.0.1/7", 0)
+	why.State.Apply(wire.Envelope{Kind: wire.KindResult, Result: &wire.Result{ID: wp.ID, Top5: top, Resize: "crop",
+		Head: &wire.HeadPrediction{ID: 3, Name: "pets", Best: 0, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.9}, {Name: "dogs", Prob: 0.1}},
+			Heat: &wire.HeatMap{Class: 0, H: 2, W: 2, Map: []float32{0, 0.5, 1, 0.25}, Peak: 3, Resize: "crop"}}}}, 10)
+	whyOff := NewApp()
+	whyOff.State.Model = done.State.Model
+	*whyOff.State = *why.State
+	whyOff.State.Why = false
+	flat := NewApp()
+	flat.State.Model = done.State.Model
+	fp := flat.State.NewPhoto("wall.png", "blob:http://127.0.0.1/8", 0)
+	flat.State.Apply(wire.Envelope{Kind: wire.KindResult, Result: &wire.Result{ID: fp.ID, Top5: top, Resize: "nearest",
+		Head: &wire.HeadPrediction{ID: 3, Name: "pets", Best: 1, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.4}, {Name: "dogs", Prob: 0.6}},
+			Heat: &wire.HeatMap{Class: 1, H: 1, W: 1, Map: []float32{0}, Peak: 0, Resize: "nearest"}}}}, 10)
+	flat.State.Why = true
+
 	training := NewApp()
 	training.State.Model = done.State.Model
 	training.State.Train = *tr
 	training.State.Train.Phase, training.State.Train.Result, training.State.Train.Wrong = TrainExtracting, nil, nil
 	training.State.Train.Extract.Done = 12
 
-	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed, "trained": trained, "training": training, "unknown": unknown}
+	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed, "trained": trained, "training": training, "unknown": unknown,
+		"why": why, "why-off": whyOff, "why-flat": flat}
 }
 
 func TestRenderedPage(t *testing.T) {
@@ -103,6 +124,9 @@ func TestRenderedPage(t *testing.T) {
 				}
 			}
 		case "done":
+			if strings.Contains(text, `id="show-why"`) || !strings.Contains(text, `hidden`) {
+				t.Errorf("%s: a Show why toggle without a head, or a heat canvas shown", name)
+			}
 			for _, want := range []string{"cached — works offline", "relaxed SIMD", "tabby", "60%", "crop: shorter side resized", "335×500 pixels"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s: the page lacks %q", name, want)
@@ -127,6 +151,32 @@ func TestRenderedPage(t *testing.T) {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s: the page lacks %q", name, want)
 				}
+			}
+		case "why":
+			for _, want := range []string{`id="show-why"`, `checked`, `class="photo-box why cropped"`, `class="heat o-7"`, `id="why-opacity"`,
+				`value="70"`, "Where the head found “cats”", "2×2 cells over the centre square"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
+			}
+			if canvas := element(doc, "heat-canvas"); canvas == nil || hasAttr(canvas, "hidden") {
+				t.Errorf("%s: the heat canvas is hidden or missing", name)
+			}
+			if slider := element(doc, "why-opacity"); slider == nil || hasAttr(slider, "disabled") {
+				t.Errorf("%s: the opacity slider is disabled or missing", name)
+			}
+		case "why-off", "why-flat":
+			if canvas := element(doc, "heat-canvas"); canvas == nil || !hasAttr(canvas, "hidden") {
+				t.Errorf("%s: the heat canvas is shown", name)
+			}
+			if box := `class="photo-box"`; !strings.Contains(text, box) {
+				t.Errorf("%s: the photo is not in its plain frame", name)
+			}
+			if show := element(doc, "show-why"); show == nil || (name == "why-off") == hasAttr(show, "checked") {
+				t.Errorf("%s: the Show why toggle is missing or in the wrong state", name)
+			}
+			if want := map[string]string{"why-off": "Show where in the photo the head found “cats”", "why-flat": "Nothing in this photo counted for “dogs”"}[name]; !strings.Contains(text, want) {
+				t.Errorf("%s: the page lacks %q", name, want)
 			}
 		case "training":
 			for _, want := range []string{"12 of 40 images", "2 workers", `id="cancel-button"`} {
@@ -229,4 +279,22 @@ func text(n *html.Node) string {
 	}
 	walk(n)
 	return strings.TrimSpace(b.String())
+}
+
+// element is the element with id, nil when there is none.
+func element(n *html.Node, id string) *html.Node {
+	if n.Type == html.ElementNode && attrs(n)["id"] == id {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if e := element(c, id); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	_, ok := attrs(n)[key]
+	return ok
 }

@@ -32,20 +32,22 @@ type Photo struct {
 
 // State is everything the page shows.
 type State struct {
-	Model   wire.Status // the worker's latest status
-	Photo   *Photo      // nil until the first photo
-	Resize  string      // selected resize mode for the next photo
-	Error   string      // the banner; "" hides it
-	Camera  bool        // the camera preview is on
-	nextID  int
-	sentAt  map[int]float64 // photo ID → page clock (ms) when sent
-	Results int             // photos classified this visit
-	Train   Train           // training a head (train_state.go)
+	Model      wire.Status // the worker's latest status
+	Photo      *Photo      // nil until the first photo
+	Resize     string      // selected resize mode for the next photo
+	Error      string      // the banner; "" hides it
+	Camera     bool        // the camera preview is on
+	Why        bool        // "Show why": the head's heat map over the photo
+	WhyOpacity int         // its opacity, 0–100 %
+	nextID     int
+	sentAt     map[int]float64 // photo ID → page clock (ms) when sent
+	Results    int             // photos classified this visit
+	Train      Train           // training a head (train_state.go)
 }
 
 // NewState is the state before the worker has said anything.
 func NewState() *State {
-	return &State{Model: wire.Status{Phase: wire.PhaseStarting}, Resize: "crop", sentAt: map[int]float64{}, Train: NewTrain()}
+	return &State{Model: wire.Status{Phase: wire.PhaseStarting}, Resize: "crop", WhyOpacity: 100, sentAt: map[int]float64{}, Train: NewTrain()}
 }
 
 // NewPhoto records a photo sent for classification at page time nowMs and returns its ID.

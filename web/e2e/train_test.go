@@ -196,6 +196,7 @@ func TestTrainInBrowser(t *testing.T) {
 		t.Fatalf("the result carries no head prediction: %+v", res.Head)
 	}
 	checkHeadProbs(t, graft, model, photo, exported, res.Head)
+	checkHeadHeat(t, p, graft, model, photo, exported, res.Head)
 	checkNoPhotoLeft(t, rec.take(), reqs.take(), base, dist)
 
 	// 8. Head training time on 1,000 synthetic feature vectors × 20 epochs, in the model worker.
@@ -507,6 +508,50 @@ func checkHeadProbs(t *testing.T, graft, model, photo, headFile string, got *wir
 		}
 	}
 	t.Logf("classified with the imported head: %v (native %v)", got.Classes, want)
+}
+
+// checkHeadHeat: the result's heat map is graft explain's for the same photo and head (cells
+// within heatTol: the features agree to ~1e-5 relative), and "Show why" draws it over the photo:
+// the canvas is shown, opaque where the map peaks, and follows the opacity slider.
+func checkHeadHeat(t *testing.T, p *page, graft, model, photo, headFile string, got *wire.HeadPrediction) {
+	t.Helper()
+	const heatTol = 1e-2
+	h := got.Heat
+	if h == nil || len(h.Map) != h.H*h.W || h.H == 0 {
+		t.Fatalf("the head's answer carries no heat map: %+v", h)
+	}
+	var want struct {
+		Class string
+		Map   [][]float32
+		Peak  [2]int
+	}
+	if err := json.Unmarshal(runJSON(t, graft, "explain", "--model", model, "--head", headFile, "--json", photo), &want); err != nil {
+		t.Fatal(err)
+	}
+	if want.Class != got.Classes[h.Class].Name || len(want.Map) != h.H || len(want.Map[0]) != h.W {
+		t.Fatalf("page: class %s, %d×%d map; graft explain: class %s, %d rows", got.Classes[h.Class].Name, h.H, h.W, want.Class, len(want.Map))
+	}
+	worst := 0.0
+	for y, row := range want.Map {
+		for x, v := range row {
+			worst = max(worst, math.Abs(float64(h.Map[y*h.W+x]-v)))
+		}
+	}
+	if worst > heatTol {
+		t.Errorf("the page's heat map differs from graft explain's by up to %.4f (tolerance %g)", worst, heatTol)
+	}
+	t.Logf("heat map %d×%d for %s, within %.2g of graft explain's", h.H, h.W, want.Class, worst)
+
+	p.do(chromedp.Click(chromedp.ID("show-why")))
+	p.poll(`!document.querySelector("#heat-canvas").hidden && document.querySelector(".photo-box.why") !== null`)
+	// The canvas pixel at the centre of the peak cell: 60% opaque (the map is 1 there).
+	cx, cy := (2*want.Peak[1]+1)*224/(2*h.W), (2*want.Peak[0]+1)*224/(2*h.H)
+	if a := p.evalInt(fmt.Sprintf(`document.querySelector("#heat-canvas").getContext("2d").getImageData(%d, %d, 1, 1).data[3]`, cx, cy)); a < 140 {
+		t.Errorf("the heat canvas has alpha %d at the map's peak (%d, %d), want ~153", a, cx, cy)
+	}
+	p.setField("why-opacity", "40")
+	p.poll(`document.querySelector("#heat-canvas").classList.contains("o-4")`)
+	p.shot("train-07b-show-why")
 }
 
 // bench asks the model worker to time head training on synthetic features.

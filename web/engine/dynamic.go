@@ -285,8 +285,9 @@ func (s *Session) Activation(ctx context.Context, px Pixels, mode preprocess.Res
 // ClassifyWithHead classifies px and, with a head active on shelf, adds its class
 // probabilities: from the same forward pass when the head was trained on this resize mode
 // (observing its input layer: the base layer, or a fine-tuned model's first block input),
-// else from a second pass prepared the head's way.
-func (s *Session) ClassifyWithHead(ctx context.Context, px Pixels, mode preprocess.ResizeMode, shelf *Shelf) (*wire.Result, error) {
+// else from a second pass prepared the head's way. With explain, the head's answer carries the
+// Grad-CAM map of its best class over the same activation (Shelf.PredictFrom).
+func (s *Session) ClassifyWithHead(ctx context.Context, px Pixels, mode preprocess.ResizeMode, shelf *Shelf, explain bool) (*wire.Result, error) {
 	layer, resize, ok := "", "", false
 	if shelf != nil {
 		layer, resize, ok = shelf.ActiveInput()
@@ -302,16 +303,19 @@ func (s *Session) ClassifyWithHead(ctx context.Context, px Pixels, mode preproce
 	if err != nil {
 		return nil, err
 	}
-	note := ""
+	note, headMode := "", mode
 	if x == nil {
-		headMode, _ := preprocess.ParseResizeMode(resize)
+		headMode, _ = preprocess.ParseResizeMode(resize)
 		if x, err = s.Activation(ctx, px, headMode, layer); err != nil {
 			return nil, err
 		}
 		note = "this head was trained on " + resize + "-resized photos; it saw this one that way"
 	}
-	if res.Head, err = shelf.PredictFrom(layer, x); err != nil {
+	if res.Head, err = shelf.PredictFrom(layer, x, explain); err != nil {
 		return nil, err
+	}
+	if res.Head != nil && res.Head.Heat != nil {
+		res.Head.Heat.Resize = string(headMode)
 	}
 	if res.Head != nil {
 		res.Head.Note = note

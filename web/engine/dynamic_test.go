@@ -253,7 +253,7 @@ func classifyFineTuned(t *testing.T, s *Session, model *resnet50.Model, out *Out
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.ClassifyWithHead(context.Background(), px, preprocess.ResizeMode(m.Base.Resize), shelf)
+	res, err := s.ClassifyWithHead(context.Background(), px, preprocess.ResizeMode(m.Base.Resize), shelf, false)
 	if err != nil || res.Head == nil || len(res.Top5) != TopK {
 		t.Fatalf("classify: %+v, %v", res, err)
 	}
@@ -284,11 +284,14 @@ func classifyFineTuned(t *testing.T, s *Session, model *resnet50.Model, out *Out
 			t.Errorf("class %s: %g through the stack, %g through WithConvs", p.Name, p.Prob, want[c])
 		}
 	}
-	// The other resize mode goes through a second pass, to the same layer.
-	if other, err := s.ClassifyWithHead(context.Background(), px, preprocess.Nearest, shelf); err != nil || other.Head == nil || other.Head.Note == "" {
+	// The other resize mode goes through a second pass, to the same layer; the map explains
+	// that pass, over the fine-tuned blocks' output, and says which view it covers.
+	if other, err := s.ClassifyWithHead(context.Background(), px, preprocess.Nearest, shelf, true); err != nil || other.Head == nil || other.Head.Note == "" {
 		t.Errorf("classify nearest with a crop model: %+v, %v", other, err)
+	} else if h := other.Head.Heat; h == nil || h.Resize != m.Base.Resize || h.H != 14 || h.W != 14 || len(h.Map) != 196 || h.Class != other.Head.Best {
+		t.Errorf("the fine-tuned model's heat map: %+v", h)
 	}
-	if _, err := shelf.PredictFrom("conv4_block6_out", tensor.New(1, 14, 14, 1024)); err == nil {
+	if _, err := shelf.PredictFrom("conv4_block6_out", tensor.New(1, 14, 14, 1024), false); err == nil {
 		t.Error("a fine-tuned model accepted its base layer's output")
 	}
 	id, err := shelf.Save(context.Background(), "pets", 1)
@@ -312,7 +315,7 @@ func classifyFineTuned(t *testing.T, s *Session, model *resnet50.Model, out *Out
 	if err := shelf.Use(context.Background(), imported); err != nil {
 		t.Fatal(err)
 	}
-	again, err := s.ClassifyWithHead(context.Background(), px, preprocess.ResizeMode(m.Base.Resize), shelf)
+	again, err := s.ClassifyWithHead(context.Background(), px, preprocess.ResizeMode(m.Base.Resize), shelf, false)
 	if err != nil || again.Head == nil || again.Head.Classes[0].Prob != res.Head.Classes[0].Prob {
 		t.Errorf("the imported model classifies %+v (was %+v), %v", again.Head, res.Head, err)
 	}

@@ -344,8 +344,10 @@ func (s *Shelf) ActiveInput() (layer, resize string, ok bool) {
 
 // PredictFrom runs the active head on x [1,H,W,C], the output of layer (ActiveInput's) for a
 // photo: pooled for a conservative head, through the fine-tuned blocks first for a dynamic
-// model (app.Classifier, what graft classify --head runs).
-func (s *Shelf) PredictFrom(layer string, x *tensor.Tensor) (*wire.HeadPrediction, error) {
+// model (app.Classifier, what graft classify --head runs). With explain, the answer carries
+// the best class's Grad-CAM map over x (app.Classifier.Explain, what graft explain runs); its
+// Resize is the caller's to fill in.
+func (s *Shelf) PredictFrom(layer string, x *tensor.Tensor, explain bool) (*wire.HeadPrediction, error) {
 	s.mu.Lock()
 	m, c, id, name := s.active, s.classifier, s.activeID, s.activeName
 	s.mu.Unlock()
@@ -359,7 +361,15 @@ func (s *Shelf) PredictFrom(layer string, x *tensor.Tensor) (*wire.HeadPredictio
 	if err != nil {
 		return nil, err
 	}
-	return predictionMessage(id, name, m, p), nil
+	out := predictionMessage(id, name, m, p)
+	if explain {
+		e, err := c.Explain(layer, x, p.Best)
+		if err != nil {
+			return nil, fmt.Errorf("engine: explaining the head's answer: %w", err)
+		}
+		out.Heat = &wire.HeatMap{Class: e.Class, H: e.H, W: e.W, Map: e.Map, Peak: e.Peak}
+	}
+	return out, nil
 }
 
 // ActiveBase is the active head's base (ok false when none is active).

@@ -315,6 +315,18 @@ type HeadPrediction struct {
 	Best    int             `json:"best"`    // index of the predicted class
 	Note    string          `json:"note,omitempty"`
 	OpenSet *OpenSetVerdict `json:"open_set,omitempty"` // nil: the head has no open set
+	Heat    *HeatMap        `json:"heat,omitempty"`     // why: the best class's Grad-CAM, when asked for (Classify.Explain)
+}
+
+// HeatMap is a class's Grad-CAM map for one photo (app.Explanation): H×W cells over the photo
+// as the head saw it (Resize's 224×224 view), row-major, each in [0, 1] (divided by Peak).
+type HeatMap struct {
+	Class  int       `json:"class"`
+	H      int       `json:"h"`
+	W      int       `json:"w"`
+	Map    []float32 `json:"map"`
+	Peak   float32   `json:"peak"`   // 0: nothing in the photo speaks for the class (the map is all 0)
+	Resize string    `json:"resize"` // the resize mode of the view the map covers
 }
 
 // OpenSetVerdict says whether the photo is one of the head's classes at all (app.Prediction).

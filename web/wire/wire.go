@@ -104,6 +104,8 @@ type Classify struct {
 	Name   string `json:"name"`   // file name, for messages
 	Type   string `json:"type"`   // MIME type the browser gave, may be empty
 	Bytes  int64  `json:"bytes"`
+	// Explain asks for the active head's Grad-CAM map of its best class (HeadPrediction.Heat).
+	Explain bool `json:"explain,omitempty"`
 }
 
 // Prediction is one of the top-5 labels.

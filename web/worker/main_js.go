@@ -178,7 +178,7 @@ func (w *worker) classify(r request) (*wire.Result, string) {
 	if w.session == nil {
 		return nil, "the model could not be loaded: " + w.loadErr.Error()
 	}
-	res, err := w.classifyWithHead(px, mode)
+	res, err := w.classifyWithHead(px, mode, r.c.Explain)
 	if err != nil {
 		return nil, fmt.Sprintf("“%s”: %v", r.c.Name, err)
 	}

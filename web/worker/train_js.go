@@ -337,6 +337,6 @@ func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
 
 // classifyWithHead classifies px and, with a head active, adds its class probabilities
 // (engine.Session.ClassifyWithHead).
-func (w *worker) classifyWithHead(px engine.Pixels, mode preprocess.ResizeMode) (*wire.Result, error) {
-	return w.session.ClassifyWithHead(context.Background(), px, mode, w.shelf)
+func (w *worker) classifyWithHead(px engine.Pixels, mode preprocess.ResizeMode, explain bool) (*wire.Result, error) {
+	return w.session.ClassifyWithHead(context.Background(), px, mode, w.shelf, explain)
 }
