@@ -52,6 +52,7 @@ type Shelf struct {
 	classifier   *app.Classifier // runs the active model (nil when none is active)
 	activeID     int             // -1: none; 0: the head just trained
 	activeName   string
+	activeFile   []byte // the active model's head file
 }
 
 // NewShelf is a shelf with no active head.
@@ -70,6 +71,7 @@ func (s *Shelf) SetTrained(m *head.Model, file []byte, fallback *head.Model, fal
 	defer s.mu.Unlock()
 	s.trained, s.trainedFile, s.fallback, s.fallbackFile = m, file, fallback, fallbackFile
 	s.active, s.classifier, s.activeID, s.activeName = m, c, 0, "the head just trained"
+	s.activeFile = file
 	return nil
 }
 
@@ -206,6 +208,7 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 			return err
 		}
 		s.active, s.classifier, s.activeID, s.activeName = s.trained, c, 0, "the head just trained"
+		s.activeFile = s.trainedFile
 		return nil
 	}
 	h, err := s.find(ctx, id)
@@ -226,6 +229,7 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.active, s.classifier, s.activeID, s.activeName = m, c, id, h.Name
+	s.activeFile = h.File
 	return nil
 }
 
@@ -238,6 +242,7 @@ func (s *Shelf) Delete(ctx context.Context, id int) error {
 	defer s.mu.Unlock()
 	if s.activeID == id {
 		s.active, s.classifier, s.activeID, s.activeName = nil, nil, -1, ""
+		s.activeFile = nil
 	}
 	return nil
 }

@@ -45,6 +45,15 @@ type Envelope struct {
 	BenchResult *BenchResult `json:"bench_result,omitempty"`
 	Cache       *Cache       `json:"cache,omitempty"`
 	CacheStats  *CacheStats  `json:"cache_stats,omitempty"`
+
+	// Sorting a folder (sort.go).
+	SortStart *SortStart `json:"sort_start,omitempty"`
+	SortReady *SortReady `json:"sort_ready,omitempty"`
+	SortRun   *SortRun   `json:"sort_run,omitempty"`
+	SortPhoto *SortPhoto `json:"sort_photo,omitempty"`
+	Sorted    *Sorted    `json:"sorted,omitempty"`
+	SortPlan  *SortPlan  `json:"sort_plan,omitempty"`
+	SortNames *SortNames `json:"sort_names,omitempty"`
 }
 
 // Phases of the model download, in the order they normally happen.
@@ -204,6 +213,20 @@ func Decode(text string) (Envelope, error) {
 		ok = e.Cache != nil
 	case KindCacheStats:
 		ok = e.CacheStats != nil
+	case KindSortStart:
+		ok = e.SortStart != nil
+	case KindSortReady:
+		ok = e.SortReady != nil
+	case KindSortRun:
+		ok = e.SortRun != nil
+	case KindSortPhoto:
+		ok = e.SortPhoto != nil
+	case KindSorted:
+		ok = e.Sorted != nil
+	case KindSortPlan:
+		ok = e.SortPlan != nil
+	case KindSortNames:
+		ok = e.SortNames != nil
 	}
 	if !ok {
 		return e, fmt.Errorf("wire: message of kind %q without its payload", e.Kind)

@@ -31,7 +31,15 @@ func TestRoundTrip(t *testing.T) {
 		{Kind: KindHeadError, HeadError: &HeadError{Op: HeadImport, Message: "not a head"}},
 		{Kind: KindBench, Bench: &Bench{Images: 1000, Epochs: 20, Head: "mlp256"}},
 		{Kind: KindBenchResult, BenchResult: &BenchResult{Bench: Bench{Images: 1000}, Ms: 1234}},
-		{Kind: KindResult, Result: &Result{ID: 3, Head: &HeadPrediction{Name: "pets", Classes: []ClassProb{{"cats", 0.9}}}}},
+		{Kind: KindResult, Result: &Result{ID: 3, Head: &HeadPrediction{Name: "pets", Classes: []ClassProb{{"cats", 0.9}},
+			Heat: &HeatMap{Class: 0, H: 1, W: 2, Map: []float32{0.25, 1}, Peak: 3.5, Resize: "crop"}}}},
+		{Kind: KindSortStart, SortStart: &SortStart{Run: 7}},
+		{Kind: KindSortReady, SortReady: &SortReady{Run: 7, Head: "pets", Classes: []string{"cats"}, CSVHeader: []string{"path"}, SortedTo: 7}},
+		{Kind: KindSortRun, SortRun: &SortRun{Run: 7}},
+		{Kind: KindSortPhoto, SortPhoto: &SortPhoto{ID: 1, Run: 7, Path: "a/b.jpg", Type: "image/jpeg", Bytes: 9}},
+		{Kind: KindSorted, Sorted: &Sorted{ID: 1, Run: 7, Best: 1, Prob: 0.5, Unknown: true, Folder: "_none of these", CSV: []string{"a"}}},
+		{Kind: KindSortPlan, SortPlan: &SortPlan{Run: 7, Classes: []string{"cats"}, Existing: []string{"cats/a.jpg"}, Items: []SortItem{{"cats", "a.jpg"}}}},
+		{Kind: KindSortNames, SortNames: &SortNames{Run: 7, Paths: []string{"cats/a (2).jpg"}}},
 	} {
 		got, err := Decode(Encode(e))
 		if err != nil {
