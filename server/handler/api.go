@@ -1,7 +1,8 @@
-// The dynamic routes: /api/health and /api/version. Both read only the served tree, so the native
+// The dynamic routes: /api/health, /api/stats and /api/version (/api/classify: classify.go).
+// Version reads only the served tree, so the native
 // server and the Worker answer alike for the same dist/. The build id comes from dist/build.json
 // (written by build.sh); the model id from dist/model/manifest.json ("model.id", weights/FORMAT.md
-// §2; only that field is decoded, so the Worker does not link the weights packages).
+// §2; only that field is decoded here).
 package handler
 
 import (
@@ -11,6 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+
+	"github.com/graftml/graft/app"
 )
 
 // Files read by /api/version, relative to the served tree.
@@ -33,6 +36,8 @@ func (h *siteHandler) serveAPI(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/api/health":
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case "/api/stats":
+		writeJSON(w, http.StatusOK, app.ReadMemStats())
 	case "/api/version":
 		v, err := ReadVersion(h.fsys)
 		if err != nil {

@@ -3,8 +3,10 @@
 // Worker (server/worker) both serve New(...); only the fs.FS underneath differs (a directory opened
 // with os.OpenRoot natively, the Workers Static Assets binding in the Worker).
 //
-// Routes: GET/HEAD only (anything else → 405 with Allow).
+// Routes: GET/HEAD only (anything else → 405 with Allow), but for POST /api/classify.
 //
+//	/api/classify POST a photo: ImageNet top-K and the baked-in head's answer (classify.go)
+//	/api/stats    {"sys_bytes", "heap_inuse_bytes", …}: the process's memory (app.ReadMemStats)
 //	/api/health   {"status":"ok"}
 //	/api/version  {"build": <dist/build.json "build"> | null, "model": <dist/model/manifest.json "model.id"> | null}
 //	/api/*        404
@@ -18,6 +20,8 @@ import (
 	"log"
 	"net/http"
 	"strings"
+
+	"github.com/graftml/graft/app"
 )
 
 // Options configures New.
@@ -26,12 +30,17 @@ type Options struct {
 	AccessLog *log.Logger
 	// ErrorLog receives faults worth an operator's eye (unreadable files, bad manifest); nil means none.
 	ErrorLog *log.Logger
+	// Serve configures the classify service /api/classify loads from fsys on first use.
+	Serve app.ServeConfig
+	// Service, when not nil, is that service already loaded (the native server loads it at start).
+	Service *app.Service
 }
 
 // New returns the handler serving the file tree fsys (the contents of dist/). Symlink and path
 // safety is the job of fsys: natively pass os.Root.FS(), which refuses links out of the tree.
 func New(fsys fs.FS, opts Options) http.Handler {
-	h := &siteHandler{fsys: fsys, errorLog: opts.ErrorLog, etags: newEtagCache()}
+	h := &siteHandler{fsys: fsys, errorLog: opts.ErrorLog, etags: newEtagCache(),
+		classify: &lazyService{cfg: opts.Serve, svc: opts.Service}}
 	if opts.AccessLog != nil {
 		return withAccessLog(opts.AccessLog, h)
 	}
@@ -42,10 +51,15 @@ type siteHandler struct {
 	fsys     fs.FS
 	errorLog *log.Logger
 	etags    *etagCache
+	classify *lazyService
 }
 
 func (h *siteHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
+	if r.URL.Path == classifyPath {
+		h.serveClassify(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		writeError(w, http.StatusMethodNotAllowed)
