@@ -8,6 +8,9 @@
 #   ./build.sh wasm-test     only the js/wasm tests under Node (part of ./build.sh test)
 #   ./build.sh dist    build dist/ only
 #   ./build.sh worker  build dist/ and the Cloudflare Worker into build/worker (deploy: npx wrangler deploy)
+#   dist, serve and worker take --head FILE [--head-title T]: bake a trained head (graft train
+#   --out, or the page's export) into dist/ (heads/<hash>.grafthead + head.json): the page and
+#   POST /api/classify open with it
 #   ./build.sh worker-test   only the Worker's checks under wrangler dev (part of ./build.sh test)
 #   ./build.sh web-e2e       only the browser end-to-end test (part of ./build.sh test)
 #   ./build.sh long-tests    the full cats-vs-dogs training/eval run and the official weights on
@@ -20,6 +23,7 @@
 # the URL, unless $GRAFT_WEIGHTS_MD5 is set (for tests and mirrors of another file).
 # Each step installs what it needs (Debian packages, npm packages) so a fresh machine works.
 set -euo pipefail
+CALLER_PWD=$(pwd)
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 export GOFLAGS=${GOFLAGS:-}
@@ -29,6 +33,20 @@ export GRAFT_SHARED=${GRAFT_SHARED:-$ROOT/../shared}
 
 cmd=${1:-help}
 shift || true
+
+# --head FILE [--head-title T] (dist, serve, worker): the head to bake into dist/.
+HEAD_FILE="" HEAD_TITLE=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --head) HEAD_FILE=${2:?--head needs a file}; shift 2 ;;
+    --head-title) HEAD_TITLE=${2:?--head-title needs a title}; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$HEAD_FILE" ]; then
+  case "$HEAD_FILE" in /*) ;; *) HEAD_FILE="$CALLER_PWD/$HEAD_FILE" ;; esac
+  [ -f "$HEAD_FILE" ] || { echo "--head $HEAD_FILE: no such file" >&2; exit 2; }
+fi
 
 build_native() {
   go build ./...
@@ -43,7 +61,15 @@ build_dist() {
   mkdir -p dist
   cp -R web/static/. dist/
   build_web dist
+  bake_head dist
   dist_finish
+}
+
+# bake_head DIST: with --head, the head file into DIST/heads/<sha256[:16]>.grafthead and
+# DIST/head.json naming it (server/internal/bake; refused unless trained on DIST's model).
+bake_head() {
+  [ -n "$HEAD_FILE" ] || return 0
+  go run ./server/cmd/builddist head ${HEAD_TITLE:+-title "$HEAD_TITLE"} "$HEAD_FILE" "$1"
 }
 
 # ---- the web app (web/; README "The web app") ----
@@ -126,7 +152,8 @@ serve() {
 build_worker() {
   local dist=$1 out=$2
   go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out"   # empties $out first
-  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./server/worker
+  # purego: the Worker has no SIMD kernel module to link (core/kernels' Go code runs the network).
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -tags purego -o "$out/app.wasm" ./server/worker
   go run ./server/cmd/builddist assets "$dist" "$out/assets"
   sed 's#build/worker/##' wrangler.jsonc > "$out/wrangler.jsonc"
   # wrangler's own bundle and size report, offline (--dry-run uploads nothing).

@@ -2,7 +2,7 @@
 // weights (internal/shared.PartialH5) converted as `graft convert` does (weights/convert, int8;
 // --missing synthetic for a complete labelled network, or truncate: ending at conv4_block6_out)
 // into model/, and optionally a small head on conv4_block6_out baked in as build.sh --head does
-// (heads/<sha256[:16]>.grafthead + head.json, app.HeadManifest). The head is trained on seeded
+// (server/internal/bake). The head is trained on seeded
 // random features: its answers are arbitrary but deterministic, enough to check that the server
 // gives what `graft classify --head` gives. Used by the handler's tests, server/cmd/builddist
 // (the Worker's classify fixture) and server/cmd/loadtest.
@@ -10,9 +10,6 @@ package classifytree
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -21,6 +18,7 @@ import (
 	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/internal/shared"
+	"github.com/graftml/graft/server/internal/bake"
 	"github.com/graftml/graft/weights"
 	"github.com/graftml/graft/weights/convert"
 	"github.com/graftml/graft/weights/format"
@@ -119,24 +117,12 @@ func TrainHead(modelID string) ([]byte, error) {
 	return tr.File, nil
 }
 
-// Bake puts a head file into the tree at heads/<sha256[:16]>.grafthead with head.json beside
-// the tree's root (app.HeadManifestFile), as build.sh --head does, and returns its path.
+// Bake puts a head into the tree as build.sh --head does (server/internal/bake) and returns
+// its path.
 func Bake(dir string, data []byte, title string) (string, error) {
-	sum := sha256.Sum256(data)
-	file := "heads/" + hex.EncodeToString(sum[:8]) + ".grafthead"
-	hm, _, err := app.NewHeadManifest(data, file, title)
+	hm, err := bake.Head(dir, data, title)
 	if err != nil {
 		return "", err
 	}
-	js, err := json.MarshalIndent(hm, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "heads"), 0o755); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(dir, file), data, 0o644); err != nil {
-		return "", err
-	}
-	return file, os.WriteFile(filepath.Join(dir, app.HeadManifestFile), append(js, '\n'), 0o644)
+	return hm.File, nil
 }
