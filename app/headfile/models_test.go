@@ -90,7 +90,7 @@ func calibratedModel(t testing.TB) *head.Model {
 	t.Helper()
 	cfg, _ := head.DefaultConfig("mlp256")
 	cfg.Hidden, cfg.Epochs = []int{5}, 2
-	d := blobs(3, 35, 1) // 21 validation photos: enough for a temperature
+	d := blobs(3, 170, 1) // 102 validation photos: enough for a temperature
 	res, err := head.Train(t.Context(), cfg, d, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -113,11 +113,11 @@ func TestOpenSetFileRejects(t *testing.T) {
 		{"version 1 with them", asVersion(good, FileVersion1), "no calibration or open set"},
 		{"version 2 with them", asVersion(good, FileVersionTrunk), "trunk"},
 		{"version 3 without them", asVersion(plain, FileVersion), "needs its calibration or its open set"},
-		{"method", replace(`"method":"mahalanobis-lw"`, `"method":"knn"`), "method"},
+		{"method", replace(`"method":"log-mahalanobis-lw"`, `"method":"knn"`), "method"},
 		{"components", replace(`"components":`, `"components":1`), "components"},
 		{"threshold", replace(`"threshold":`, `"threshold":-`), "threshold"},
 		{"shrinkage", replace(`"shrinkage":`, `"shrinkage":4`), "shrinkage"},
-		{"held out", replace(`"held_out":"validation+5-fold"`, `"held_out":"train"`), "held out"},
+		{"held out", replace(`"held_out":"validation"`, `"held_out":"train"`), "held out"},
 		{"temperature", replace(`"temperature":`, `"temperature":99`), "temperature"},
 		{"unknown field", replace(`"open_set":{`, `"open_set":{"k":1,`), "unknown field"},
 	} {

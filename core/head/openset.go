@@ -6,7 +6,8 @@
 // large-dimensional covariance matrices", J. Multivariate Analysis 88, 2004): with fewer photos
 // than features the sample covariance cannot be inverted, the shrunk one can.
 //
-// The covariance is kept in low rank: its K leading principal directions (subspace iteration
+// Distances are measured on log(1+x) of the features (logFeature), class means and covariance
+// included. The covariance is kept in low rank: its K leading principal directions (subspace iteration
 // on the within-class scatter, then Rayleigh–Ritz), each with its shrunk variance, and one
 // shrunk variance for every direction orthogonal to them (the mean of the rest of the
 // spectrum). K·F + C·F numbers instead of F², and the same distance along the directions that
@@ -23,17 +24,17 @@ import (
 
 // Open-set parameters.
 const (
-	OpenSetMethod     = "mahalanobis-lw"    // the only method
-	OpenSetComponents = 32                  // K, at most; fewer when there are fewer photos
-	OpenSetAccept     = 0.95                // share of held-out photos of known classes accepted
-	openSetIterations = 12                  // subspace iterations
-	openSetOversample = 8                   // extra vectors the subspace iteration carries
-	openSetGramRows   = 512                 // rows the Ledoit–Wolf estimate reads, at most
-	openSetFolds      = 5                   // folds when there is no validation split
-	heldOutValidation = "validation"        // OpenSet.HeldOut: the threshold from the validation split
-	heldOutFolds      = "5-fold"            // from out-of-fold scores of the training photos
-	heldOutBoth       = "validation+5-fold" // both: a validation split too small for a 95% quantile on its own
-	openSetMinHeldOut = 40                  // fewer validation photos than this are joined by the out-of-fold scores
+	OpenSetMethod     = "log-mahalanobis-lw" // the only method
+	OpenSetComponents = 32                   // K, at most; fewer when there are fewer photos
+	OpenSetAccept     = 0.95                 // share of held-out photos of known classes accepted
+	openSetIterations = 12                   // subspace iterations
+	openSetOversample = 8                    // extra vectors the subspace iteration carries
+	openSetGramRows   = 512                  // rows the Ledoit–Wolf estimate reads, at most
+	openSetFolds      = 5                    // folds when there is no validation split
+	heldOutValidation = "validation"         // OpenSet.HeldOut: the threshold from the validation split
+	heldOutFolds      = "5-fold"             // from out-of-fold scores of the training photos
+	heldOutBoth       = "validation+5-fold"  // both: a validation split too small for a 95% quantile on its own
+	openSetMinHeldOut = 40                   // fewer validation photos than this are joined by the out-of-fold scores
 )
 
 // ErrOpenSetData marks training photos an open set cannot be fitted to: too few of them, or
@@ -42,13 +43,25 @@ var ErrOpenSetData = errors.New("open set: too few different photos of a class t
 
 // OpenSet scores how unlike every known class a feature vector is.
 type OpenSet struct {
-	Means      [][]float32 // [C][F] class means of the training features
+	Means      [][]float32 // [C][F] class means of the training features (in logFeature space, as everything here)
 	Components [][]float32 // [K][F] orthonormal principal directions of the within-class scatter
 	Variances  []float32   // [K] shrunk variance along each component
 	Residual   float32     // shrunk variance of every direction orthogonal to the components
 	Shrinkage  float32     // Ledoit–Wolf δ: Σ = (1−δ)·S + δ·μ·I
 	Threshold  float32     // a score above it: none of the known classes
 	HeldOut    string      // what set Threshold: "validation", "5-fold" (out-of-fold scores) or "validation+5-fold"
+}
+
+// logFeature is the feature as the open set measures it: sign(v)·log(1+|v|). Pooled ReLU
+// features are skewed (many near 0, a few large); in the log they are nearer the Gaussian the
+// distance assumes. Measured on a 100+100 cats/dogs head at conv4_block6_out: at the threshold
+// accepting 95% of cats-vs-dogs/validation, 149 of 176 ImageNet photos of neither are flagged,
+// against 140 on the features as they are (RATIONALE.md, "none of these").
+func logFeature(v float32) float64 {
+	if v < 0 {
+		return -math.Log1p(-float64(v))
+	}
+	return math.Log1p(float64(v))
 }
 
 // Score is x's [F] score (squared Mahalanobis distance to the nearest class mean, over F) and
@@ -60,7 +73,7 @@ func (o *OpenSet) Score(x []float32) (score float64, nearest int) {
 	for c, mean := range o.Means {
 		norm := 0.0
 		for j := range d {
-			d[j] = float64(x[j]) - float64(mean[j])
+			d[j] = logFeature(x[j]) - float64(mean[j])
 			norm += d[j] * d[j]
 		}
 		s, along := 0.0, 0.0
@@ -126,6 +139,11 @@ func FitOpenSet(x []float32, labels []int, rows, features, classes int, seed uin
 	if len(x) != rows*features || len(labels) != rows {
 		return nil, fmt.Errorf("open set: %d values and %d labels for %d rows of %d features", len(x), len(labels), rows, features)
 	}
+	logged := make([]float32, len(x)) // the space the distances are measured in
+	for i, v := range x {
+		logged[i] = float32(logFeature(v))
+	}
+	x = logged
 	means := make([][]float64, classes)
 	counts := make([]int, classes)
 	for c := range means {

@@ -28,8 +28,16 @@ func clusters(rows, f, classes int, shift float64, seed uint64) ([]float32, []in
 	return x, labels
 }
 
-// slowScore is the open set's score from the full shrunk covariance.
+// slowScore is the open set's score from the full shrunk covariance, on sign(x)·log(1+|x|) of the features.
 func slowScore(x []float32, labels []int, rows, f, classes int, probe []float32) (float64, int, float64) {
+	logOf := func(v []float32) []float32 { // sign(v)·log(1+|v|), written out
+		out := make([]float32, len(v))
+		for i, a := range v {
+			out[i] = float32(math.Copysign(math.Log(1+math.Abs(float64(a))), float64(a)))
+		}
+		return out
+	}
+	x, probe = logOf(x), logOf(probe)
 	means := make([][]float64, classes)
 	counts := make([]float64, classes)
 	for c := range means {
