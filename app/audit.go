@@ -7,9 +7,12 @@
 //     class j is t_j = the mean of p̂_j(x) over the examples labelled j (the per-class expected
 //     self-confidence). An example x labelled i goes to the confident joint's cell (i, j*) with
 //     j* = argmax_{j : p̂_j(x) ≥ t_j} p̂_j(x) — the given label i included among the candidates,
-//     as the paper defines it; x is a suspect when j* exists and j* ≠ i, suggested = j*. Its
-//     score is the margin p̂_{j*}(x) − p̂_i(x) in [−1, 1] (the paper's "normalized margin"
-//     ranking uses max_{j≠i} p̂_j − p̂_i; here the maximum runs over the confident classes only).
+//     as the paper defines it; x is a confident suspect when j* exists and j* ≠ i, suggested =
+//     j*. So is, not confident, an x whose out-of-fold prediction argmax p̂ is not i (suggested
+//     that class): with few photos per fold the heads' probabilities are soft, and half the
+//     flipped labels of a 100+100 folder sit above ½ but under their class's threshold.
+//     Either way the score is the margin p̂_suggested(x) − p̂_i(x) in (0, 1] (the paper's
+//     "normalized margin" ranking, §3.2), and the findings are ranked by it.
 //   - duplicate: two photos of different labels whose view-0 features have cosine ≥ 0.98
 //     (DuplicateCosine); exact duplicates have cosine 1. The search is exact (nearDuplicates).
 //
@@ -50,6 +53,9 @@ type Finding struct {
 	Score     float64 `json:"score"`           // mislabel: p̂(suggested) − p̂(label); duplicate: the cosine
 	Other     string  `json:"other,omitempty"` // duplicate: the other photo's Name
 	OtherEx   int     `json:"-"`               // duplicate: its index (−1 for a mislabel)
+	// Confident: a mislabel in the confident joint's off-diagonal (p̂ of the suggested class at
+	// or above its threshold); false for one whose out-of-fold prediction merely disagrees.
+	Confident bool `json:"confident,omitempty"`
 }
 
 // AuditReport is an audit's result.
@@ -187,7 +193,10 @@ func classThresholds(d *head.Data, p []float32, audited []bool) []float64 {
 	return t
 }
 
-// confidentSuspects are the off-diagonal entries of the confident joint (see the file comment).
+// confidentSuspects are the off-diagonal entries of the confident joint (see the file comment),
+// Confident, and every other photo whose out-of-fold prediction is another class than its label
+// (argmax p̂ ≠ label: the small-sample heads' probabilities are soft, and a flipped label often
+// has p̂ of its true class above ½ but under that class's threshold), not Confident.
 func confidentSuspects(d *head.Data, p []float32, audited []bool, t []float64) []Finding {
 	c := len(d.Classes)
 	var out []Finding
@@ -196,17 +205,24 @@ func confidentSuspects(d *head.Data, p []float32, audited []bool, t []float64) [
 			continue
 		}
 		row := p[i*c : (i+1)*c]
-		best := -1
+		best, other := -1, -1
 		for j, v := range row {
 			if float64(v) >= t[j] && (best < 0 || v > row[best]) {
 				best = j
 			}
+			if j != e.Label && (other < 0 || v > row[other]) {
+				other = j
+			}
 		}
-		if best < 0 || best == e.Label {
-			continue
+		confident := best >= 0 && best != e.Label
+		if !confident {
+			if other < 0 || row[other] <= row[e.Label] {
+				continue
+			}
+			best = other
 		}
 		out = append(out, Finding{Kind: KindMislabel, Example: i, Path: e.Name, Label: d.Classes[e.Label],
-			Suggested: d.Classes[best], Score: float64(row[best]) - float64(row[e.Label]), OtherEx: -1})
+			Suggested: d.Classes[best], Score: float64(row[best]) - float64(row[e.Label]), OtherEx: -1, Confident: confident})
 	}
 	return out
 }

@@ -300,3 +300,18 @@ func TestNearDuplicatesScales(t *testing.T) {
 		t.Errorf("%d pairs, brute force %d (planted 20)", len(got), len(want))
 	}
 }
+
+// TestSuspectsBelowThreshold: a photo whose out-of-fold prediction is the other class, but
+// under that class's threshold, is still a (not confident) suspect; one predicted as its own
+// label is not; a confident one is marked so.
+func TestSuspectsBelowThreshold(t *testing.T) {
+	d := &head.Data{Classes: []string{"cats", "dogs"}, Examples: []head.Example{
+		{Name: "cats/a", Label: 0}, {Name: "cats/b", Label: 0}, {Name: "cats/dog", Label: 0}, {Name: "dogs/c", Label: 1}, {Name: "dogs/cat", Label: 1}}}
+	p := []float32{0.9, 0.1, 0.8, 0.2, 0.35, 0.65, 0.1, 0.9, 0.95, 0.05}
+	audited := []bool{true, true, true, true, true}
+	got := confidentSuspects(d, p, audited, []float64{0.8, 0.9})
+	if len(got) != 2 || got[0].Path != "cats/dog" || got[0].Confident || got[0].Suggested != "dogs" ||
+		got[1].Path != "dogs/cat" || !got[1].Confident || math.Abs(got[1].Score-0.9) > 1e-6 {
+		t.Fatalf("suspects %+v", got)
+	}
+}

@@ -114,10 +114,19 @@ func auditRun(w, log io.Writer, mf *modelFlags, cfg head.Config, dataDir, layer,
 		return nil
 	}
 	fmt.Fprintf(w, "%-9s %6s  %-40s %-16s %-16s %s\n", "kind", "score", "path", "label", "suggested", "other")
+	confident := 0
 	for _, f := range findings {
-		fmt.Fprintf(w, "%-9s %6.3f  %-40s %-16s %-16s %s\n", f.Kind, f.Score, f.Path, f.Label, f.Suggested, f.Other)
+		kind := f.Kind
+		if f.Kind == app.KindMislabel && !f.Confident {
+			kind += "?"
+		}
+		if f.Confident {
+			confident++
+		}
+		fmt.Fprintf(w, "%-9s %6.3f  %-40s %-16s %-16s %s\n", kind, f.Score, f.Path, f.Label, f.Suggested, f.Other)
 	}
-	fmt.Fprintf(w, "%d suspected mislabels, %d cross-class duplicates of %d photos (%d folds)\n", rep.Mislabels, dups, rep.Examples, rep.Folds)
+	fmt.Fprintf(w, "%d suspected mislabels (%d confident; mislabel? only disagrees with the prediction), %d cross-class duplicates of %d photos (%d folds)\n",
+		rep.Mislabels, confident, dups, rep.Examples, rep.Folds)
 	return nil
 }
 
