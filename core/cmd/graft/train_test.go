@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/draw"
 	"image/png"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/graftml/graft/app/headfile"
+	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/internal/shared"
 )
 
@@ -171,6 +173,60 @@ func TestTrainEvalCatsVsDogs(t *testing.T) {
 	t.Logf("graft eval: accuracy %.4f, per class %v, confusion %v, %d images", r.Accuracy, r.PerClass, r.Confusion, r.Images)
 	if r.Accuracy < minAcc {
 		t.Errorf("validation accuracy %.4f, below %.2f", r.Accuracy, minAcc)
+	}
+	checkCatOnCanvas(t, h5, filepath.Join(dir, "cd.head"), valDir)
+}
+
+// checkCatOnCanvas: a validation cat pasted on the left (then the right) half of a blank
+// canvas; graft explain's map of the head's class has most of its mass on that half.
+func checkCatOnCanvas(t *testing.T, h5, head, valDir string) {
+	t.Helper()
+	cats, _ := os.ReadDir(filepath.Join(valDir, "cats"))
+	data, err := os.ReadFile(filepath.Join(valDir, "cats", cats[0].Name()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := preprocess.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := preprocess.Resize(img, preprocess.Crop, 224)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, left := range []bool{true, false} {
+		canvas := image.NewRGBA(image.Rect(0, 0, 448, 448)) // square: the crop keeps all of it
+		draw.Draw(canvas, canvas.Bounds(), image.NewUniform(color.RGBA{235, 235, 235, 255}), image.Point{}, draw.Src)
+		x := 0
+		if !left {
+			x = 224
+		}
+		draw.Draw(canvas, image.Rect(x, 112, x+224, 336), cat, image.Point{}, draw.Src)
+		path := filepath.Join(t.TempDir(), "canvas.png")
+		var b bytes.Buffer
+		png.Encode(&b, canvas)
+		os.WriteFile(path, b.Bytes(), 0o644)
+		stdout, stderr, status := runCLI("explain", "--h5", h5, "--head", head, "--class", "cats", "--json", path)
+		if status != 0 {
+			t.Fatalf("explain: status %d: %s", status, stderr)
+		}
+		var e explanation
+		if err := json.Unmarshal([]byte(stdout), &e); err != nil {
+			t.Fatalf("%v in %q", err, stdout)
+		}
+		var near, all float64
+		for _, row := range e.Map {
+			for j, v := range row {
+				all += float64(v)
+				if (j < len(row)/2) == left {
+					near += float64(v)
+				}
+			}
+		}
+		t.Logf("cat on the %s: p(cats) %.3f, %.0f%% of the map's mass on its half", map[bool]string{true: "left", false: "right"}[left], e.Prob, 100*near/all)
+		if !(near > 0.6*all) { // measured: 75% (left), 72% (right)
+			t.Errorf("cat on the left %v: %.0f%% of the map's mass on its half, want most of it", left, 100*near/all)
+		}
 	}
 }
 
