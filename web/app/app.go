@@ -27,6 +27,7 @@ type App struct {
 	queue  chan func()
 	start  time.Time
 	tr     trainer // train.go
+	so     sorter  // sort.go
 }
 
 // NewApp is an App with no browser attached (natively, or before main_js.go wires it).
@@ -65,6 +66,9 @@ func (a *App) onWorkerMessage(text string, file js.Value) {
 		}
 		switch e.Kind {
 		case wire.KindStatus, wire.KindResult, wire.KindFailed:
+		case wire.KindSortReady, wire.KindSorted, wire.KindSortNames:
+			a.onSortMessage(0, e, file)
+			return
 		default:
 			a.onTrainMessage(0, e, file)
 			return

@@ -94,6 +94,18 @@ func renderedStates() map[string]*App {
 			Heat: &wire.HeatMap{Class: 1, H: 1, W: 1, Map: []float32{0}, Peak: 0, Resize: "nearest"}}}}, 10)
 	flat.State.Why = true
 
+	// A folder sorted with the head; and one being sorted.
+	sorted := NewApp()
+	sorted.State.Model = done.State.Model
+	sorted.State.Train = *tr
+	sorted.State.Sort, _ = sortedFixture() // TestSortState checks it
+	sorted.State.Sort.CanWrite = true
+	sorted.State.Sort.SetBy("prob")
+	sorting := NewApp()
+	sorting.State.Model = done.State.Model
+	sorting.State.Sort = NewSort(SortRunBase+9, "holiday", []string{"holiday/a.jpg", "holiday/b.jpg"}, []string{"u1", "u2"})
+	sorting.State.Sort.Ready(&wire.SortReady{Run: SortRunBase + 9, Head: "pets", Classes: []string{"cats", "dogs"}}, 2, 0)
+
 	training := NewApp()
 	training.State.Model = done.State.Model
 	training.State.Train = *tr
@@ -101,7 +113,7 @@ func renderedStates() map[string]*App {
 	training.State.Train.Extract.Done = 12
 
 	return map[string]*App{"starting": starting, "downloading": downloading, "done": done, "failed": failed, "trained": trained, "training": training, "unknown": unknown,
-		"why": why, "why-off": whyOff, "why-flat": flat}
+		"why": why, "why-off": whyOff, "why-flat": flat, "sorted": sorted, "sorting": sorting}
 }
 
 func TestRenderedPage(t *testing.T) {
@@ -177,6 +189,25 @@ func TestRenderedPage(t *testing.T) {
 			}
 			if want := map[string]string{"why-off": "Show where in the photo the head found “cats”", "why-flat": "Nothing in this photo counted for “dogs”"}[name]; !strings.Contains(text, want) {
 				t.Errorf("%s: the page lacks %q", name, want)
+			}
+		case "sorted":
+			for _, want := range []string{`id="sort-table"`, `id="sort-csv"`, `id="sort-write"`, `aria-sort="descending"`, `data-class="none of these"`,
+				`data-unknown="true"`, "Sorted 3 of 4 photos of “pets” with “pets”", `class="thumb"`, "not classified: “d.txt” is a text file"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
+			}
+			if i, j := strings.Index(text, `data-path="pets/a.jpg"`), strings.Index(text, `data-path="pets/sub/c.png"`); i < 0 || j < i {
+				t.Errorf("%s: the table is not sorted by probability (most probable first)", name)
+			}
+		case "sorting":
+			for _, want := range []string{`id="sort-progress"`, `id="sort-cancel"`, "0 of 2 photos, 1 workers", "No head is in use yet"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s: the page lacks %q", name, want)
+				}
+			}
+			if strings.Contains(text, `id="sort-csv"`) {
+				t.Errorf("%s: Download CSV before any photo is classified", name)
 			}
 		case "training":
 			for _, want := range []string{"12 of 40 images", "2 workers", `id="cancel-button"`} {

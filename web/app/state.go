@@ -43,6 +43,7 @@ type State struct {
 	sentAt     map[int]float64 // photo ID → page clock (ms) when sent
 	Results    int             // photos classified this visit
 	Train      Train           // training a head (train_state.go)
+	Sort       *Sort           // sorting a folder (sort_state.go); nil before the first
 }
 
 // NewState is the state before the worker has said anything.

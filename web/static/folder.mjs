@@ -57,3 +57,50 @@ export const graftFolder = {
     })();
   },
 };
+
+// Writing sorted copies (web/app/sort.go) with the File System Access API, where the browser
+// has it: pickTarget asks for a folder (readwrite) and lists the files already in it (relative
+// paths), so that app.SortPlan never names a copy over one; writeCopies writes each File to its
+// path, creating class folders, and refuses a name that exists by then. Nothing is moved.
+async function listTarget(dir, prefix, out) {
+  for await (const [name, handle] of dir.entries()) {
+    if (handle.kind === "directory") await listTarget(handle, prefix + name + "/", out);
+    else out.push(prefix + name);
+  }
+}
+
+graftFolder.pickTarget = async () => {
+  const handle = await showDirectoryPicker({ id: "graft-sort", mode: "readwrite" });
+  const existing = [];
+  await listTarget(handle, "", existing);
+  return { handle, existing };
+};
+
+graftFolder.writeCopies = async (root, items, progress) => {
+  let firstError = "";
+  for (let i = 0; i < items.length; i++) {
+    const { path, file } = items[i];
+    try {
+      const parts = path.split("/");
+      let dir = root;
+      for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
+      const name = parts[parts.length - 1];
+      let exists = true;
+      try {
+        await dir.getFileHandle(name);
+      } catch (err) {
+        if (err.name !== "NotFoundError") throw err;
+        exists = false;
+      }
+      if (exists) throw new Error(path + " appeared meanwhile; not overwritten");
+      const out = await (await dir.getFileHandle(name, { create: true })).createWritable();
+      await out.write(file);
+      await out.close();
+      progress(i, true);
+    } catch (err) {
+      if (!firstError) firstError = err.message;
+      progress(i, false);
+    }
+  }
+  return { firstError };
+};

@@ -48,6 +48,7 @@ type worker struct {
 	loadErr error
 
 	training // train_js.go
+	sorting  // sort_js.go
 }
 
 // job is one message of the training flow with what came beside its JSON.
@@ -104,10 +105,10 @@ func (w *worker) onMessage(data js.Value) {
 	case wire.KindCancel:
 		w.cancel(env.Cancel.Run)
 		return
-	case wire.KindRun, wire.KindExtract: // in order: a run's settings before its images
+	case wire.KindRun, wire.KindExtract, wire.KindSortRun, wire.KindSortPhoto: // in order: a run's settings (or head) before its images
 		w.extracts <- job{env: env, blob: data.Get("blob")}
 		return
-	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache:
+	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache, wire.KindSortStart, wire.KindSortPlan:
 		if w.role == "model" {
 			w.control <- job{env: env, blob: data.Get("blob"), files: data.Get("files")}
 		}

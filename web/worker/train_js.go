@@ -89,6 +89,11 @@ func (w *worker) isCancelled(run int) bool {
 // extract messages, one at a time.
 func (w *worker) extractLoop() {
 	for j := range w.extracts {
+		switch j.env.Kind {
+		case wire.KindSortRun, wire.KindSortPhoto:
+			w.sortJob(j)
+			continue
+		}
 		if r := j.env.Run; r != nil {
 			<-w.settled
 			if w.session == nil {
@@ -164,6 +169,16 @@ func (w *worker) controlLoop() {
 			w.headOp(j.env.HeadOp, j.blob)
 		case wire.KindCache:
 			w.cacheOp(j.env.Cache.Op)
+		case wire.KindSortStart:
+			r, file := w.shelf.SortReady(j.env.SortStart.Run)
+			if file == nil {
+				post(wire.Envelope{Kind: wire.KindSortReady, SortReady: &r})
+			} else {
+				postWithFile(wire.Envelope{Kind: wire.KindSortReady, SortReady: &r}, file)
+			}
+		case wire.KindSortPlan:
+			names := engine.PlanCopies(j.env.SortPlan)
+			post(wire.Envelope{Kind: wire.KindSortNames, SortNames: &names})
 		case wire.KindBench:
 			base, err := app.HeadBase(w.session.Manifest(), string(preprocess.DefaultResize))
 			var r wire.BenchResult
