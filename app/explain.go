@@ -1,6 +1,7 @@
 // explain.go: why a head gave a photo its class, as `graft explain` shows it — the Grad-CAM
 // map (core/head/gradcam.go) over the feature map the head pools (the base layer's output, or
-// for a fine-tuned model its last block's), and an overlay of that map on the photo as the
+// for a fine-tuned model its last block's; for ImageNet's top-1, conv5_block3_out through the
+// model's own avg_pool → predictions), and an overlay of that map on the photo as the
 // network saw it (the 224×224 resize or crop). The map is bilinearly upsampled, as Grad-CAM's
 // authors do, and coloured from transparent (no evidence) through red to yellow (the most).
 package app
@@ -10,6 +11,9 @@ import (
 	"image"
 	"image/color"
 
+	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/core/ops"
+	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/core/tensor"
 )
 
@@ -41,12 +45,20 @@ func (c *Classifier) Explain(layer string, x *tensor.Tensor, class int) (*Explan
 			return nil, err
 		}
 	}
+	return explainMap(&c.Model.Net, fmap, class, p.Probs[class])
+}
+
+// explainMap is net's Grad-CAM of class over fmap [1,H,W,F], scaled to a peak of 1.
+func explainMap(net *head.Net, fmap *tensor.Tensor, class int, prob float32) (*Explanation, error) {
+	if len(fmap.Shape) != 4 || fmap.Shape[0] != 1 {
+		return nil, fmt.Errorf("app: a feature map of shape %v: want one photo [1,H,W,C]", fmap.Shape)
+	}
 	h, w := fmap.Shape[1], fmap.Shape[2]
-	cam, err := c.Model.GradCAM(fmap.Data, h, w, class)
+	cam, err := net.GradCAM(fmap.Data, h, w, class)
 	if err != nil {
 		return nil, err
 	}
-	e := &Explanation{Class: class, Prob: p.Probs[class], H: h, W: w, Map: cam}
+	e := &Explanation{Class: class, Prob: prob, H: h, W: w, Map: cam}
 	for _, v := range cam {
 		e.Peak = max(e.Peak, v)
 	}
@@ -56,6 +68,40 @@ func (c *Classifier) Explain(layer string, x *tensor.Tensor, class int) (*Explan
 		}
 	}
 	return e, nil
+}
+
+// ImageNetLayer is the feature map ImageNet's classifier pools: ExplainImageNet reads it.
+const ImageNetLayer = "conv5_block3_out"
+
+// ExplainImageNet explains ImageNet class (0…999; −1: the top-1) for a photo from x
+// [1,7,7,2048], the output of ImageNetLayer: the model's own classifier (avg_pool →
+// predictions, a linear head with a softmax) is the head Grad-CAM runs through.
+func ExplainImageNet(m *resnet50.Model, x *tensor.Tensor, class int) (*Explanation, error) {
+	kernel, bias, err := m.Classifier()
+	if err != nil {
+		return nil, err
+	}
+	net := &head.Net{Output: head.Softmax, Layers: []head.Dense{{In: kernel.Shape[0], Out: kernel.Shape[1], Kernel: kernel.Data, Bias: bias}}}
+	if len(x.Shape) != 4 || x.Shape[3] != net.Features() {
+		return nil, fmt.Errorf("app: ImageNet's classifier reads %s [1,7,7,%d], not %v", ImageNetLayer, net.Features(), x.Shape)
+	}
+	pooled := ops.GlobalAvgPool(x)
+	probs, err := (&head.Model{Net: *net, Classes: make([]string, net.Layers[0].Out)}).Probabilities(pooled.Data, 1)
+	if err != nil {
+		return nil, err
+	}
+	if class < 0 {
+		class = 0
+		for i, p := range probs {
+			if p > probs[class] {
+				class = i
+			}
+		}
+	}
+	if class >= len(probs) {
+		return nil, fmt.Errorf("app: ImageNet class %d of %d", class, len(probs))
+	}
+	return explainMap(net, x, class, probs[class])
 }
 
 // At is the map at (x, y) of an image of size×size pixels: bilinear between the centres of

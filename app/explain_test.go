@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
@@ -122,5 +123,50 @@ func TestExplain(t *testing.T) {
 	}
 	if got := o.RGBAAt(7, 4); got.R <= 150 || got.B >= 100 {
 		t.Errorf("where the map is 1: %v", got)
+	}
+}
+
+type noWeights struct{}
+
+func (noWeights) Weight(layer, short string) ([]int, []float32, error) {
+	return nil, nil, fmt.Errorf("%s/%s:0: %w", layer, short, resnet50.ErrMissing)
+}
+
+// TestExplainImageNet: the ImageNet explanation's class and probability are the model's own
+// top-1 (its predictions layer), on synthetic weights; its map is conv5's 7×7.
+func TestExplainImageNet(t *testing.T) {
+	m, err := resnet50.New(&resnet50.Synthetic{Inner: noWeights{}, Seed: 3}, resnet50.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	x := tensor.New(1, resnet50.InputSize, resnet50.InputSize, 3)
+	for i := range x.Data {
+		x.Data[i] = float32(60 * r.NormFloat64())
+	}
+	var fmap *tensor.Tensor
+	probs, err := m.Run(x, "predictions", func(layer string, t *tensor.Tensor) {
+		if layer == ImageNetLayer {
+			fmap = t.Clone()
+		}
+	})
+	if err != nil || fmap == nil {
+		t.Fatalf("run: %v (conv5 map %v)", err, fmap != nil)
+	}
+	top := 0
+	for i, p := range probs.Data {
+		if p > probs.Data[top] {
+			top = i
+		}
+	}
+	e, err := ExplainImageNet(m, fmap, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Class != top || math.Abs(float64(e.Prob-probs.Data[top])) > 1e-5 || e.H != 7 || e.W != 7 {
+		t.Fatalf("explained class %d (p %g) on %d×%d, the model's top-1 is %d (p %g)", e.Class, e.Prob, e.H, e.W, top, probs.Data[top])
+	}
+	if _, err := ExplainImageNet(m, fmap, 1000); err == nil {
+		t.Error("class 1000 accepted")
 	}
 }

@@ -275,3 +275,16 @@ func (m *Model) conv(a *arena, name string, x, residual *tensor.Tensor, relu boo
 	}
 	return ops.Conv2DWeightsTo(a.get, x, c.kernel, c.bias, c.spec.Stride, c.spec.Stride, pad, residual, relu)
 }
+
+// Classifier is the predictions layer: its kernel [2048,1000] as float32 (dequantized when the
+// model holds it as int8: a copy) and its bias [1000]. An error when the model has none.
+func (m *Model) Classifier() (*tensor.Tensor, []float32, error) {
+	if len(m.dense.Shape) == 0 {
+		return nil, nil, fmt.Errorf("resnet50: this model has no %s layer (it ends at %s)", DenseLayer, m.lastLayer)
+	}
+	k, err := m.dense.Float32()
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, m.denseBias, nil
+}

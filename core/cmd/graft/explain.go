@@ -1,6 +1,7 @@
-// graft explain --head FILE IMG...: why the head gave each photo its class — the Grad-CAM map
-// (app.Classifier.Explain) printed as numbers and, with --out, drawn over the photo as the
-// network saw it (PNG). --class explains another class than the predicted one.
+// graft explain [--head FILE] IMG...: why the head (or, without --head, ImageNet's classifier)
+// gave each photo its class — the Grad-CAM map (app.Classifier.Explain, app.ExplainImageNet)
+// printed as a shaded grid or numbers and, with --out, drawn over the photo as the network saw
+// it (PNG). --class explains another class than the predicted one.
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/graftml/graft/app"
+	"github.com/graftml/graft/core/imagenet"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/core/tensor"
@@ -23,12 +25,15 @@ import (
 
 // explanation is one photo's as --json prints it.
 type explanation struct {
-	Path    string      `json:"path"`
-	Class   string      `json:"class"`
-	Prob    float32     `json:"prob"`
-	Map     [][]float32 `json:"map"`  // [H][W] in [0, 1]
-	Peak    [2]int      `json:"peak"` // row, column of the map's maximum
-	Overlay string      `json:"overlay,omitempty"`
+	Path  string      `json:"path"`
+	Class string      `json:"class"`
+	Prob  float32     `json:"prob"`
+	Map   [][]float32 `json:"map"`  // [H][W] in [0, 1]
+	Peak  [2]int      `json:"peak"` // row, column of the map's maximum
+	// Synthetic: an ImageNet class of a model with synthetic weights (--fill synthetic), so
+	// the map says nothing about the photo.
+	Synthetic bool   `json:"synthetic,omitempty"`
+	Overlay   string `json:"overlay,omitempty"`
 }
 
 func explain(args []string, stdout, stderr io.Writer) int {
@@ -37,15 +42,15 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	var mf modelFlags
 	mf.register(fs)
 	mf.log = stderr
-	headFile := fs.String("head", "", "the head file to explain (required)")
-	className := fs.String("class", "", "explain this class (default: the predicted one)")
+	headFile := fs.String("head", "", "explain this head's class (default: ImageNet's top-1, which needs the full network)")
+	className := fs.String("class", "", "explain this class (default: the predicted one); without --head an ImageNet name or synset")
 	out := fs.String("out", "", "write the map over the photo here: a .png file for one photo, a folder for several")
 	asJSON := fs.Bool("json", false, "print one JSON object per photo")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *headFile == "" || fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "graft explain: want --head FILE and at least one photo")
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "graft explain: no photos given")
 		return 2
 	}
 	if fs.NArg() > 1 && strings.HasSuffix(strings.ToLower(*out), ".png") {
@@ -54,31 +59,13 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	}
 	resizeSet := false
 	fs.Visit(func(f *flag.Flag) { resizeSet = resizeSet || f.Name == "resize" })
-	c, err := openClassifier(&mf, resizeSet, *headFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "graft explain: %v\n", err)
-		return 1
-	}
-	class := -1
-	if *className != "" {
-		if class = slices.Index(c.Model.Classes, *className); class < 0 {
-			fmt.Fprintf(stderr, "graft explain: the head has no class %q (it has %s)\n", *className, strings.Join(c.Model.Classes, ", "))
-			return 2
-		}
-	}
-	l, err := mf.load()
-	if err != nil {
-		fmt.Fprintf(stderr, "graft explain: %v\n", err)
-		return 1
-	}
-	layer := c.InputLayer()
-	if err := l.model.CheckLayer(layer); err != nil {
-		fmt.Fprintf(stderr, "graft explain: %v\n", err)
-		return 1
+	ex, code := newExplainer(&mf, resizeSet, *headFile, *className, stderr)
+	if ex == nil {
+		return code
 	}
 	status := 0
 	for _, path := range fs.Args() {
-		r, err := explainOne(l, c, layer, class, path, *out, fs.NArg() > 1)
+		r, err := ex.explainOne(path, *out, fs.NArg() > 1)
 		if err != nil {
 			fmt.Fprintf(stderr, "graft explain: %s: %v\n", path, err)
 			status = 1
@@ -89,7 +76,11 @@ func explain(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "%s\n", line)
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: %s (%.3f); strongest at row %d, column %d of %d×%d\n", r.Path, r.Class, r.Prob, r.Peak[0], r.Peak[1], len(r.Map), len(r.Map[0]))
+		note := ""
+		if r.Synthetic {
+			note = " [synthetic weights: not ImageNet's answer]"
+		}
+		fmt.Fprintf(stdout, "%s: %s (%.3f)%s; strongest at row %d, column %d of %d×%d\n", r.Path, r.Class, r.Prob, note, r.Peak[0], r.Peak[1], len(r.Map), len(r.Map[0]))
 		for _, row := range r.Map {
 			fmt.Fprintf(stdout, "  %s\n", shade(row))
 		}
@@ -100,7 +91,61 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func explainOne(l *loaded, c *app.Classifier, layer string, class int, path, out string, several bool) (*explanation, error) {
+// explainer is what graft explain runs: a head (its classifier and input layer) or, without
+// --head, ImageNet's classifier at conv5_block3_out.
+type explainer struct {
+	l     *loaded
+	c     *app.Classifier // nil: ImageNet
+	layer string
+	class int // −1: the predicted one
+}
+
+// newExplainer loads what explain needs; nil and the exit status when it cannot.
+func newExplainer(mf *modelFlags, resizeSet bool, headFile, className string, stderr io.Writer) (*explainer, int) {
+	ex := &explainer{class: -1, layer: app.ImageNetLayer}
+	if headFile != "" {
+		c, err := openClassifier(mf, resizeSet, headFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "graft explain: %v\n", err)
+			return nil, 1
+		}
+		ex.c, ex.layer = c, c.InputLayer()
+		if className != "" {
+			if ex.class = slices.Index(c.Model.Classes, className); ex.class < 0 {
+				fmt.Fprintf(stderr, "graft explain: the head has no class %q (it has %s)\n", className, strings.Join(c.Model.Classes, ", "))
+				return nil, 2
+			}
+		}
+	} else if className != "" {
+		i := slices.IndexFunc(imagenet.Labels(), func(l imagenet.Label) bool { return l.Name == className || l.Synset == className })
+		if i < 0 {
+			fmt.Fprintf(stderr, "graft explain: %q is not an ImageNet class name or synset (e.g. tabby, n02123045)\n", className)
+			return nil, 2
+		}
+		ex.class = i
+	}
+	l, err := mf.load()
+	if err != nil {
+		fmt.Fprintf(stderr, "graft explain: %v\n", err)
+		return nil, 1
+	}
+	need := ex.layer
+	if ex.c == nil {
+		need = "predictions"
+	}
+	if err := l.model.CheckLayer(need); err != nil {
+		fmt.Fprintf(stderr, "graft explain: %v\n", err)
+		if ex.c == nil {
+			fmt.Fprintln(stderr, "(ImageNet's classes need the full network; explain a head with --head FILE)")
+		}
+		return nil, 1
+	}
+	ex.l = l
+	return ex, 0
+}
+
+func (ex *explainer) explainOne(path, out string, several bool) (*explanation, error) {
+	l := ex.l
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -117,14 +162,25 @@ func explainOne(l *loaded, c *app.Classifier, layer string, class int, path, out
 	if err != nil {
 		return nil, err
 	}
-	if x, err = l.model.Run(x, layer, nil); err != nil {
+	if x, err = l.model.Run(x, ex.layer, nil); err != nil {
 		return nil, err
 	}
-	e, err := c.Explain(layer, x, class)
+	var e *app.Explanation
+	if ex.c != nil {
+		e, err = ex.c.Explain(ex.layer, x, ex.class)
+	} else {
+		e, err = app.ExplainImageNet(l.model, x, ex.class)
+	}
 	if err != nil {
 		return nil, err
 	}
-	r := &explanation{Path: path, Class: c.Model.Classes[e.Class], Prob: e.Prob}
+	r := &explanation{Path: path, Prob: e.Prob, Synthetic: l.synthetic && ex.c == nil}
+	if ex.c != nil {
+		r.Class = ex.c.Model.Classes[e.Class]
+	} else {
+		lab, _ := imagenet.ByIndex(e.Class)
+		r.Class = lab.Name
+	}
 	best := float32(-1)
 	for i := range e.H {
 		row := e.Map[i*e.W : (i+1)*e.W]

@@ -102,12 +102,21 @@ func TestExplainFindsTheSquare(t *testing.T) {
 	if status != 0 || !strings.Contains(stdout, ": blue (") {
 		t.Errorf("--class blue: status %d, %s", status, stdout)
 	}
+	// Without --head: ImageNet's top-1 at conv5_block3_out, which the partial weights lack.
+	if _, stderr, status := runCLI("explain", "--h5", h5, topLeft); status != 1 || !strings.Contains(stderr, "full network") {
+		t.Errorf("ImageNet without its classifier: status %d, %s", status, stderr)
+	}
+	stdout, stderr, status = runCLI("explain", "--h5", h5, "--fill", "synthetic", "--class", "tabby", "--json", topLeft)
+	var e explanation
+	if status != 0 || json.Unmarshal([]byte(stdout), &e) != nil || e.Class != "tabby" || !e.Synthetic || len(e.Map) != 7 || len(e.Map[0]) != 7 {
+		t.Errorf("ImageNet explanation with synthetic weights: status %d, %s %s", status, stdout, stderr)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"explain", "--h5", h5, "--head", headFile, "--class", "green", topLeft}, "no class"},
-		{[]string{"explain", "--h5", h5, topLeft}, "want --head"},
+		{[]string{"explain", "--h5", h5, "--class", "no-such-class", topLeft}, "not an ImageNet class"},
 		{[]string{"explain", "--h5", h5, "--head", headFile, "--out", "x.png", topLeft, bottomRight}, "several photos"},
 	} {
 		if _, stderr, status := runCLI(c.args...); status != 2 || !strings.Contains(stderr, c.want) {
