@@ -13,7 +13,7 @@
 #   POST /api/classify open with it
 #   ./build.sh worker-test   only the Worker's checks under wrangler dev (part of ./build.sh test)
 #   ./build.sh web-e2e       only the browser end-to-end test (part of ./build.sh test)
-#   ./build.sh long-tests    the full cats-vs-dogs training/eval run and the official weights on
+#   ./build.sh long-tests    every fuzz target for FUZZ_TIME (60s) each, the full cats-vs-dogs training/eval run and the official weights on
 #                            ImageNet samples (not part of ./build.sh test)
 #   ./build.sh weights       only find the weights file (or download it) and print where it came from
 # The weights file (serve, dist, worker, weights): $GRAFT_WEIGHTS_H5, else
@@ -364,6 +364,29 @@ bench_peers() {
 long_tests() {
   GRAFT_LONG=1 go test -count=1 -timeout 60m -run '^TestTrainEvalCatsVsDogs$' -v ./core/cmd/graft
   GRAFT_LONG=1 go test -count=1 -timeout 60m -run '^TestOfficialWeights' -v ./weights/convert
+  fuzz_all
+}
+
+# fuzz_all: every go test -fuzz target of the module (found with go test -list, so a new one is
+# never forgotten) for FUZZ_TIME each (default 60s). The seeds are in the targets' f.Add calls
+# and their testdata/fuzz folders; an input that fails is written there by go test, to be kept
+# as a regression case once fixed.
+fuzz_all() {
+  local t=${FUZZ_TIME:-60s} pkg names=() failed=0
+  while read -r line; do
+    case "$line" in
+      Fuzz*) names+=("$line") ;;
+      ok*)
+        pkg=$(echo "$line" | awk '{print $2}')
+        for n in "${names[@]}"; do
+          echo "== fuzz $pkg $n ($t)"
+          go test -run '^$' -fuzz "^$n\$" -fuzztime "$t" "$pkg" || failed=1
+        done
+        names=() ;;
+      *) names=() ;;
+    esac
+  done < <(go test -list '^Fuzz' ./... 2>/dev/null)
+  return $failed
 }
 
 run_tests() {

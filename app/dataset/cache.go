@@ -139,6 +139,9 @@ func decodeCacheFile(b []byte, key string) ([]float32, error) {
 	v := make([]float32, n)
 	for i := range v {
 		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4+4*i:]))
+		if math.IsNaN(float64(v[i])) || math.IsInf(float64(v[i]), 0) { // features are finite: not ours
+			return nil, errCacheFile
+		}
 	}
 	return v, nil
 }
