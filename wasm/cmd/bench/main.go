@@ -9,8 +9,8 @@
 // dequantized block by block inside the GEMM; "float32" is the synthetic weights as float32
 // (4× the kernel memory: 102 MB), the way the engine ran before int8 stayed int8.
 //
-// It is the same program natively (engine "native-go"; run it with GOMAXPROCS=1 for a one-thread
-// figure) and as GOOS=js GOARCH=wasm under Node through wasm/js/loader.mjs (wasm/cmd/wasmexec),
+// It is the same program natively (engine "native-avx2" when core/kernels runs its AVX2+FMA
+// kernels, "native-go" for -tags purego; GOMAXPROCS sets the threads, GOMAXPROCS=1 for one) and as GOOS=js GOARCH=wasm under Node through wasm/js/loader.mjs (wasm/cmd/wasmexec),
 // where the engine is the loader's choice (GRAFT_ENGINE): wasm-simd128, wasm-relaxed-simd, or
 // wasm-scalar for a -tags purego build. gflops counts ResNet50's 2·multiply-adds (convs and the
 // dense layer, from core/resnet50's stage table) over the median time; rss_mb is the process's
@@ -34,6 +34,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/graftml/graft/core/kernels"
 	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/core/tensor"
 )
@@ -51,6 +52,10 @@ type result struct {
 	GOGC     int     `json:"gogc"`          // Go's GC target (GOGC), which sets the heap's high-water mark
 	Weights  string  `json:"weights"`       // how the kernels are held: "int8" or "float32" (Model.KernelDType)
 	WeightMB float64 `json:"weights_mb"`    // the kernels' memory (Model.KernelBytes)
+	// With -fmapeak (natively): the ymm FMA peak at these threads (fmapeak.go; the width of the
+	// AVX2 kernels) and the share of it gflops is.
+	PeakGFLOPS float64 `json:"fma_peak_gflops,omitempty"`
+	PeakShare  float64 `json:"fma_peak_share,omitempty"`
 }
 
 func main() {
@@ -59,8 +64,9 @@ func main() {
 	profile := flag.Bool("profile", false, "also time each layer alone and print a table on stderr")
 	memstats := flag.Bool("memstats", false, "print Go's heap statistics on stderr at the end")
 	weights := flag.String("weights", "int8", "kernels in memory: int8 (as a converted model) or float32")
+	peak := flag.Bool("fmapeak", false, "measure this CPU's FMA peak first (stderr; natively) and give gflops' share of it")
 	flag.Parse()
-	if err := run(*runs, *warmup, *profile, *weights); err != nil {
+	if err := run(*runs, *warmup, *profile, *peak, *weights); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -72,9 +78,22 @@ func main() {
 	}
 }
 
-func run(runs, warmup int, profile bool, weights string) error {
+func run(runs, warmup int, profile, peak bool, weights string) error {
 	if runs < 1 {
 		return fmt.Errorf("-runs must be at least 1")
+	}
+	peakGFLOPS := 0.0
+	if peak {
+		peaks, err := measureFMAPeak(os.Stderr)
+		if err != nil {
+			return err
+		}
+		if p, ok := peaks["avx2-fma-ymm"]; ok {
+			peakGFLOPS = p.GFLOPS1
+			if runtime.GOMAXPROCS(0) > 1 {
+				peakGFLOPS = p.GFLOPSAll
+			}
+		}
 	}
 	src, err := weightSource(weights)
 	if err != nil {
@@ -118,8 +137,11 @@ func run(runs, warmup int, profile bool, weights string) error {
 		Weights:  m.KernelDType(),
 		WeightMB: round(float64(m.KernelBytes())/1e6, 1),
 	}
+	if peakGFLOPS > 0 {
+		res.PeakGFLOPS, res.PeakShare = peakGFLOPS, round(res.GFLOPS/peakGFLOPS, 3)
+	}
 	if profile {
-		if err := profileLayers(m, src, x, os.Stderr); err != nil {
+		if err := profileLayers(m, src, x, peakGFLOPS, os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -132,7 +154,9 @@ func run(runs, warmup int, profile bool, weights string) error {
 	return nil
 }
 
-// engineName is the loader's engine under js (GRAFT_ENGINE), "native-go" otherwise.
+// engineName is the loader's engine under js (GRAFT_ENGINE); natively it is "native-" and the
+// GEMM code core/kernels dispatched (kernels.Engine): "native-avx2" for the generated AVX2+FMA
+// kernels, "native-go" for the Go twins (-tags purego, or a CPU without AVX2 and FMA).
 func engineName() string {
 	if e := os.Getenv("GRAFT_ENGINE"); e != "" && runtime.GOOS == "js" {
 		return e
@@ -140,7 +164,7 @@ func engineName() string {
 	if runtime.GOOS == "js" {
 		return "wasm-unknown" // started without wasm/js/loader.mjs
 	}
-	return "native-go"
+	return "native-" + kernels.Engine
 }
 
 // randomImage is a caffe-preprocessed-looking [1,size,size,3] input, seeded.

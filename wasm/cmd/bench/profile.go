@@ -67,7 +67,8 @@ func kernelOf(m *resnet50.Model, src resnet50.WeightSource, layer string) (ops.W
 	return ops.F32Weights(t), err
 }
 
-func profileLayers(m *resnet50.Model, src resnet50.WeightSource, x *tensor.Tensor, w io.Writer) error {
+// peak, when not 0, is the FMA peak (GFLOP/s) that the table's last column is the share of.
+func profileLayers(m *resnet50.Model, src resnet50.WeightSource, x *tensor.Tensor, peak float64, w io.Writer) error {
 	rng := rand.New(rand.NewPCG(5, 6))
 	var rows []layerTime
 	for _, l := range convLayers(x.Shape[1]) {
@@ -146,13 +147,17 @@ func profileLayers(m *resnet50.Model, src resnet50.WeightSource, x *tensor.Tenso
 		}
 		return 0
 	})
-	fmt.Fprintf(w, "%-30s %9s %7s %9s\n", "layer (alone, best of 5)", "ms", "share", "GFLOP/s")
+	fmt.Fprintf(w, "%-30s %9s %7s %9s %7s\n", "layer (alone, best of 5)", "ms", "share", "GFLOP/s", "of peak")
 	for _, r := range rows {
-		g := ""
+		g, s := "", ""
 		if r.flops > 0 {
-			g = fmt.Sprintf("%9.1f", float64(r.flops)/r.ms/1e6)
+			gf := float64(r.flops) / r.ms / 1e6
+			g = fmt.Sprintf("%9.1f", gf)
+			if peak > 0 {
+				s = fmt.Sprintf("%6.1f%%", 100*gf/peak)
+			}
 		}
-		fmt.Fprintf(w, "%-30s %9.3f %6.1f%% %9s\n", r.name, r.ms, 100*r.ms/sum, g)
+		fmt.Fprintf(w, "%-30s %9.3f %6.1f%% %9s %7s\n", r.name, r.ms, 100*r.ms/sum, g, s)
 	}
 	fmt.Fprintf(w, "sum of layers %.1f ms; full forward pass best of %d: %.1f ms (%.1f GFLOP/s)\n",
 		sum, profileRuns, full, float64(forwardFLOPs(size))/full/1e6)
