@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/graftml/graft/app"
+	"github.com/graftml/graft/app/dataset"
 )
 
 // photoArg is one photo to classify; found says it was found in a folder given (not named).
@@ -189,19 +190,5 @@ func (t *csvTable) close() error {
 	if err := t.w.Error(); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(t.path), ".graft-csv-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(t.buf.Bytes())
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), t.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	return dataset.WriteFileAtomic(t.path, t.buf.Bytes())
 }
