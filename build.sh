@@ -152,6 +152,8 @@ serve() {
 build_worker() {
   local dist=$1 out=$2
   go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out"   # empties $out first
+  # One Go instance per isolate instead of one per request (server/worker/worker.mjs, serve_js.go).
+  cp server/worker/worker.mjs "$out/worker.mjs"
   # purego: the Worker has no SIMD kernel module to link (core/kernels' Go code runs the network).
   GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -tags purego -o "$out/app.wasm" ./server/worker
   go run ./server/cmd/builddist assets "$dist" "$out/assets"
@@ -204,20 +206,47 @@ free_port() {
 }
 
 # worker_test: the Worker built from the test fixture, run by wrangler dev on loopback with no
-# network, must pass the same checks as the native server (server/handler/worker_test.go).
+# network, must pass the same checks as the native server (server/handler/worker_test.go). Then
+# a second Worker over the classify fixture (the real partial weights with the labelled synthetic
+# fill, int8, and a baked-in head: builddist classify-fixture) must answer POST /api/classify as
+# graft classify does (TestWorkerClassify), and worker_measure prints its memory and CPU time.
 worker_test() {
   echo "== Worker under wrangler dev (local)"
   npm_tools
-  local out=build/worker-test fixture=build/worker-test-dist
+  local out=build/worker-test fixture=build/worker-test-dist rc=0
   rm -rf "$fixture"
   go run ./server/cmd/builddist fixture "$fixture"
   build_worker "$fixture" "$out"
-  local port inspector
-  port=$(free_port 8787)
+  start_worker "$out" || return 1
+  GRAFT_WORKER_URL="http://127.0.0.1:$WORKER_PORT" go test -count=1 -run '^TestWorker(SiteChecks|Specifics)$' -v ./server/handler \
+    | grep -v '^=== ' || rc=$?
+  stop_group "$WORKER_PGID"
+  trap - EXIT
+  [ "$rc" = 0 ] || return "$rc"
+
+  echo "== Worker: POST /api/classify under wrangler dev (local)"
+  out=build/worker-classify fixture=build/worker-classify-dist
+  rm -rf "$fixture"
+  go run ./server/cmd/builddist classify-fixture "$fixture"
+  build_worker "$fixture" "$out"
+  start_worker "$out" || return 1
+  GRAFT_WORKER_CLASSIFY_URL="http://127.0.0.1:$WORKER_PORT" GRAFT_WORKER_CLASSIFY_DIR="$ROOT/$fixture" \
+    go test -count=1 -timeout 30m -run '^TestWorkerClassify$' -v ./server/handler | grep -v '^=== ' || rc=$?
+  [ "$rc" = 0 ] && { worker_measure "http://127.0.0.1:$WORKER_PORT" "$WORKER_PGID" || rc=$?; }
+  stop_group "$WORKER_PGID"
+  trap - EXIT
+  return "$rc"
+}
+
+# start_worker OUT: wrangler dev --local on free loopback ports in OUT, in its own process
+# group (WORKER_PGID; WORKER_PORT), waiting for "Ready on".
+start_worker() {
+  local out=$1 inspector
+  WORKER_PORT=$(free_port 8787)
   inspector=$(free_port 9230)
   (
     cd "$out"
-    exec setsid env "${WRANGLER_ENV[@]}" wrangler dev --local --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
+    exec setsid env "${WRANGLER_ENV[@]}" wrangler dev --local --ip 127.0.0.1 --port "$WORKER_PORT" --inspector-port "$inspector" \
       --show-interactive-dev-session=false </dev/null >wrangler.log 2>&1
   ) &
   WORKER_PGID=$!
@@ -233,12 +262,16 @@ worker_test() {
     echo "wrangler dev did not start" >&2
     return 1
   fi
-  local rc=0
-  GRAFT_WORKER_URL="http://127.0.0.1:$port" go test -count=1 -run '^TestWorker(SiteChecks|Specifics)$' -v ./server/handler \
-    | grep -v '^=== ' || rc=$?
-  stop_group "$WORKER_PGID"
-  trap - EXIT
-  return "$rc"
+}
+
+# worker_measure URL PGID: a fresh photo run against the classify Worker (server/cmd/workermeasure):
+# CPU time per request (a warm request's wall time: workerd runs it on one thread with no I/O)
+# and memory (Go's Sys in the isolate, the wasm memory's high-water mark, and workerd's RSS,
+# read from /proc for the workerd processes of wrangler's process group).
+worker_measure() {
+  local pids
+  pids=$(ps -eo pid=,pgid=,comm= | awk -v g="$2" '$2 == g && $3 ~ /workerd/ {print $1}' | tr '\n' ',' | sed 's/,$//')
+  go run ./server/cmd/workermeasure -url "$1" -pids "$pids" -photo "$GRAFT_SHARED/data/kimmeen-test-images/test_images/cat.jpg"
 }
 
 # stop_group PGID: SIGTERM the process group, wait up to 10 s for it to go, then SIGKILL it.

@@ -46,3 +46,14 @@ func TestWorkerSpecifics(t *testing.T) {
 		wantSecurityHeaders(t, resp)
 	}
 }
+
+// TestWorkerClassify: POST /api/classify in the Worker, over the classify fixture
+// (server/cmd/builddist classify-fixture, in GRAFT_WORKER_CLASSIFY_DIR), must give what
+// graft classify gives on the same tree, and refuse what the native server refuses.
+func TestWorkerClassify(t *testing.T) {
+	base, dir := os.Getenv("GRAFT_WORKER_CLASSIFY_URL"), os.Getenv("GRAFT_WORKER_CLASSIFY_DIR")
+	if base == "" || dir == "" {
+		t.Skip("GRAFT_WORKER_CLASSIFY_URL/DIR are not set: ./build.sh worker-test sets them")
+	}
+	runClassifyChecks(t, base, dir, 1e-4)
+}
