@@ -2,8 +2,8 @@
 # build.sh — the one entry point: build the app into dist/, serve it, run every test, benchmark.
 #   ./build.sh serve   build dist/ and serve it on http://127.0.0.1:8080
 #   ./build.sh test    run every test (native Go, wasm, browser, Worker)
-#   ./build.sh bench   ResNet50 on one thread, one JSON line per engine (wasm SIMD128, relaxed SIMD, scalar; native)
-#   ./build.sh bench-peers   the same ResNet50 in TensorFlow.js (wasm) and ONNX Runtime Web, one thread (bench/peers)
+#   ./build.sh bench   ResNet50, one JSON line per engine (wasm SIMD128, relaxed SIMD, scalar; native AVX2 on 1 thread and all cores)
+#   ./build.sh bench-peers   the same ResNet50 in TensorFlow.js (wasm), ONNX Runtime Web, and ONNX Runtime native (1 thread, all cores) (bench/peers)
 #   ./build.sh bench-go      the Go micro-benchmarks of core/ (go test -bench)
 #   ./build.sh wasm-test     only the js/wasm tests under Node (part of ./build.sh test)
 #   ./build.sh dist    build dist/ only
@@ -324,8 +324,11 @@ wasm_tests() {
 
 # bench_resnet: ResNet50 224x224, batch 1, the full network (synthetic weights), one thread:
 # one JSON line per engine (wasm/cmd/bench): wasm-simd128 and wasm-relaxed-simd in Node 20
-# through the loader, wasm-scalar (the -tags purego build), and native-go with GOMAXPROCS=1 (a
-# one-thread figure to compare with; the native engine uses every core otherwise). BENCH_RUNS
+# through the loader, wasm-scalar (the -tags purego build), then natively: native-avx2 (the
+# engine core/kernels dispatched: native-avx2 with AVX2+FMA, else native-go) with GOMAXPROCS=1
+# and with every core (nproc), and native-go (-tags purego, one thread, the pure-Go kernels).
+# The native lines measure the CPU's FMA peak first (-fmapeak, stderr) and give fma_peak_share
+# (gflops over the ymm peak at the same threads). BENCH_RUNS
 # timed runs (default 20) after a warm-up. Go's GC target is BENCH_GOGC (default 25; Go's wasm
 # memory never shrinks, so the heap's high-water mark is Node's RSS; a lower target costs no
 # measurable time, as the float data is not scanned); the JSON says which ("gogc"). The kernels
@@ -338,6 +341,7 @@ bench_resnet() {
   GOOS=js GOARCH=wasm go build -o "$out/bench.wasm" ./wasm/cmd/bench
   GOOS=js GOARCH=wasm go build -tags purego -o "$out/bench-scalar.wasm" ./wasm/cmd/bench
   go build -o "$out/bench-native" ./wasm/cmd/bench
+  go build -tags purego -o "$out/bench-native-go" ./wasm/cmd/bench
   cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$out/"
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
   local run=(env GOGC="$gogc" GRAFT_WASM_EXEC="$out/wasm_exec.js" node --stack-size=8192)
@@ -347,7 +351,9 @@ bench_resnet() {
   relaxed=$("${run[@]}" --experimental-wasm-relaxed-simd wasm/cmd/wasmexec/run.mjs "$out/bench.wasm" -runs "$runs" -weights "$weights")
   echo "$relaxed"
   "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench-scalar.wasm" -runs "$runs" -warmup 1 -weights "$weights"
-  GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native" -runs "$runs" -weights "$weights"
+  GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native" -runs "$runs" -weights "$weights" -fmapeak
+  GOGC="$gogc" GOMAXPROCS="$(nproc)" "$out/bench-native" -runs "$runs" -weights "$weights" -fmapeak
+  GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native-go" -runs "$runs" -warmup 1 -weights "$weights"
   bench_ceiling "$simd" "$relaxed"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 }
@@ -373,19 +379,24 @@ bench_ceiling() {
 
 # bench_peers: the peers of ./build.sh bench on the same work (bench/peers/README.md): ResNet50
 # in TensorFlow.js 4.22's wasm backend and ONNX Runtime Web 1.30's wasm provider, one thread,
-# BENCH_RUNS timed runs; one JSON line each. npm ci from bench/peers/package-lock.json when
-# node_modules is missing or older than the lock file.
+# then ONNX Runtime 1.30's native CPU provider (onnxruntime-node) with intra-op 1 and every core
+# (nproc), BENCH_RUNS timed runs; one JSON line each. npm ci from bench/peers/package-lock.json
+# when node_modules is missing or older than the lock file; onnxruntime-node's tarball bundles
+# its linux-x64 CPU binary, and its postinstall would fetch only the CUDA provider from NuGet,
+# so ONNXRUNTIME_NODE_INSTALL=skip keeps the install on the npm registry.
 bench_peers() {
   need_node
   local dir=bench/peers runs=${BENCH_RUNS:-20}
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     echo "== npm ci (bench/peers)" >&2
-    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2
+    ONNXRUNTIME_NODE_INSTALL=skip npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >&2
     touch "$dir/node_modules"
   fi
   echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
   node "$dir/resnet50_tfjs.mjs" --runs "$runs"
   node "$dir/resnet50_ort.mjs" --runs "$runs"
+  node "$dir/resnet50_ort_native.mjs" --runs "$runs" --threads 1
+  node "$dir/resnet50_ort_native.mjs" --runs "$runs" --threads "$(nproc)"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 }
 
