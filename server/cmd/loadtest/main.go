@@ -4,9 +4,11 @@
 // clients that fetch index.html, the wasm and the chunks in turn, as a browser loading the app
 // would (Accept-Encoding: br, gzip), for a fixed time of at most 30 s. It reports requests/s,
 // latency percentiles, bytes/s and errors (a transport error, a status other than 200, or a body
-// whose length differs from the file's). Not part of go test.
+// whose length differs from the file's). Not part of go test. With -classify, the clients POST
+// photos to /api/classify instead (classify.go).
 //
 //	go run ./server/cmd/loadtest -clients 100 -duration 20s
+//	go run ./server/cmd/loadtest -classify -clients 100 -duration 30s
 package main
 
 import (
@@ -52,10 +54,19 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long to run (at most 30s)")
 	chunks := flag.Int("chunks", 4, "1 MiB chunks in the fixture")
 	wasmMiB := flag.Int("wasm-mib", 4, "size of the fixture's wasm file in MiB")
+	classify := flag.Bool("classify", false, "POST photos to /api/classify instead (classify.go)")
+	slots := flag.Int("slots", 1, "with -classify: photos the server runs at once")
 	flag.Parse()
 	if *duration <= 0 || *duration > maxDuration || *clients < 1 || *chunks < 1 || *wasmMiB < 1 {
 		fmt.Fprintf(os.Stderr, "loadtest: need 0 < duration ≤ %s, clients ≥ 1, chunks ≥ 1, wasm-mib ≥ 1\n", maxDuration)
 		os.Exit(2)
+	}
+	if *classify {
+		if err := runClassify(*clients, *duration, *slots); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*clients, *duration, *chunks, *wasmMiB); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
