@@ -153,9 +153,9 @@ build_worker() {
   local dist=$1 out=$2
   go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$out"   # empties $out first
   # One Go instance per isolate instead of one per request (server/worker/worker.mjs, serve_js.go).
-  cp server/worker/worker.mjs "$out/worker.mjs"
-  # purego: the Worker has no SIMD kernel module to link (core/kernels' Go code runs the network).
-  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -tags purego -o "$out/app.wasm" ./server/worker
+  # It links the SIMD128 kernel module as the page's engine does (wasm/kernels/kernels.wasm).
+  cp server/worker/worker.mjs wasm/kernels/kernels.wasm "$out/"
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./server/worker
   go run ./server/cmd/builddist assets "$dist" "$out/assets"
   sed 's#build/worker/##' wrangler.jsonc > "$out/wrangler.jsonc"
   # wrangler's own bundle and size report, offline (--dry-run uploads nothing).
@@ -230,9 +230,11 @@ worker_test() {
   go run ./server/cmd/builddist classify-fixture "$fixture"
   build_worker "$fixture" "$out"
   start_worker "$out" || return 1
+  worker_measure "http://127.0.0.1:$WORKER_PORT" "$WORKER_PGID" || rc=$?
   GRAFT_WORKER_CLASSIFY_URL="http://127.0.0.1:$WORKER_PORT" GRAFT_WORKER_CLASSIFY_DIR="$ROOT/$fixture" \
     go test -count=1 -timeout 30m -run '^TestWorkerClassify$' -v ./server/handler | grep -v '^=== ' || rc=$?
-  [ "$rc" = 0 ] && { worker_measure "http://127.0.0.1:$WORKER_PORT" "$WORKER_PGID" || rc=$?; }
+  echo "after the checks (11 MB uploads, every format, the error cases):"
+  worker_measure "http://127.0.0.1:$WORKER_PORT" "$WORKER_PGID" -memory-only || rc=$?
   stop_group "$WORKER_PGID"
   trap - EXIT
   return "$rc"
@@ -264,14 +266,14 @@ start_worker() {
   fi
 }
 
-# worker_measure URL PGID: a fresh photo run against the classify Worker (server/cmd/workermeasure):
+# worker_measure URL PGID [FLAGS]: a photo run against the classify Worker (server/cmd/workermeasure):
 # CPU time per request (a warm request's wall time: workerd runs it on one thread with no I/O)
 # and memory (Go's Sys in the isolate, the wasm memory's high-water mark, and workerd's RSS,
 # read from /proc for the workerd processes of wrangler's process group).
 worker_measure() {
   local pids
   pids=$(ps -eo pid=,pgid=,comm= | awk -v g="$2" '$2 == g && $3 ~ /workerd/ {print $1}' | tr '\n' ',' | sed 's/,$//')
-  go run ./server/cmd/workermeasure -url "$1" -pids "$pids" -photo "$GRAFT_SHARED/data/kimmeen-test-images/test_images/cat.jpg"
+  go run ./server/cmd/workermeasure -url "$1" -pids "$pids" -photo "$GRAFT_SHARED/data/imagenet-samples/images/n01440764_tench.JPEG" "${@:3}"
 }
 
 # stop_group PGID: SIGTERM the process group, wait up to 10 s for it to go, then SIGKILL it.

@@ -5,8 +5,14 @@
 // (server/worker/serve_js.go is the Go side). If the Go program ever exits, the next request
 // starts a new one. runtime.mjs and wasm_exec.js are the generated files (wasm_exec.js gives Go
 // a globalThis whose `context` is the object passed to go.run).
+//
+// The network's kernels are the SIMD128 module (wasm/kernels/kernels.wasm, as the page's model
+// worker runs them), linked the way wasm/js/loader.mjs links them: Go's `kernels` imports are
+// trampolines, filled once the kernel module is instantiated on Go's memory. Workers may not
+// compile wasm at run time, so both modules are imported (wrangler bundles them compiled).
 import "./wasm_exec.js";
 import { createRuntimeContext, loadModule } from "./runtime.mjs";
+import kernelsModule from "./kernels.wasm";
 
 globalThis.tryCatch = (fn) => {
   try {
@@ -27,10 +33,23 @@ function start() {
   const run = (async () => {
     const mod = await loadModule();
     const go = new Go();
+    const linked = {};
+    const kernels = {};
+    for (const { module, name } of WebAssembly.Module.imports(mod)) {
+      if (module === "kernels") kernels[name] = (...args) => linked[name](...args);
+    }
     const instance = new WebAssembly.Instance(mod, {
       ...go.importObject,
+      kernels,
       workers: { ready: () => ready() },
     });
+    if (Object.keys(kernels).length > 0) {
+      const k = new WebAssembly.Instance(kernelsModule, { env: { memory: instance.exports.mem } });
+      for (const name of Object.keys(kernels)) {
+        if (typeof k.exports[name] !== "function") throw new Error(`kernels.wasm does not export ${name}`);
+        linked[name] = k.exports[name];
+      }
+    }
     await go.run(instance, context);
   })();
   run.finally(() => (started = undefined)); // exited (or failed): start anew next time

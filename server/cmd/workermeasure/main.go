@@ -7,7 +7,7 @@
 // Cloudflare's edge the clock a Worker sees only advances at I/O, so they would not). Memory: Go's Sys from /api/stats
 // (in the isolate, the wasm linear memory, which never shrinks: its high-water mark) and, for
 // the workerd processes named by -pids, VmHWM (peak RSS) and VmRSS from /proc. Called by
-// ./build.sh worker-test.
+// ./build.sh worker-test: once on a fresh isolate, and with -memory-only after the checks.
 package main
 
 import (
@@ -32,12 +32,17 @@ func main() {
 	photo := flag.String("photo", "", "a JPEG photo")
 	pids := flag.String("pids", "", "workerd process ids, comma-separated")
 	runs := flag.Int("runs", 5, "warm requests")
+	memOnly := flag.Bool("memory-only", false, "only print the memory figures (after the checks ran)")
 	flag.Parse()
+	client := &http.Client{Timeout: 5 * time.Minute}
+	if *memOnly {
+		printMemory(client, *url, *pids)
+		return
+	}
 	data, err := os.ReadFile(*photo)
 	if err != nil {
 		fail(err)
 	}
-	client := &http.Client{Timeout: 5 * time.Minute}
 	first, err := post(client, *url, data)
 	if err != nil {
 		fail(err)
@@ -57,25 +62,30 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	fmt.Printf("worker: first /api/classify of a fresh isolate (loads the model from ASSETS) %.0f ms; warm: median %.0f ms, min %.0f, max %.0f (%d runs) = CPU time per request\n",
+		ms(first), ms(med), ms(warm[0]), ms(warm[len(warm)-1]), len(warm))
+	fmt.Printf("worker: a 4032×3024 JPEG (%.1f MB): %.0f ms\n", float64(len(big))/1e6, ms(bigTook))
+	fmt.Printf("worker: plan: %.2f s of CPU per photo needs Workers Paid (Standard: 30 s CPU per request by default, up to 5 min with limits.cpu_ms); the Free plan's 10 ms is %.0fx too little\n",
+		med.Seconds(), ms(med)/10)
+	printMemory(client, *url, *pids)
+}
+
+// printMemory prints Go's figures from /api/stats and workerd's from /proc.
+func printMemory(client *http.Client, url, pids string) {
 	stats := map[string]uint64{}
-	if resp, err := client.Get(*url + "/api/stats"); err == nil {
+	if resp, err := client.Get(url + "/api/stats"); err == nil {
 		json.NewDecoder(resp.Body).Decode(&stats)
 		resp.Body.Close()
 	}
-	fmt.Printf("worker: first /api/classify (loads the model from ASSETS) %.0f ms; warm: median %.0f ms, min %.0f, max %.0f (%d runs) = CPU time per request\n",
-		ms(first), ms(med), ms(warm[0]), ms(warm[len(warm)-1]), len(warm))
-	fmt.Printf("worker: a 4032×3024 JPEG (%.1f MB): %.0f ms\n", float64(len(big))/1e6, ms(bigTook))
-	fmt.Printf("worker: Go Sys (wasm memory high-water) %.1f MiB, heap in use %.1f MiB, %d GCs\n",
+	fmt.Printf("worker: Go Sys (the isolate's wasm memory, high-water) %.1f MiB, heap in use %.1f MiB, %d GCs (isolate limit: 128 MB)\n",
 		mib(stats["sys_bytes"]), mib(stats["heap_inuse_bytes"]), stats["num_gc"])
-	for _, pid := range strings.Split(*pids, ",") {
+	for _, pid := range strings.Split(pids, ",") {
 		if pid == "" {
 			continue
 		}
 		hwm, rss := procStatus(pid, "VmHWM:"), procStatus(pid, "VmRSS:")
-		fmt.Printf("worker: workerd pid %s: peak RSS (VmHWM) %s, now %s (the whole runtime, both isolates' memory included)\n", pid, hwm, rss)
+		fmt.Printf("worker: workerd pid %s: peak RSS (VmHWM) %s, now %s (the whole process: V8, compiled code, wrangler's proxy, not only the isolate)\n", pid, hwm, rss)
 	}
-	fmt.Printf("worker: plan: %.1f s of CPU per photo needs Workers Paid (Standard: 30 s CPU per request by default, up to 5 min with limits.cpu_ms); the Free plan's 10 ms is %.0fx too little\n",
-		med.Seconds(), ms(med)/10)
 }
 
 func post(c *http.Client, url string, data []byte) (time.Duration, error) {
