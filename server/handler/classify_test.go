@@ -126,8 +126,8 @@ func cliGolden(t *testing.T, dir string, photos []string) map[string]cliLine {
 	return golden
 }
 
-// classifyClient waits longer than client: in the Worker a forward pass is Go's scalar code
-// compiled to wasm, and the first request also loads the model.
+// classifyClient waits longer than client: 100 photos may queue for one slot, and in the
+// Worker the first request also loads the model.
 var classifyClient = &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{DisableCompression: true}}
 
 // postPhoto sends data as the raw body (multipart false) or as the field "photo".
@@ -166,9 +166,9 @@ func bombPNG() []byte {
 
 // runClassifyChecks: golden answers and every error case against base, serving the tree in dir
 // (a complete model with a head). Probabilities must equal the CLI's within relTol: 0 natively
-// (the same kernels), and a float32 rounding margin for the Worker, whose kernels are Go's
-// scalar code compiled to wasm (another summation order than the native AVX2 ones): classes
-// and their order must still be the CLI's.
+// (the same kernels), and a float32 rounding margin for the Worker, whose kernels are the
+// SIMD128 wasm module (another summation order than the native AVX2 ones): classes and their
+// order must still be the CLI's.
 func runClassifyChecks(t *testing.T, base, dir string, relTol float64) {
 	near := func(a, b float32) bool { return math.Abs(float64(a)-float64(b)) <= relTol*math.Abs(float64(b)) }
 	sameClass := func(a, b app.ImageNetClass) bool {
