@@ -74,6 +74,9 @@ func (a *App) onWorkerMessage(text string, file js.Value) {
 			return
 		}
 		a.State.Apply(e, a.nowMs())
+		if e.Kind == wire.KindResult {
+			a.paintHeat(a.State.Photo)
+		}
 	})
 }
 
@@ -96,6 +99,7 @@ func (a *App) ClassifyBlob(blob js.Value, name string) {
 	if p := a.State.Photo; p != nil && p.URL != "" {
 		url.Call("revokeObjectURL", p.URL)
 	}
+	a.revokeHeat()
 	a.blob, a.name = blob, name
 	p := a.State.NewPhoto(name, url.Call("createObjectURL", blob).String(), a.nowMs())
 	a.send(p)
@@ -120,6 +124,7 @@ func (a *App) SetResize(mode string) {
 	}
 	a.State.Resize = mode
 	if p := a.State.Photo; p != nil && a.blob.Truthy() {
+		a.revokeHeat()
 		np := a.State.NewPhoto(p.Name, p.URL, a.nowMs())
 		a.send(np)
 	}

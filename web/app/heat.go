@@ -1,5 +1,5 @@
 // heat.go: the "Show why" overlay — the active head's Grad-CAM map (wire.HeatMap, computed in
-// the worker by app.Classifier.Explain) turned into the pixels of a 224×224 canvas laid over the
+// the worker by app.Classifier.Explain) turned into the pixels of a 224×224 image laid over the
 // photo as the network saw it. The upsampling and colours are app.Explanation.At's and
 // app.Overlay's (heat_test.go composites these pixels over a photo and compares with
 // app.Overlay): the page cannot import app (it would link the model), so the few lines live here.

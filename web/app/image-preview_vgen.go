@@ -64,12 +64,12 @@ func (c *ImagePreview) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.AddAttrInterface("src", c.App.State.Photo.URL)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 					vgparent.AppendChild(vgn)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "canvas", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "heat-canvas"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "224"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "224"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "img"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Where the head found its class: a heat map over the photo"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "heat-overlay"}, vugu.VGAttribute{Namespace: "", Key: "alt", Val: "Heat map over the photo: where the head found its class"}}}
 					vgparent.AppendChild(vgn)
 					vgn.AddAttrInterface("class", HeatClass(c.App.State.WhyOpacity))
 					vgn.AddAttrInterface("data-photo", c.App.State.Photo.ID)
-					vgn.AddAttrInterface("hidden", !ShowingWhy(c.App.State.Photo, c.App.State.Why))
-					vgn.JSPopulateHandler = vugu.JSValueFunc(func(value js.Value) { DrawHeat(value, c.App.State.Photo) })
+					vgn.AddAttrInterface("hidden", !ShowingWhy(c.App.State.Photo, c.App.State.Why) || c.App.State.Photo.HeatURL == "")
+					vgn.AddAttrInterface("src", c.App.State.Photo.HeatURL)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 					vgparent.AppendChild(vgn)
 				}

@@ -82,6 +82,7 @@ func renderedStates() map[string]*App {
 	why.State.Apply(wire.Envelope{Kind: wire.KindResult, Result: &wire.Result{ID: wp.ID, Top5: top, Resize: "crop",
 		Head: &wire.HeadPrediction{ID: 3, Name: "pets", Best: 0, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.9}, {Name: "dogs", Prob: 0.1}},
 			Heat: &wire.HeatMap{Class: 0, H: 2, W: 2, Map: []float32{0, 0.5, 1, 0.25}, Peak: 3, Resize: "crop"}}}}, 10)
+	wp.HeatURL = "blob:http://127.0.0.1/9"
 	whyOff := NewApp()
 	whyOff.State.Model = done.State.Model
 	*whyOff.State = *why.State
@@ -137,7 +138,7 @@ func TestRenderedPage(t *testing.T) {
 			}
 		case "done":
 			if strings.Contains(text, `id="show-why"`) || !strings.Contains(text, `hidden`) {
-				t.Errorf("%s: a Show why toggle without a head, or a heat canvas shown", name)
+				t.Errorf("%s: a Show why toggle without a head, or a heat image shown", name)
 			}
 			for _, want := range []string{"cached — works offline", "relaxed SIMD", "tabby", "60%", "crop: shorter side resized", "335×500 pixels"} {
 				if !strings.Contains(text, want) {
@@ -171,15 +172,15 @@ func TestRenderedPage(t *testing.T) {
 					t.Errorf("%s: the page lacks %q", name, want)
 				}
 			}
-			if canvas := element(doc, "heat-canvas"); canvas == nil || hasAttr(canvas, "hidden") {
-				t.Errorf("%s: the heat canvas is hidden or missing", name)
+			if img := element(doc, "heat-overlay"); img == nil || hasAttr(img, "hidden") || attrs(img)["src"] != "blob:http://127.0.0.1/9" {
+				t.Errorf("%s: the heat image is hidden or missing", name)
 			}
 			if slider := element(doc, "why-opacity"); slider == nil || hasAttr(slider, "disabled") {
 				t.Errorf("%s: the opacity slider is disabled or missing", name)
 			}
 		case "why-off", "why-flat":
-			if canvas := element(doc, "heat-canvas"); canvas == nil || !hasAttr(canvas, "hidden") {
-				t.Errorf("%s: the heat canvas is shown", name)
+			if img := element(doc, "heat-overlay"); img == nil || !hasAttr(img, "hidden") {
+				t.Errorf("%s: the heat image is shown", name)
 			}
 			if box := `class="photo-box"`; !strings.Contains(text, box) {
 				t.Errorf("%s: the photo is not in its plain frame", name)

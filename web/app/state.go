@@ -23,6 +23,7 @@ type Photo struct {
 	ID      int
 	Name    string
 	URL     string // object URL of the Blob, for the preview
+	HeatURL string // object URL of the head's heat map image ("Show why"), once made
 	Resize  string // mode asked for
 	State   string
 	Result  *wire.Result

@@ -14,6 +14,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -22,6 +23,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -197,6 +199,7 @@ func TestTrainInBrowser(t *testing.T) {
 	}
 	checkHeadProbs(t, graft, model, photo, exported, res.Head)
 	checkHeadHeat(t, p, graft, model, photo, exported, res.Head)
+	checkSortFolder(t, p, graft, model, exported, downloads, photos)
 	checkNoPhotoLeft(t, rec.take(), reqs.take(), base, dist)
 
 	// 8. Head training time on 1,000 synthetic feature vectors × 20 epochs, in the model worker.
@@ -543,15 +546,101 @@ func checkHeadHeat(t *testing.T, p *page, graft, model, photo, headFile string, 
 	t.Logf("heat map %d×%d for %s, within %.2g of graft explain's", h.H, h.W, want.Class, worst)
 
 	p.do(chromedp.Click(chromedp.ID("show-why")))
-	p.poll(`!document.querySelector("#heat-canvas").hidden && document.querySelector(".photo-box.why") !== null`)
-	// The canvas pixel at the centre of the peak cell: 60% opaque (the map is 1 there).
+	p.poll(`!document.querySelector("#heat-overlay").hidden && document.querySelector(".photo-box.why") !== null`)
+	// The overlay's pixel at the centre of the peak cell: 60% opaque (the map is 1 there).
 	cx, cy := (2*want.Peak[1]+1)*224/(2*h.W), (2*want.Peak[0]+1)*224/(2*h.H)
-	if a := p.evalInt(fmt.Sprintf(`document.querySelector("#heat-canvas").getContext("2d").getImageData(%d, %d, 1, 1).data[3]`, cx, cy)); a < 140 {
-		t.Errorf("the heat canvas has alpha %d at the map's peak (%d, %d), want ~153", a, cx, cy)
+	alpha, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](fmt.Sprintf(`(async () => {
+		const img = document.querySelector("#heat-overlay"); await img.decode();
+		const c = new OffscreenCanvas(224, 224), g = c.getContext("2d"); g.drawImage(img, 0, 0);
+		return img.naturalWidth === 224 ? g.getImageData(%d, %d, 1, 1).data[3] : -img.naturalWidth; })()`, cx, cy), chromedp.EvalAwaitPromise))
+	if err != nil || alpha < 140 || alpha > 166 {
+		t.Errorf("the heat image has alpha %d at the map's peak (%d, %d), want ~153 (%v)", alpha, cx, cy, err)
 	}
-	p.setField("why-opacity", "40")
-	p.poll(`document.querySelector("#heat-canvas").classList.contains("o-4")`)
+	// Laid exactly over the photo's square.
+	if covered, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](`(() => { const a = document.querySelector("#heat-overlay").getBoundingClientRect(),
+		b = document.querySelector(".photo-box.why img:not(.heat)").getBoundingClientRect();
+		return a.width > 50 && Math.abs(a.width - a.height) < 1 && ["x", "y", "width", "height"].every(k => Math.abs(a[k] - b[k]) < 1); })()`)); err != nil || !covered {
+		t.Errorf("the heat image does not cover the photo's square (%v)", err)
+	}
 	p.shot("train-07b-show-why")
+	p.setField("why-opacity", "40")
+	p.poll(`document.querySelector("#heat-overlay").classList.contains("o-4") && getComputedStyle(document.querySelector("#heat-overlay")).opacity === "0.4"`)
+}
+
+// checkSortFolder: "Sort a folder" with the active head classifies a folder of photos (a
+// text file and a hidden file in it) over the pool, shows them in the table, and its CSV is
+// graft classify --head --csv's on the same folder: same rows, classes and verdicts, numbers
+// within sortProbTol (the features agree to ~1e-5 relative).
+func checkSortFolder(t *testing.T, p *page, graft, model, headFile, downloads string, photos []string) {
+	t.Helper()
+	const sortProbTol = 1e-3
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "unsorted")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{0, 1, trainPerClass, trainPerClass + 1} {
+		copyFile(t, photos[i], filepath.Join(dir, filepath.Base(photos[i])))
+	}
+	writeFile(t, filepath.Join(dir, "notes.txt"), []byte("not a photo\n"))
+	copyFile(t, photos[2], filepath.Join(dir, ".hidden.png"))
+	start := time.Now()
+	p.do(chromedp.SetUploadFiles(chromedp.ID("sort-input"), []string{dir}))
+	p.poll(`document.querySelector("#sort-line")?.dataset.phase === "done"`)
+	if n := p.evalInt(`document.querySelectorAll("#sort-table tbody tr").length`); n != 5 {
+		t.Errorf("the sort table has %d rows, want 5 (4 photos and the text file; the hidden file left out)", n)
+	}
+	p.do(chromedp.Click(chromedp.ID("sort-by-prob")))
+	p.poll(`document.querySelector('#sort-table th[aria-sort="descending"] #sort-by-prob') !== null`)
+	p.shot("train-07c-sorted")
+	p.do(chromedp.Click(chromedp.ID("sort-csv")))
+	pageCSV := readCSV(t, waitDownload(t, downloads, "-classified.csv"))
+	t.Logf("sorted 5 files in %.1f s", time.Since(start).Seconds())
+
+	nativeCSV := filepath.Join(parent, "native.csv")
+	cmd := exec.Command(graft, "classify", "--model", model, "--head", headFile, "--csv", nativeCSV, "unsorted")
+	cmd.Dir = parent
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("graft classify --csv: %v\n%s", err, out)
+	}
+	want := readCSV(t, nativeCSV)
+	if len(pageCSV) != len(want) || len(pageCSV) != 5 || !slices.Equal(pageCSV[0], want[0]) {
+		t.Fatalf("page CSV:\n%v\ngraft classify --csv:\n%v", pageCSV, want)
+	}
+	numeric := map[int]bool{2: true, 4: true, 5: true}
+	for c := 8; c < len(want[0]); c++ {
+		numeric[c] = true
+	}
+	for r := 1; r < len(want); r++ {
+		for c := range want[r] {
+			g, w := pageCSV[r][c], want[r][c]
+			if numeric[c] && g != "" && w != "" {
+				gv, _ := strconv.ParseFloat(g, 64)
+				wv, _ := strconv.ParseFloat(w, 64)
+				if math.Abs(gv-wv) > sortProbTol*max(1, math.Abs(wv)) {
+					t.Errorf("row %d %s: page %s, graft %s", r, want[0][c], g, w)
+				}
+				continue
+			}
+			if g != w {
+				t.Errorf("row %d %s: page %q, graft %q", r, want[0][c], g, w)
+			}
+		}
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 // bench asks the model worker to time head training on synthetic features.
