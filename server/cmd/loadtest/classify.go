@@ -3,8 +3,8 @@
 // weights with the labelled synthetic fill and a baked-in head: server/internal/classifytree),
 // and the run reports requests, errors (a transport error, a status other than 200, or an
 // answer without its top-5 and head), latency percentiles and the process's RSS sampled every
-// second (peak, and first vs last quarter of the run: memory must not grow with the number of
-// requests). Photos: the first 20 of the shared imagenet-samples, in turn.
+// second (peak, and the maximum of each quarter of the run: memory must not grow with the
+// number of requests). Photos: the first 20 of the shared imagenet-samples, in turn.
 package main
 
 import (
@@ -130,8 +130,12 @@ func runClassify(clients int, duration time.Duration, slots int) error {
 		if hwmReset {
 			peak = "of the run"
 		}
-		fmt.Printf("RSS: %.0f MiB before the run (model loaded); first quarter max %.0f MiB, last quarter max %.0f MiB; peak (VmHWM, %s) %.0f MiB (server and clients, one process)\n",
-			mibOf(rssStart), mibOf(slices.Max(rss[:q])), mibOf(slices.Max(rss[len(rss)-q:])), peak, mibOf(rssKiB("VmHWM:")))
+		var quarters []string
+		for i := range 4 {
+			quarters = append(quarters, fmt.Sprintf("%.0f", mibOf(slices.Max(rss[i*q:min((i+1)*q, len(rss))]))))
+		}
+		fmt.Printf("RSS: %.0f MiB before the run (model loaded); max per quarter of the run %s MiB; peak (VmHWM, %s) %.0f MiB (server and clients, one process)\n",
+			mibOf(rssStart), strings.Join(quarters, ", "), peak, mibOf(rssKiB("VmHWM:")))
 	}
 	if errs > 0 {
 		return fmt.Errorf("%d errors", errs)
