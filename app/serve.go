@@ -7,10 +7,12 @@
 // `graft classify --model` (ImageNet top-K: preprocess.Load → Run(…, "predictions") →
 // imagenet.TopK) and `graft classify --head` (Classifier.Predict) compute, in one forward pass.
 // A model that ends before predictions (the partial weights, truncated) still answers the head
-// and says why ImageNet's classes are not there.
+// and says why ImageNet's classes are not there. DeployBundle is the zip the page exports for a
+// head (the head file and a README with the two deploy commands).
 package app
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -473,6 +475,56 @@ func decodedBytes(cfg image.Config, formatName string) int64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// DeployBundle is the ready-to-deploy bundle the page offers for a head (issue 19 §1): a zip
+// of the head file (name.grafthead) and a README with the two commands that put it on a URL.
+// name is a file name without extension ("my-classifier"); the head must parse.
+func DeployBundle(head []byte, name string) ([]byte, error) {
+	hm, _, err := NewHeadManifest(head, name+".grafthead", name)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" || strings.ContainsAny(name, "/\\:") || strings.HasPrefix(name, ".") {
+		return nil, fmt.Errorf("bundle name %q: want a plain file name", name)
+	}
+	readme := fmt.Sprintf(`# %s: deploy this classifier
+
+Classes: %s (reads %s of model %s, %s resize%s).
+
+In a Graft checkout built with the same weights (its dist/model/manifest.json has model.id %s):
+
+    ./build.sh worker --head %s.grafthead
+    npx wrangler login && npx wrangler deploy
+
+Then: curl -F photo=@photo.jpg https://<your worker>.workers.dev/api/classify
+(Workers Paid plan: a photo takes ~0.2 s of CPU. ./build.sh serve --head %s.grafthead runs it locally.)
+`, name, strings.Join(hm.Classes, ", "), hm.Layer, hm.ModelID, hm.Resize, openSetNote(hm), hm.ModelID, name, name)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{name + ".grafthead", head}, {"README.md", []byte(readme)}} {
+		w, err := zw.Create(name + "/" + f.name)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(f.data); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func openSetNote(hm *HeadManifest) string {
+	if hm.OpenSet {
+		return fmt.Sprintf("; says 'none of these' above a score of %.3g", *hm.Threshold)
+	}
+	return ""
+}
 
 // MemStats is what /api/stats reports: the Go heap, and Sys, the memory Go took from the system
 // (in a Worker, the wasm linear memory, which never shrinks: its high-water mark).

@@ -3,16 +3,19 @@
 // conv4_block6_out: ImageNet top-5 equals preprocess.Load → Run(predictions) → imagenet.TopK on
 // an independently loaded model, the head's answer equals Classifier.Predict, a truncated model
 // still answers the head and says why ImageNet is unavailable, and the decode limits refuse
-// what they should (not an image, broken, a bomb) before running anything.
+// what they should (not an image, broken, a bomb) before running anything; the deploy bundle
+// holds the head and a README with the commands.
 package app
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"image"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -244,5 +247,42 @@ func TestServiceHeadManifestChecked(t *testing.T) {
 	fsys["heads/test.grafthead"] = &fstest.MapFile{Data: append(append([]byte(nil), hf[:len(hf)-1]...), hf[len(hf)-1]^1)}
 	if _, err := LoadService(fsys, ServeConfig{}); err == nil {
 		t.Error("a head file that does not match head.json's SHA-256 was loaded")
+	}
+}
+
+func TestDeployBundle(t *testing.T) {
+	dir := serveTree(t, convert.MissingTruncate, true)
+	hf, err := os.ReadFile(filepath.Join(dir, "heads/test.grafthead"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := DeployBundle(hf, "pets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		got[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	if !bytes.Equal(got["pets/pets.grafthead"], hf) {
+		t.Errorf("bundle files %v: the head is not pets/pets.grafthead", len(got))
+	}
+	readme := string(got["pets/README.md"])
+	for _, want := range []string{"./build.sh worker --head pets.grafthead", "npx wrangler deploy", "cats, dogs", "none of these"} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README lacks %q:\n%s", want, readme)
+		}
+	}
+	if _, err := DeployBundle(hf, "../x"); err == nil {
+		t.Error("a bundle name with a path was accepted")
+	}
+	if _, err := DeployBundle([]byte("not a head"), "x"); err == nil {
+		t.Error("a bundle of a non-head was made")
 	}
 }
