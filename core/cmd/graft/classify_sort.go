@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/graftml/graft/app"
@@ -159,29 +158,13 @@ func newCSVTable(path string, classes []string) (*csvTable, error) {
 	}
 	t := &csvTable{path: path, classes: classes}
 	t.w = csv.NewWriter(&t.buf)
-	head := []string{"path", "class", "prob", "unknown", "score", "threshold", "nearest", "sorted_to"}
-	for _, c := range classes {
-		head = append(head, "p("+c+")")
-	}
-	t.w.Write(head)
+	t.w.Write(app.CSVHeader(classes))
 	return t, nil
 }
 
+// add writes r's row (app.CSVRow: the page's "Download CSV" writes the same).
 func (t *csvTable) add(r headClassification, p *app.Prediction) {
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	score, threshold := "", ""
-	if r.Head.Score != nil {
-		score, threshold = f(*r.Head.Score), f(*r.Head.Threshold)
-	}
-	class := r.Best
-	if r.Head.Unknown {
-		class = app.UnknownFolder
-	}
-	row := []string{r.Path, class, f(float64(r.Head.Prob)), strconv.FormatBool(r.Head.Unknown), score, threshold, r.Head.Nearest, r.SortedTo}
-	for c := range t.classes {
-		row = append(row, f(float64(p.Probs[c])))
-	}
-	t.w.Write(row)
+	t.w.Write(app.CSVRow(r.Path, t.classes, p, r.SortedTo))
 }
 
 // close writes the table: a temporary file renamed over path.
