@@ -45,6 +45,7 @@ type Envelope struct {
 	BenchResult *BenchResult `json:"bench_result,omitempty"`
 	Cache       *Cache       `json:"cache,omitempty"`
 	CacheStats  *CacheStats  `json:"cache_stats,omitempty"`
+	Baked       *Baked       `json:"baked,omitempty"` // baked.go
 
 	// Sorting a folder (sort.go).
 	SortStart *SortStart `json:"sort_start,omitempty"`
@@ -54,6 +55,11 @@ type Envelope struct {
 	Sorted    *Sorted    `json:"sorted,omitempty"`
 	SortPlan  *SortPlan  `json:"sort_plan,omitempty"`
 	SortNames *SortNames `json:"sort_names,omitempty"`
+
+	// Checking labels (audit.go).
+	Audit         *Audit         `json:"audit,omitempty"`
+	AuditProgress *AuditProgress `json:"audit_progress,omitempty"`
+	Audited       *Audited       `json:"audited,omitempty"`
 }
 
 // Phases of the model download, in the order they normally happen.
@@ -213,6 +219,8 @@ func Decode(text string) (Envelope, error) {
 		ok = e.Cache != nil
 	case KindCacheStats:
 		ok = e.CacheStats != nil
+	case KindBaked:
+		ok = e.Baked != nil
 	case KindSortStart:
 		ok = e.SortStart != nil
 	case KindSortReady:
@@ -227,6 +235,12 @@ func Decode(text string) (Envelope, error) {
 		ok = e.SortPlan != nil
 	case KindSortNames:
 		ok = e.SortNames != nil
+	case KindAudit:
+		ok = e.Audit != nil
+	case KindAuditProgress:
+		ok = e.AuditProgress != nil
+	case KindAudited:
+		ok = e.Audited != nil
 	}
 	if !ok {
 		return e, fmt.Errorf("wire: message of kind %q without its payload", e.Kind)
