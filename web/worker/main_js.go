@@ -78,6 +78,9 @@ func main() {
 	go w.extractLoop()
 	go w.controlLoop()
 	go w.download()
+	if w.role == "model" {
+		go w.baked() // baked_js.go
+	}
 	select {}
 }
 

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"syscall/js"
 	"time"
@@ -333,8 +334,13 @@ func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
 				err = w.shelf.Use(ctx, id)
 			}
 		}
-	case wire.HeadExport:
+	case wire.HeadExport, wire.HeadBundle:
 		file, name, err := w.shelf.Export(ctx, op.ID)
+		if err == nil && op.Op == wire.HeadBundle { // the deploy bundle: NAME-deploy.zip
+			name = strings.TrimSuffix(name, ".grafthead")
+			file, err = app.DeployBundle(file, name)
+			name += "-deploy.zip"
+		}
 		if err == nil {
 			postWithFile(wire.Envelope{Kind: wire.KindHeadFile, HeadFile: &wire.HeadFile{ID: op.ID, FileName: name, Bytes: len(file)}}, file)
 			return
