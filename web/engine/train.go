@@ -113,6 +113,7 @@ func (t *Trainer) Prepare(ctx context.Context, store FeatureStore, base head.Bas
 			l.Drop(i, f.Reason)
 		}
 	}
+	l = ApplyChanges(l, req.Changes) // the label check's overlay (audit.go); t.listing stays as listed
 	p.Listing = ListingMessage(t.listingID, l, 0)
 	start := time.Now()
 	keys := make([]string, 0, len(l.Entries)*len(p.Views))

@@ -113,6 +113,7 @@ type Train struct {
 	Listing  int      `json:"listing"`
 	Settings Settings `json:"settings"`
 	Failed   []Skip   `json:"failed,omitempty"`
+	Changes  []Change `json:"changes,omitempty"` // the label check's decisions (audit.go), applied first
 }
 
 // Missing answers Train when some features are not in the cache yet: the page has them
