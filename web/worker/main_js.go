@@ -111,7 +111,7 @@ func (w *worker) onMessage(data js.Value) {
 	case wire.KindRun, wire.KindExtract, wire.KindSortRun, wire.KindSortPhoto: // in order: a run's settings (or head) before its images
 		w.extracts <- job{env: env, blob: data.Get("blob")}
 		return
-	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache, wire.KindSortStart, wire.KindSortPlan:
+	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache, wire.KindSortStart, wire.KindSortPlan, wire.KindAudit:
 		if w.role == "model" {
 			w.control <- job{env: env, blob: data.Get("blob"), files: data.Get("files")}
 		}

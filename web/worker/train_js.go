@@ -158,12 +158,16 @@ func (w *worker) controlLoop() {
 				post(wire.Envelope{Kind: wire.KindHeads, Heads: &wire.Heads{Heads: []wire.HeadInfo{}, Active: -1, Error: msg}})
 			case wire.KindCache:
 				post(wire.Envelope{Kind: wire.KindCacheStats, CacheStats: &wire.CacheStats{Op: j.env.Cache.Op, Error: msg}})
+			case wire.KindAudit:
+				post(wire.Envelope{Kind: wire.KindAudited, Audited: &wire.Audited{Run: j.env.Audit.Run, Error: msg}})
 			}
 			continue
 		}
 		switch j.env.Kind {
 		case wire.KindTrain:
 			w.train(j.env.Train)
+		case wire.KindAudit:
+			w.audit(j.env.Audit)
 		case wire.KindHeads:
 			w.postHeads()
 		case wire.KindHeadOp:

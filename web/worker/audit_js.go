@@ -1,0 +1,56 @@
+//go:build js && wasm
+
+// The model worker's side of "Check labels" (wire/audit.go): engine.Trainer.Audit on the
+// cached features, a progress message per fold, stopped by the page's Cancel{Run}.
+package main
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/graftml/graft/app"
+	"github.com/graftml/graft/web/engine"
+	"github.com/graftml/graft/web/wire"
+)
+
+// audit answers an audit request with progress and then audited.
+func (w *worker) audit(req *wire.Audit) {
+	fail := func(err error) {
+		out := wire.Audited{Run: req.Run, Error: err.Error(), Cancelled: errors.Is(err, context.Canceled)}
+		var af *engine.AuditFailed
+		if errors.As(err, &af) {
+			out.Missing = af.Missing
+		}
+		post(wire.Envelope{Kind: wire.KindAudited, Audited: &out})
+	}
+	if w.isCancelled(req.Run) {
+		fail(context.Canceled)
+		return
+	}
+	base, err := app.HeadBase(w.session.Manifest(), req.Settings.Resize)
+	if err != nil {
+		fail(err)
+		return
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	w.training.mu.Lock()
+	w.stopRun, w.stop = req.Run, stop
+	w.training.mu.Unlock()
+	defer func() {
+		w.training.mu.Lock()
+		w.stopRun, w.stop = 0, nil
+		w.training.mu.Unlock()
+	}()
+	yctx := engine.WithYield(ctx, yieldEvery, func() { time.Sleep(time.Millisecond) })
+	out, err := w.trainer.Audit(yctx, w.features, base, *req, func(done, total int) {
+		post(wire.Envelope{Kind: wire.KindAuditProgress, AuditProgress: &wire.AuditProgress{Run: req.Run, Done: done, Total: total}})
+		time.Sleep(time.Millisecond)
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	post(wire.Envelope{Kind: wire.KindAudited, Audited: out})
+}
