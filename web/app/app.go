@@ -66,6 +66,8 @@ func (a *App) onWorkerMessage(text string, file js.Value) {
 		}
 		switch e.Kind {
 		case wire.KindStatus, wire.KindResult, wire.KindFailed:
+		case wire.KindBaked:
+			js.Global().Get("document").Set("title", PageTitle(e.Baked))
 		case wire.KindSortReady, wire.KindSorted, wire.KindSortNames:
 			a.onSortMessage(0, e, file)
 			return

@@ -45,6 +45,7 @@ type State struct {
 	Results    int             // photos classified this visit
 	Train      Train           // training a head (train_state.go)
 	Sort       *Sort           // sorting a folder (sort_state.go); nil before the first
+	Baked      *wire.Baked     // the build's head (baked.go); nil: none
 }
 
 // NewState is the state before the worker has said anything.
@@ -77,6 +78,8 @@ func (s *State) Apply(e wire.Envelope, nowMs float64) {
 			s.Results++
 		}
 		delete(s.sentAt, e.Result.ID)
+	case wire.KindBaked:
+		s.Baked = e.Baked
 	case wire.KindFailed:
 		if p := s.current(e.Failed.ID); p != nil {
 			p.State, p.Error = PhotoFailed, e.Failed.Message
