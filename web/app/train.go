@@ -95,12 +95,13 @@ func (a *App) startList(folder string, files js.Value, paths, dirs []string) {
 		a.Cancel()
 	}
 	a.revokeWrong()
+	a.revokeCheck()
 	a.tr.files, a.tr.fileOf = files, make(map[string]int, len(paths))
 	for i, p := range paths {
 		a.tr.fileOf[p] = i
 	}
 	a.tr.listingID++
-	*t = Train{Form: t.Form, Heads: t.Heads, HeadsRead: t.HeadsRead, Workers: t.Workers, Cache: t.Cache, CacheMessage: t.CacheMessage,
+	*t = Train{Form: t.Form, Heads: t.Heads, HeadsRead: t.HeadsRead, Workers: t.Workers, Cache: t.Cache, CacheMessage: t.CacheMessage, Check: t.Check.Relisted(),
 		Phase: TrainListing, Folder: folder, List: wire.Listing{ID: a.tr.listingID, Total: len(paths)}}
 	msg := wire.Encode(wire.Envelope{Kind: wire.KindList, List: &wire.List{ID: a.tr.listingID, Paths: paths, Dirs: dirs}})
 	data := js.Global().Get("Object").New()
@@ -165,7 +166,7 @@ func (a *App) StartTraining() {
 func (a *App) postTrain(s wire.Settings) {
 	t := &a.State.Train
 	a.tr.settings = s
-	a.post(a.worker, wire.Envelope{Kind: wire.KindTrain, Train: &wire.Train{Run: t.Run, Listing: a.tr.listingID, Settings: s, Failed: t.Failed}})
+	a.post(a.worker, wire.Envelope{Kind: wire.KindTrain, Train: &wire.Train{Run: t.Run, Listing: a.tr.listingID, Settings: s, Failed: t.Failed, Changes: t.Check.Changes}})
 }
 
 // Cancel stops the run: the pool's extra workers are ended (their memory freed at once), the
@@ -235,6 +236,8 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 		a.askCache(wire.CacheStatsOp)
 	case wire.KindCacheStats:
 		t.ApplyCacheStats(e.CacheStats)
+	case wire.KindAuditProgress, wire.KindAudited:
+		a.onAuditMessage(e)
 	case wire.KindHeads:
 		t.Heads, t.HeadsRead = *e.Heads, true
 	case wire.KindHeadError:

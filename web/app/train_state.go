@@ -133,6 +133,8 @@ type Train struct {
 
 	Cache        *wire.CacheStats // what the on-disk caches hold (nil: not heard yet)
 	CacheMessage string           // what the last clear freed, or why it was refused
+
+	Check LabelCheck // Check labels (labels_state.go): kept across a re-list
 }
 
 // NewTrain is the training state of a fresh page.

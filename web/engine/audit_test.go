@@ -12,6 +12,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/dataset"
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
@@ -81,6 +82,9 @@ func auditSettings() wire.Settings {
 }
 
 func TestAuditReportsMislabelledCopy(t *testing.T) {
+	if wire.KindMislabelFinding != app.KindMislabel || wire.KindDuplicateFinding != app.KindDuplicate {
+		t.Error("wire's finding kinds differ from app's")
+	}
 	tr, store, base, hashes := auditFolder(t)
 	var folds []int
 	req := wire.Audit{Run: 2_000_001, Listing: 7, Settings: auditSettings()}

@@ -75,3 +75,9 @@ type Change struct {
 
 // ReasonExcluded is the skip reason of a photo a Change leaves out.
 const ReasonExcluded = "excluded by the label check"
+
+// Finding kinds (app.KindMislabel, app.KindDuplicate).
+const (
+	KindMislabelFinding  = "mislabel"
+	KindDuplicateFinding = "duplicate"
+)
