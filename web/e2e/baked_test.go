@@ -71,7 +71,7 @@ func TestBakedHeadInBrowser(t *testing.T) {
 	}
 	best := res.Head.Classes[res.Head.Best].Name
 	first := p.pollString(`(() => { const r = document.querySelector("#result-h").parentElement;
-		const el = Array.from(r.querySelectorAll("h3, li, p.head-verdict")).find(e => e.offsetParent !== null && e.textContent.trim() !== "");
+		const el = Array.from(r.querySelectorAll("h3, li, p.head-verdict")).find(e => e.checkVisibility() && e.textContent.trim() !== "");
 		return el ? el.textContent.trim() : ""; })()`)
 	if !strings.HasPrefix(first, best+" (") && !(res.Head.OpenSet != nil && res.Head.OpenSet.Unknown && first == "None of these") {
 		t.Errorf("the first visible answer is %q, want the head's %q", first, best)
@@ -79,11 +79,11 @@ func TestBakedHeadInBrowser(t *testing.T) {
 	if open := p.evalInt(`document.querySelector("#imagenet-details").open ? 1 : 0`); open != 0 {
 		t.Error("ImageNet's top-5 is not collapsed")
 	}
-	if v := p.evalInt(`document.querySelector("#top5").offsetParent === null ? 0 : 1`); v != 0 {
+	if v := p.evalInt(`document.querySelector("#top5").checkVisibility() ? 1 : 0`); v != 0 {
 		t.Error("ImageNet's top-5 is visible before the click")
 	}
 	p.do(chromedp.Click(chromedp.CSS("#imagenet-details summary")))
-	p.poll(`document.querySelector("#top5").offsetParent !== null`)
+	p.poll(`document.querySelector("#top5").checkVisibility()`)
 	p.shot("baked-01-classified")
 	t.Logf("first visible answer %q (head best %s); ImageNet top-1 %s", first, best, res.Top5[0].Name)
 
