@@ -175,7 +175,11 @@ func CheckSummary(c *LabelCheck) string {
 	if r == nil {
 		return ""
 	}
-	head := fmt.Sprintf("%d photos checked with %d folds in %s: ", r.Examples, r.Folds, Duration(r.Ms))
+	took := Duration(r.Ms)
+	if r.Ms < 1000 {
+		took = fmt.Sprintf("%.0f ms", r.Ms)
+	}
+	head := fmt.Sprintf("%d photos checked with %d folds in %s: ", r.Examples, r.Folds, took)
 	if len(r.Findings) == 0 {
 		return head + "no suspected mislabel and no duplicate across classes."
 	}
