@@ -74,7 +74,7 @@ func TestSorterIsActiveHead(t *testing.T) {
 
 func TestPlanCopies(t *testing.T) {
 	got := PlanCopies(&wire.SortPlan{Run: 4, Classes: []string{"cats", "dogs"}, Existing: []string{"cats/a.png", "notes.txt"},
-		Items: []wire.SortItem{{"cats", "A.png"}, {"cats", "a.png"}, {"dogs", "a.png"}, {app.UnknownFolder, "car.jpg"}}})
+		Items: []wire.SortItem{{Folder: "cats", Name: "A.png"}, {Folder: "cats", Name: "a.png"}, {Folder: "dogs", Name: "a.png"}, {Folder: app.UnknownFolder, Name: "car.jpg"}}})
 	want := []string{"cats/A (2).png", "cats/a (3).png", "dogs/a.png", app.UnknownFolder + "/car.jpg"}
 	if got.Error != "" || got.Run != 4 || !slices.Equal(got.Paths, want) {
 		t.Errorf("copies %+v, want %q", got, want)
