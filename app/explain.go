@@ -73,15 +73,35 @@ func explainMap(net *head.Net, fmap *tensor.Tensor, class int, prob float32) (*E
 // ImageNetLayer is the feature map ImageNet's classifier pools: ExplainImageNet reads it.
 const ImageNetLayer = "conv5_block3_out"
 
-// ExplainImageNet explains ImageNet class (0…999; −1: the top-1) for a photo from x
-// [1,7,7,2048], the output of ImageNetLayer: the model's own classifier (avg_pool →
-// predictions, a linear head with a softmax) is the head Grad-CAM runs through.
-func ExplainImageNet(m *resnet50.Model, x *tensor.Tensor, class int) (*Explanation, error) {
+// ImageNetExplainer explains ImageNet's classes: the model's own classifier (avg_pool →
+// predictions, a linear head with a softmax) as the head Grad-CAM runs through, its kernel
+// kept as float32 (8 MB) for the explainer's life.
+type ImageNetExplainer struct {
+	net *head.Net
+}
+
+// NewImageNetExplainer prepares m's classifier; an error when m has none.
+func NewImageNetExplainer(m *resnet50.Model) (*ImageNetExplainer, error) {
 	kernel, bias, err := m.Classifier()
 	if err != nil {
 		return nil, err
 	}
-	net := &head.Net{Output: head.Softmax, Layers: []head.Dense{{In: kernel.Shape[0], Out: kernel.Shape[1], Kernel: kernel.Data, Bias: bias}}}
+	return &ImageNetExplainer{net: &head.Net{Output: head.Softmax, Layers: []head.Dense{{In: kernel.Shape[0], Out: kernel.Shape[1], Kernel: kernel.Data, Bias: bias}}}}, nil
+}
+
+// ExplainImageNet explains ImageNet class (0…999; −1: the top-1) for a photo from x
+// [1,7,7,2048], the output of ImageNetLayer (NewImageNetExplainer(m).Explain).
+func ExplainImageNet(m *resnet50.Model, x *tensor.Tensor, class int) (*Explanation, error) {
+	e, err := NewImageNetExplainer(m)
+	if err != nil {
+		return nil, err
+	}
+	return e.Explain(x, class)
+}
+
+// Explain explains class (0…999; −1: the top-1) for a photo from x [1,7,7,2048].
+func (ie *ImageNetExplainer) Explain(x *tensor.Tensor, class int) (*Explanation, error) {
+	net := ie.net
 	if len(x.Shape) != 4 || x.Shape[3] != net.Features() {
 		return nil, fmt.Errorf("app: ImageNet's classifier reads %s [1,7,7,%d], not %v", ImageNetLayer, net.Features(), x.Shape)
 	}

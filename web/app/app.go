@@ -111,7 +111,7 @@ func (a *App) ClassifyBlob(blob js.Value, name string) {
 func (a *App) send(p *Photo) {
 	msg := wire.Encode(wire.Envelope{Kind: wire.KindClassify, Classify: &wire.Classify{
 		ID: p.ID, Resize: p.Resize, Name: p.Name, Type: a.blob.Get("type").String(), Bytes: int64(a.blob.Get("size").Float()),
-		Explain: true, // with a head active, its heat map comes along (cheap beside the forward pass)
+		Explain: true, // the ImageNet top-1's heat map, and with a head active the head's (cheap beside the forward pass)
 	}})
 	data := js.Global().Get("Object").New()
 	data.Set("json", msg)

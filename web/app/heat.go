@@ -1,5 +1,6 @@
 // heat.go: the "Show why" overlay — the active head's Grad-CAM map (wire.HeatMap, computed in
-// the worker by app.Classifier.Explain) turned into the pixels of a 224×224 image laid over the
+// the worker by app.Classifier.Explain), or without a head the ImageNet top-1's
+// (app.ImageNetExplainer), turned into the pixels of a 224×224 image laid over the
 // photo as the network saw it. The upsampling and colours are app.Explanation.At's and
 // app.Overlay's (heat_test.go composites these pixels over a photo and compares with
 // app.Overlay): the page cannot import app (it would link the model), so the few lines live here.
@@ -8,6 +9,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/graftml/graft/web/wire"
 )
@@ -62,12 +64,34 @@ func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
 func clamp01(v float64) float64 { return max(0, min(v, 1)) }
 
-// heatOf is the map of the photo's head answer, nil when there is none.
+// heatOf is the map the page shows for the photo: its head answer's when a head answered,
+// else the ImageNet top-1's; nil when there is none.
 func heatOf(p *Photo) *wire.HeatMap {
-	if p == nil || p.State != PhotoDone || p.Result == nil || p.Result.Head == nil {
+	if p == nil || p.State != PhotoDone || p.Result == nil {
 		return nil
 	}
-	return p.Result.Head.Heat
+	if p.Result.Head != nil && p.Result.Head.Heat != nil {
+		return p.Result.Head.Heat
+	}
+	return p.Result.Heat
+}
+
+// heatSubject names what the map explains: "the head" with the class's name, or ImageNet's
+// classifier with the top-1 label's.
+func heatSubject(p *Photo, h *wire.HeatMap) (who, class string) {
+	class = "?"
+	if head := p.Result.Head; head != nil && head.Heat == h {
+		if h.Class >= 0 && h.Class < len(head.Classes) {
+			class = head.Classes[h.Class].Name
+		}
+		return "the head", class
+	}
+	for _, t := range p.Result.Top5 {
+		if t.Index == h.Class {
+			class = strings.ReplaceAll(t.Name, "_", " ")
+		}
+	}
+	return "ImageNet’s classifier", class
 }
 
 // HasWhy reports whether the photo on screen came with a map to show (the toggle's condition).
@@ -102,21 +126,17 @@ func WhyLine(p *Photo, why bool) string {
 	if !HeatUsable(h) {
 		return ""
 	}
-	head := p.Result.Head
-	class := "?"
-	if h.Class >= 0 && h.Class < len(head.Classes) {
-		class = head.Classes[h.Class].Name
-	}
+	who, class := heatSubject(p, h)
 	if h.Peak <= 0 {
-		return fmt.Sprintf("Nothing in this photo counted for “%s”: the head’s answer rests on no region of it.", class)
+		return fmt.Sprintf("Nothing in this photo counted for “%s”: %s’s answer rests on no region of it.", class, who)
 	}
 	if !why {
-		return fmt.Sprintf("Show where in the photo the head found “%s”.", class)
+		return fmt.Sprintf("Show where in the photo %s found “%s”.", who, class)
 	}
 	view := "the centre square the network saw"
 	if h.Resize == "nearest" {
 		view = "the whole photo, stretched square as the network saw it"
 	}
-	return fmt.Sprintf("Where the head found “%s”: the warmer (red to yellow), the more that region counted for it (Grad-CAM, %d×%d cells over %s).",
-		class, h.W, h.H, view)
+	return fmt.Sprintf("Where %s found “%s”: the warmer (red to yellow), the more that region counted for it (Grad-CAM, %d×%d cells over %s).",
+		who, class, h.W, h.H, view)
 }

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/graftml/graft/app"
@@ -70,5 +71,24 @@ func TestHeatClass(t *testing.T) {
 		if got := HeatClass(in); got != want {
 			t.Errorf("HeatClass(%d) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestWhyOfImageNet: without a head, the ImageNet top-1's map is the one shown, named by its
+// label; with a head that explained its answer, the head's.
+func TestWhyOfImageNet(t *testing.T) {
+	imagenet := &wire.HeatMap{Class: 281, H: 7, W: 7, Map: make([]float32, 49), Peak: 2, Resize: "crop"}
+	imagenet.Map[10] = 1
+	p := &Photo{State: PhotoDone, Result: &wire.Result{Top5: []wire.Prediction{{Index: 281, Name: "tabby"}, {Index: 285, Name: "Egyptian_cat"}}, Heat: imagenet}}
+	if !HasWhy(p) || heatOf(p) != imagenet {
+		t.Fatal("the ImageNet map is not offered without a head")
+	}
+	if line := WhyLine(p, true); !strings.Contains(line, "ImageNet’s classifier found “tabby”") || !strings.Contains(line, "7×7") {
+		t.Errorf("why line %q", line)
+	}
+	headMap := &wire.HeatMap{Class: 1, H: 14, W: 14, Map: make([]float32, 196), Peak: 1, Resize: "crop"}
+	p.Result.Head = &wire.HeadPrediction{Name: "pets", Best: 1, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.2}, {Name: "dogs", Prob: 0.8}}, Heat: headMap}
+	if heatOf(p) != headMap || !strings.Contains(WhyLine(p, false), "the head found “dogs”") {
+		t.Errorf("with a head's map: %q", WhyLine(p, false))
 	}
 }

@@ -64,7 +64,7 @@ func (c *ImagePreview) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.AddAttrInterface("src", c.App.State.Photo.URL)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 					vgparent.AppendChild(vgn)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "heat-overlay"}, vugu.VGAttribute{Namespace: "", Key: "alt", Val: "Heat map over the photo: where the head found its class"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "id", Val: "heat-overlay"}, vugu.VGAttribute{Namespace: "", Key: "alt", Val: "Heat map over the photo: where the answer was found"}}}
 					vgparent.AppendChild(vgn)
 					vgn.AddAttrInterface("class", HeatClass(c.App.State.WhyOpacity))
 					vgn.AddAttrInterface("data-photo", c.App.State.Photo.ID)

@@ -285,21 +285,23 @@ func (s *Session) Activation(ctx context.Context, px Pixels, mode preprocess.Res
 // ClassifyWithHead classifies px and, with a head active on shelf, adds its class
 // probabilities: from the same forward pass when the head was trained on this resize mode
 // (observing its input layer: the base layer, or a fine-tuned model's first block input),
-// else from a second pass prepared the head's way. With explain, the head's answer carries the
-// Grad-CAM map of its best class over the same activation (Shelf.PredictFrom).
+// else from a second pass prepared the head's way. With explain, the result carries the
+// ImageNet top-1's Grad-CAM map (Result.Heat) and the head's answer the map of its best class
+// over the same activation (Shelf.PredictFrom).
 func (s *Session) ClassifyWithHead(ctx context.Context, px Pixels, mode preprocess.ResizeMode, shelf *Shelf, explain bool) (*wire.Result, error) {
 	layer, resize, ok := "", "", false
 	if shelf != nil {
 		layer, resize, ok = shelf.ActiveInput()
 	}
 	if !ok {
-		return s.Classify(ctx, px, mode)
+		res, _, err := s.ClassifyExplaining(ctx, px, mode, "", explain)
+		return res, err
 	}
 	observe := ""
 	if resize == string(mode) {
 		observe = layer
 	}
-	res, x, err := s.ClassifyObserving(ctx, px, mode, observe)
+	res, x, err := s.ClassifyExplaining(ctx, px, mode, observe, explain)
 	if err != nil {
 		return nil, err
 	}

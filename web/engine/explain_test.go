@@ -70,3 +70,48 @@ func TestClassifyExplainsHeadAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyExplainsImageNetTop1: asked for, the result carries the ImageNet top-1's map
+// (app.ExplainImageNet over conv5_block3_out of the same pass), with or without a head; not
+// asked for, none.
+func TestClassifyExplainsImageNetTop1(t *testing.T) {
+	s := loadedSession(t)
+	img := testPhoto()
+	px := Pixels{RGBA: img.Pix, Width: img.Rect.Dx(), Height: img.Rect.Dy(), Stride: img.Stride}
+	ctx := context.Background()
+	plain, err := s.ClassifyWithHead(ctx, px, preprocess.Crop, nil, false)
+	if err != nil || plain.Heat != nil {
+		t.Fatalf("not asked for: heat %v, %v", plain.Heat != nil, err)
+	}
+	res, err := s.ClassifyWithHead(ctx, px, preprocess.Crop, nil, true)
+	if err != nil || res.Heat == nil {
+		t.Fatalf("asked for: %+v, %v", res, err)
+	}
+	x, err := s.Activation(ctx, px, preprocess.Crop, app.ImageNetLayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, _ := s.WaitModel(ctx)
+	want, err := app.ExplainImageNet(model, x, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := res.Heat
+	if h.Class != want.Class || h.Class != res.Top5[0].Index || h.H != 7 || h.W != 7 || h.Peak != want.Peak || h.Resize != "crop" {
+		t.Fatalf("heat class %d %d×%d peak %g (%s); app: class %d peak %g; top-1 %d", h.Class, h.H, h.W, h.Peak, h.Resize, want.Class, want.Peak, res.Top5[0].Index)
+	}
+	for i := range want.Map {
+		if h.Map[i] != want.Map[i] {
+			t.Fatalf("cell %d: %g, app %g", i, h.Map[i], want.Map[i])
+		}
+	}
+	m, file := tinyHead(t, s.Manifest().Model.ID)
+	shelf := NewShelf(&MemHeads{}, s.Manifest().Model.ID, m.Base.Layer)
+	if err := shelf.SetTrained(m, file, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	both, err := s.ClassifyWithHead(ctx, px, preprocess.Crop, shelf, true)
+	if err != nil || both.Heat == nil || both.Head == nil || both.Head.Heat == nil || both.Heat.Class != h.Class {
+		t.Fatalf("with a head: %+v, %v", both, err)
+	}
+}

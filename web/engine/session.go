@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/graftml/graft/app"
 	"sync"
 	"time"
 
@@ -43,6 +44,8 @@ type Session struct {
 	modelErr error
 	ready    chan struct{} // closed once model or modelErr is set
 	build    time.Duration // how long building the model took
+
+	explainer *app.ImageNetExplainer // built on the first explained photo (its float32 classifier: 8 MB)
 }
 
 // NewSession parses and validates manifest.json.
@@ -188,6 +191,12 @@ func (s *Session) ClassifyPooling(ctx context.Context, px Pixels, mode preproces
 // ClassifyObserving is Classify that also returns a copy of layer's output [1,H,W,C] from the
 // same forward pass (nil when layer is ""): what a fine-tuned model's blocks read.
 func (s *Session) ClassifyObserving(ctx context.Context, px Pixels, mode preprocess.ResizeMode, layer string) (*wire.Result, *tensor.Tensor, error) {
+	return s.ClassifyExplaining(ctx, px, mode, layer, false)
+}
+
+// ClassifyExplaining is ClassifyObserving that, with explain, also gives the result the
+// ImageNet top-1's Grad-CAM map (Result.Heat) over conv5_block3_out of the same forward pass.
+func (s *Session) ClassifyExplaining(ctx context.Context, px Pixels, mode preprocess.ResizeMode, layer string, explain bool) (*wire.Result, *tensor.Tensor, error) {
 	t0 := time.Now()
 	x, err := Input(px, mode)
 	if err != nil {
@@ -199,11 +208,13 @@ func (s *Session) ClassifyObserving(ctx context.Context, px Pixels, mode preproc
 		return nil, nil, err
 	}
 	t2 := time.Now()
-	var observed *tensor.Tensor
+	var observed, conv5 *tensor.Tensor
 	probs, err := model.Run(x, "predictions", func(name string, t *tensor.Tensor) {
 		if name == layer {
-			observed = tensor.New(t.Shape...)
-			copy(observed.Data, t.Data)
+			observed = t.Clone()
+		}
+		if explain && name == app.ImageNetLayer {
+			conv5 = t.Clone()
 		}
 	})
 	if err != nil {
@@ -225,7 +236,33 @@ func (s *Session) ClassifyObserving(ctx context.Context, px Pixels, mode preproc
 	if layer != "" && observed == nil {
 		return nil, nil, fmt.Errorf("engine: the model has no layer %q", layer)
 	}
+	if conv5 != nil && len(top) > 0 {
+		if r.Heat, err = s.explainTop1(model, conv5, top[0].Index); err != nil {
+			return nil, nil, err
+		}
+		r.Heat.Resize = string(mode)
+	}
 	return r, observed, nil
+}
+
+// explainTop1 is ImageNet class's map over conv5 [1,7,7,2048].
+func (s *Session) explainTop1(model *resnet50.Model, conv5 *tensor.Tensor, class int) (*wire.HeatMap, error) {
+	s.mu.Lock()
+	if s.explainer == nil {
+		e, err := app.NewImageNetExplainer(model)
+		if err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		s.explainer = e
+	}
+	ex := s.explainer
+	s.mu.Unlock()
+	e, err := ex.Explain(conv5, class)
+	if err != nil {
+		return nil, fmt.Errorf("engine: explaining ImageNet's answer: %w", err)
+	}
+	return &wire.HeatMap{Class: e.Class, H: e.H, W: e.W, Map: e.Map, Peak: e.Peak}, nil
 }
 
 // pool is a layer's output as pooled features: [1,H,W,C] → [C], or a copy of [1,C] (avg_pool),

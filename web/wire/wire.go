@@ -119,7 +119,8 @@ type Classify struct {
 	Name   string `json:"name"`   // file name, for messages
 	Type   string `json:"type"`   // MIME type the browser gave, may be empty
 	Bytes  int64  `json:"bytes"`
-	// Explain asks for the active head's Grad-CAM map of its best class (HeadPrediction.Heat).
+	// Explain asks for the Grad-CAM maps: the ImageNet top-1's (Result.Heat) and the active
+	// head's best class's (HeadPrediction.Heat).
 	Explain bool `json:"explain,omitempty"`
 }
 
@@ -148,6 +149,9 @@ type Result struct {
 	WaitMs       float64      `json:"wait_ms"`            // waiting for the model's layers to arrive
 	// Head is the active trained head's answer (nil when no head is active).
 	Head *HeadPrediction `json:"head,omitempty"`
+	// Heat is the ImageNet top-1's Grad-CAM map (app.ImageNetExplainer), when asked for
+	// (Classify.Explain) and the model has its classifier; Class is an ImageNet index.
+	Heat *HeatMap `json:"heat,omitempty"`
 }
 
 // Failed says why one photo could not be classified, in words for the page.
