@@ -28,6 +28,8 @@ type App struct {
 	start  time.Time
 	tr     trainer // train.go
 	so     sorter  // sort.go
+
+	writeRoot js.Value // labels.go: the folder the label check's changes are written into
 }
 
 // NewApp is an App with no browser attached (natively, or before main_js.go wires it).

@@ -50,6 +50,7 @@ func (a *App) onAuditMessage(e wire.Envelope) {
 		if e.Audited.Run != c.Run {
 			return
 		}
+		c.Write.CanWrite = js.Global().Get("showDirectoryPicker").Truthy()
 		c.ApplyAudited(e.Audited, a.thumbURL)
 	}
 }
@@ -71,4 +72,74 @@ func (a *App) revokeCheck() {
 		js.Global().Get("URL").Call("revokeObjectURL", u)
 	}
 	c.urls = nil
+}
+
+// WriteChanges asks for the folder the photos were listed from (readwrite) and does the changes
+// to it (labels_write.go): the model worker names the destinations, folder.mjs moves each file
+// after checking it is the listed photo. Under the lock: the picker must open in the click's
+// handler (user activation); the rest runs from its Promise.
+func (a *App) WriteChanges() {
+	c := &a.State.Train.Check
+	if c.Write.Running || len(c.Changes) == 0 {
+		return
+	}
+	c.Write.Running, c.Write.Line = true, "Choose the folder the photos were listed from…"
+	awaitJS(js.Global().Get("graftFolder").Call("pickTarget", "graft-train"), func(v js.Value) {
+		a.do(func() {
+			a.writeRoot = v.Get("handle")
+			var existing []string
+			for i := range v.Get("existing").Length() {
+				existing = append(existing, v.Get("existing").Index(i).String())
+			}
+			var classes []string
+			for _, cl := range a.State.Train.List.Classes {
+				classes = append(classes, cl.Name)
+			}
+			run := c.Write.Start(c.Changes)
+			a.post(a.worker, wire.Envelope{Kind: wire.KindSortPlan, SortPlan: &wire.SortPlan{Run: run, Classes: classes, Existing: existing,
+				Items: WriteItems(c.Write.Pending)}})
+		})
+	}, func(msg string) {
+		a.do(func() { c.Write.Running, c.Write.Line = false, "Nothing was written: "+msg })
+	})
+}
+
+// moveChanged has folder.mjs move the files to the destinations the model worker named.
+func (a *App) moveChanged(n *wire.SortNames) {
+	c := &a.State.Train.Check
+	w := &c.Write
+	if n.Error != "" || len(n.Paths) != len(w.Pending) {
+		w.Finish(c, nil, n.Error)
+		return
+	}
+	items := js.Global().Get("Array").New()
+	for i, ch := range w.Pending {
+		it := js.Global().Get("Object").New()
+		it.Set("from", ch.Path)
+		it.Set("to", n.Paths[i])
+		it.Set("hash", ch.Hash)
+		items.Call("push", it)
+	}
+	written := make([]bool, len(w.Pending))
+	w.Line = "Moving " + plural(len(written), "file", "files") + "…"
+	progress := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		i, ok := args[0].Int(), args[1].Bool()
+		a.do(func() {
+			if i >= 0 && i < len(written) {
+				written[i] = ok
+			}
+		})
+		return nil
+	})
+	awaitJS(js.Global().Get("graftFolder").Call("moveFiles", a.writeRoot, items, progress), func(v js.Value) {
+		a.do(func() {
+			progress.Release()
+			w.Finish(c, written, v.Get("firstError").String())
+		})
+	}, func(msg string) {
+		a.do(func() {
+			progress.Release()
+			w.Finish(c, written, msg)
+		})
+	})
 }

@@ -53,6 +53,7 @@ type LabelCheck struct {
 	Suspects []Suspect
 	Message  string
 	Changes  []wire.Change // the overlay, in the order decided
+	Write    ChangeWrite   // writing Changes into the folder (labels_write.go)
 
 	runs int
 	urls []string // object URLs of the gallery (labels.go revokes them)
@@ -74,7 +75,7 @@ func (c *LabelCheck) Start() int {
 
 // Relisted is c after the folder was listed again: the findings go, the decisions stay.
 func (c LabelCheck) Relisted() LabelCheck {
-	return LabelCheck{Changes: c.Changes, runs: c.runs}
+	return LabelCheck{Changes: c.Changes, Write: c.Write, runs: c.runs}
 }
 
 // ApplyProgress takes a fold's end.
@@ -214,9 +215,9 @@ func SuspectAlt(s Suspect) string {
 // ChangesLine says how many changes the next training applies.
 func ChangesLine(c *LabelCheck) string {
 	if len(c.Changes) == 1 {
-		return "1 change will apply to the next training (nothing is written to the folder)."
+		return "1 change will apply to the next training (nothing is written to the folder unless you ask)."
 	}
-	return fmt.Sprintf("%d changes will apply to the next training (nothing is written to the folder).", len(c.Changes))
+	return fmt.Sprintf("%d changes will apply to the next training (nothing is written to the folder unless you ask).", len(c.Changes))
 }
 
 // ChangeText is one change in words.

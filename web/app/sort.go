@@ -79,6 +79,10 @@ func (a *App) revokeSort() {
 
 // onSortMessage handles the sort flow's messages from pool worker k (0: the model worker).
 func (a *App) onSortMessage(k int, e wire.Envelope, file js.Value) {
+	if w := &a.State.Train.Check.Write; e.Kind == wire.KindSortNames && e.SortNames != nil && w.Running && e.SortNames.Run == w.Run {
+		a.moveChanged(e.SortNames) // the label check's changes, named like sorted copies (labels.go)
+		return
+	}
 	s := a.State.Sort
 	if s == nil {
 		return

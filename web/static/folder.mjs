@@ -69,8 +69,8 @@ async function listTarget(dir, prefix, out) {
   }
 }
 
-graftFolder.pickTarget = async () => {
-  const handle = await showDirectoryPicker({ id: "graft-sort", mode: "readwrite" });
+graftFolder.pickTarget = async (id = "graft-sort") => {
+  const handle = await showDirectoryPicker({ id, mode: "readwrite" });
   const existing = [];
   await listTarget(handle, "", existing);
   return { handle, existing };
@@ -96,6 +96,63 @@ graftFolder.writeCopies = async (root, items, progress) => {
       const out = await (await dir.getFileHandle(name, { create: true })).createWritable();
       await out.write(file);
       await out.close();
+      progress(i, true);
+    } catch (err) {
+      if (!firstError) firstError = err.message;
+      progress(i, false);
+    }
+  }
+  return { firstError };
+};
+
+// Writing the label check's changes (web/app/labels_write.go) into the folder the photos were
+// listed from: each item moves the file at `from` to `to` (both relative to root), after checking
+// that its SHA-256 is the listed photo's `hash` (another folder, or a file changed since, is
+// refused), writing the new file whole and only then removing the old one. Nothing is deleted
+// that was not first written elsewhere; a destination that exists by then is refused.
+async function fileAt(root, rel) {
+  const parts = rel.split("/");
+  let dir = root;
+  for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p);
+  const name = parts[parts.length - 1];
+  return { dir, name, handle: await dir.getFileHandle(name) };
+}
+
+async function sha256Hex(file) {
+  const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+graftFolder.moveFiles = async (root, items, progress) => {
+  let firstError = "";
+  for (let i = 0; i < items.length; i++) {
+    const { from, to, hash } = items[i];
+    try {
+      let src;
+      try {
+        src = await fileAt(root, from);
+      } catch (err) {
+        if (err.name === "NotFoundError") throw new Error(from + " is not in this folder (pick the folder that was listed)");
+        throw err;
+      }
+      const file = await src.handle.getFile();
+      if ((await sha256Hex(file)) !== hash) throw new Error(from + " is not the photo that was listed (another folder, or changed since)");
+      const parts = to.split("/");
+      let dir = root;
+      for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
+      const name = parts[parts.length - 1];
+      let exists = true;
+      try {
+        await dir.getFileHandle(name);
+      } catch (err) {
+        if (err.name !== "NotFoundError") throw err;
+        exists = false;
+      }
+      if (exists) throw new Error(to + " appeared meanwhile; not overwritten");
+      const out = await (await dir.getFileHandle(name, { create: true })).createWritable();
+      await out.write(file);
+      await out.close();
+      await src.dir.removeEntry(src.name);
       progress(i, true);
     } catch (err) {
       if (!firstError) firstError = err.message;
