@@ -194,8 +194,8 @@ func TestOpenSetTellsKnownFromUnknown(t *testing.T) {
 			accepted++
 		}
 	}
-	if accepted != 190 {
-		t.Errorf("threshold accepts %d of 200 held-out photos, want 190", accepted)
+	if accepted != 191 { // ⌈201·0.95⌉: the conformal quantile
+		t.Errorf("threshold accepts %d of 200 held-out photos, want 191", accepted)
 	}
 	far, _ := clusters(50, f, 1, 0, 5)
 	flagged := 0
@@ -282,5 +282,52 @@ func TestCalibrateSmallValidation(t *testing.T) {
 			(m.Calibration != nil && m.Calibration.Examples != c.val) {
 			t.Errorf("%d validation photos: open set %+v, calibration %+v; want held out %q", c.val, m.OpenSet, m.Calibration, c.want)
 		}
+	}
+}
+
+// TestSetThresholdIsConformal: from openSetConformalMin scores, the ⌈(n+1)·0.95⌉-th smallest;
+// under 5, the largest.
+func TestSetThresholdIsConformal(t *testing.T) {
+	for _, c := range []struct{ n, k int }{{1, 1}, {4, 4}, {100, 96}, {200, 191}, {1000, 951}} {
+		scores := make([]float64, c.n)
+		for i := range scores {
+			scores[i] = float64(c.n - i) // n … 1, unsorted
+		}
+		var o OpenSet
+		o.SetThreshold(scores, heldOutValidation)
+		if o.Threshold != float32(c.k) {
+			t.Errorf("%d scores: threshold %g, want the %d-th smallest", c.n, o.Threshold, c.k)
+		}
+	}
+}
+
+// TestSetThresholdLogNormalCoverage: from 40 log-normal scores, the bound accepts 95% of new
+// ones on average over many draws (the plain 38th of 40 would accept 92.7%); Student's t point
+// against the tables.
+func TestSetThresholdLogNormalCoverage(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	const draws, n, fresh = 2000, 40, 200
+	accepted := 0
+	for range draws {
+		scores := make([]float64, n)
+		for i := range scores {
+			scores[i] = math.Exp(0.3*r.NormFloat64() + 0.1)
+		}
+		var o OpenSet
+		o.SetThreshold(scores, heldOutValidation)
+		for range fresh {
+			if !o.Unknown(math.Exp(0.3*r.NormFloat64() + 0.1)) {
+				accepted++
+			}
+		}
+	}
+	if got := float64(accepted) / (draws * fresh); math.Abs(got-0.95) > 0.004 {
+		t.Errorf("the bound from %d scores accepts %.4f of new ones, want 0.95", n, got)
+	}
+	if got := studentT95(39); math.Abs(got-1.6849) > 0.002 { // t₀.₉₅,₃₉ from the tables
+		t.Errorf("t(0.95, 39) = %.4f, want 1.6849", got)
+	}
+	if got := studentT95(4); math.Abs(got-2.1318) > 0.02 { // the expansion is 0.8% low at 4
+		t.Errorf("t(0.95, 4) = %.4f, want 2.1318", got)
 	}
 }
