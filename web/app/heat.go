@@ -64,16 +64,23 @@ func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
 func clamp01(v float64) float64 { return max(0, min(v, 1)) }
 
-// heatOf is the map the page shows for the photo: its head answer's when a head answered,
-// else the ImageNet top-1's; nil when there is none.
+// heatOf is the map the page shows for the photo: its head answer's when a head answered
+// (unless the user chose ImageNet's), else the ImageNet top-1's; nil when there is none.
 func heatOf(p *Photo) *wire.HeatMap {
 	if p == nil || p.State != PhotoDone || p.Result == nil {
 		return nil
 	}
-	if p.Result.Head != nil && p.Result.Head.Heat != nil {
+	if p.Result.Head != nil && p.Result.Head.Heat != nil && !(p.WhyImageNet && HeatUsable(p.Result.Heat)) {
 		return p.Result.Head.Heat
 	}
 	return p.Result.Heat
+}
+
+// BothWhys reports whether the photo came with the head's map and ImageNet's: the page then
+// offers the choice.
+func BothWhys(p *Photo) bool {
+	return p != nil && p.State == PhotoDone && p.Result != nil && p.Result.Head != nil &&
+		HeatUsable(p.Result.Head.Heat) && HeatUsable(p.Result.Heat)
 }
 
 // heatSubject names what the map explains: "the head" with the class's name, or ImageNet's

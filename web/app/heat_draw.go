@@ -49,3 +49,15 @@ func (a *App) revokeHeat() {
 		p.HeatURL = ""
 	}
 }
+
+// SetWhyImageNet switches the photo on screen between the head's map and ImageNet's top-1's,
+// painting the one chosen. Under the lock.
+func (a *App) SetWhyImageNet(on bool) {
+	p := a.State.Photo
+	if p == nil || p.WhyImageNet == on {
+		return
+	}
+	a.revokeHeat()
+	p.WhyImageNet = on
+	a.paintHeat(p)
+}

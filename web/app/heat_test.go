@@ -88,7 +88,15 @@ func TestWhyOfImageNet(t *testing.T) {
 	}
 	headMap := &wire.HeatMap{Class: 1, H: 14, W: 14, Map: make([]float32, 196), Peak: 1, Resize: "crop"}
 	p.Result.Head = &wire.HeadPrediction{Name: "pets", Best: 1, Classes: []wire.ClassProb{{Name: "cats", Prob: 0.2}, {Name: "dogs", Prob: 0.8}}, Heat: headMap}
-	if heatOf(p) != headMap || !strings.Contains(WhyLine(p, false), "the head found “dogs”") {
+	if heatOf(p) != headMap || !strings.Contains(WhyLine(p, false), "the head found “dogs”") || !BothWhys(p) {
 		t.Errorf("with a head's map: %q", WhyLine(p, false))
+	}
+	p.WhyImageNet = true
+	if heatOf(p) != imagenet || !strings.Contains(WhyLine(p, false), "ImageNet’s classifier found “tabby”") {
+		t.Errorf("ImageNet's map chosen: %q", WhyLine(p, false))
+	}
+	p.Result.Heat = nil
+	if heatOf(p) != headMap || BothWhys(p) {
+		t.Error("without ImageNet's map the head's is shown and no choice offered")
 	}
 }

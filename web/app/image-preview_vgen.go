@@ -11,8 +11,8 @@ import js "github.com/vugu/vugu/js"
 import "strconv"
 
 // ImagePreview shows the photo on screen (an object URL; the CSP allows blob: images) and, when
-// the active head explained its answer, "Show why": the head's heat map over the photo as the
-// network saw it, with its opacity.
+// a map came with the answer, "Show why": the head's heat map (or ImageNet's top-1's) over the
+// photo as the network saw it, with its opacity.
 type ImagePreview struct {
 	App *App
 }
@@ -20,6 +20,11 @@ type ImagePreview struct {
 // Toggle shows or hides the heat map.
 func (c *ImagePreview) Toggle(event vugu.DOMEvent) {
 	c.App.State.Why = event.JSEventTarget().Get("checked").Truthy()
+}
+
+// ToggleImageNet switches to the ImageNet top-1's map and back.
+func (c *ImagePreview) ToggleImageNet(event vugu.DOMEvent) {
+	c.App.SetWhyImageNet(event.JSEventTarget().Get("checked").Truthy())
 }
 
 // Opacity follows the slider (0–100 %).
@@ -143,6 +148,26 @@ func (c *ImagePreview) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " Show why"}
 						vgparent.AppendChild(vgn)
+					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
+					vgparent.AppendChild(vgn)
+					if BothWhys(c.App.State.Photo) {
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "check"}}}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "type", Val: "checkbox"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "why-imagenet"}}}
+							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("checked", c.App.State.Photo.WhyImageNet)
+							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.ToggleImageNet(event) },
+								// TODO: implement capture, etc. mostly need to decide syntax
+							})
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " of ImageNet’s top-1, not the head’s class"}
+							vgparent.AppendChild(vgn)
+						}
 					}
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 					vgparent.AppendChild(vgn)

@@ -23,7 +23,9 @@ type Photo struct {
 	ID      int
 	Name    string
 	URL     string // object URL of the Blob, for the preview
-	HeatURL string // object URL of the head's heat map image ("Show why"), once made
+	HeatURL string // object URL of the heat map image shown ("Show why"), once made
+	// WhyImageNet shows the ImageNet top-1's map although a head answered (both came).
+	WhyImageNet bool
 	Resize  string // mode asked for
 	State   string
 	Result  *wire.Result

@@ -565,6 +565,12 @@ func checkHeadHeat(t *testing.T, p *page, graft, model, photo, headFile string, 
 	p.shot("train-07b-show-why")
 	p.setField("why-opacity", "40")
 	p.poll(`document.querySelector("#heat-overlay").classList.contains("o-4") && getComputedStyle(document.querySelector("#heat-overlay")).opacity === "0.4"`)
+	// The ImageNet top-1's map came too: chosen, it is drawn instead (a new image), and back.
+	head := p.evalString(`document.querySelector("#heat-overlay").src`)
+	p.do(chromedp.Click(chromedp.ID("why-imagenet")))
+	p.poll(`document.querySelector("#why-line").textContent.includes("ImageNet’s classifier found") && document.querySelector("#heat-overlay").src !== "" && document.querySelector("#heat-overlay").src !== ` + strconv.Quote(head))
+	p.do(chromedp.Click(chromedp.ID("why-imagenet")))
+	p.poll(`document.querySelector("#why-line").textContent.includes("the head found")`)
 }
 
 // checkSortFolder: "Sort a folder" with the active head classifies a folder of photos (a
