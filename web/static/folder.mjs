@@ -76,26 +76,32 @@ graftFolder.pickTarget = async (id = "graft-sort") => {
   return { handle, existing };
 };
 
+// writeNewFile writes file at path under root, making its folders; a file already there is
+// refused, never overwritten.
+async function writeNewFile(root, path, file) {
+  const parts = path.split("/");
+  let dir = root;
+  for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
+  const name = parts[parts.length - 1];
+  let exists = true;
+  try {
+    await dir.getFileHandle(name);
+  } catch (err) {
+    if (err.name !== "NotFoundError") throw err;
+    exists = false;
+  }
+  if (exists) throw new Error(path + " appeared meanwhile; not overwritten");
+  const out = await (await dir.getFileHandle(name, { create: true })).createWritable();
+  await out.write(file);
+  await out.close();
+}
+
 graftFolder.writeCopies = async (root, items, progress) => {
   let firstError = "";
   for (let i = 0; i < items.length; i++) {
     const { path, file } = items[i];
     try {
-      const parts = path.split("/");
-      let dir = root;
-      for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
-      const name = parts[parts.length - 1];
-      let exists = true;
-      try {
-        await dir.getFileHandle(name);
-      } catch (err) {
-        if (err.name !== "NotFoundError") throw err;
-        exists = false;
-      }
-      if (exists) throw new Error(path + " appeared meanwhile; not overwritten");
-      const out = await (await dir.getFileHandle(name, { create: true })).createWritable();
-      await out.write(file);
-      await out.close();
+      await writeNewFile(root, path, file);
       progress(i, true);
     } catch (err) {
       if (!firstError) firstError = err.message;
@@ -137,21 +143,7 @@ graftFolder.moveFiles = async (root, items, progress) => {
       }
       const file = await src.handle.getFile();
       if ((await sha256Hex(file)) !== hash) throw new Error(from + " is not the photo that was listed (another folder, or changed since)");
-      const parts = to.split("/");
-      let dir = root;
-      for (const p of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(p, { create: true });
-      const name = parts[parts.length - 1];
-      let exists = true;
-      try {
-        await dir.getFileHandle(name);
-      } catch (err) {
-        if (err.name !== "NotFoundError") throw err;
-        exists = false;
-      }
-      if (exists) throw new Error(to + " appeared meanwhile; not overwritten");
-      const out = await (await dir.getFileHandle(name, { create: true })).createWritable();
-      await out.write(file);
-      await out.close();
+      await writeNewFile(root, to, file);
       await src.dir.removeEntry(src.name);
       progress(i, true);
     } catch (err) {
