@@ -17,6 +17,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -632,6 +633,61 @@ func checkSortFolder(t *testing.T, p *page, graft, model, headFile, downloads st
 				t.Errorf("row %d %s: page %q, graft %q", r, want[0][c], g, w)
 			}
 		}
+	}
+	checkSortCopies(t, p, dir, pageCSV)
+}
+
+// checkSortCopies: "Write copies into a folder" into an origin-private folder handed out by a
+// stubbed showDirectoryPicker (a headless browser cannot grant the real one) that already holds
+// a file where the first copy would go: every classified photo is copied byte for byte into
+// its class's folder (from the page's CSV), the file already there is left as it was and the
+// copy beside it is named "(2)", nothing else is written.
+func checkSortCopies(t *testing.T, p *page, dir string, table [][]string) {
+	t.Helper()
+	var first string // class/name of the first photo's copy
+	want := map[string]int{}
+	for _, row := range table[1:] {
+		if row[1] == "" || strings.HasPrefix(row[1], "not classified") {
+			continue
+		}
+		st, err := os.Stat(filepath.Join(dir, filepath.Base(row[0])))
+		if err != nil {
+			continue // the text file: no answer, no copy
+		}
+		dest := row[1] + "/" + filepath.Base(row[0])
+		if first == "" {
+			first = dest
+			ext := filepath.Ext(dest)
+			dest = strings.TrimSuffix(dest, ext) + " (2)" + ext
+		}
+		want[dest] = int(st.Size())
+	}
+	want[first] = 3
+	parts := strings.SplitN(first, "/", 2)
+	p.do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(async () => {
+		const opfs = await navigator.storage.getDirectory();
+		try { await opfs.removeEntry("sorted", { recursive: true }); } catch (e) {}
+		const root = await opfs.getDirectoryHandle("sorted", { create: true });
+		const w = await (await (await root.getDirectoryHandle(%q, { create: true })).getFileHandle(%q, { create: true })).createWritable();
+		await w.write("old"); await w.close();
+		window.showDirectoryPicker = async () => root;
+	})()`, parts[0], parts[1]), chromedp.EvalAwaitPromise))
+	p.do(chromedp.Click(chromedp.ID("sort-write")))
+	line := p.pollString(`(document.querySelector("#sort-copy-line")?.textContent ?? "").startsWith("Wrote") ? document.querySelector("#sort-copy-line").textContent : ""`)
+	tree, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`(async () => {
+		const root = await (await navigator.storage.getDirectory()).getDirectoryHandle("sorted"); const out = {};
+		async function walk(dir, prefix) { for await (const [n, h] of dir.entries()) {
+			if (h.kind === "directory") await walk(h, prefix + n + "/"); else out[prefix + n] = (await h.getFile()).size; } }
+		await walk(root, ""); return JSON.stringify(out); })()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]int
+	if err := json.Unmarshal([]byte(tree), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("after %q the chosen folder holds %v, want %v", line, got, want)
 	}
 }
 
