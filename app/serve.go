@@ -1,4 +1,4 @@
-// serve.go: the classify service both servers answer POST /api/classify with (issue 19; the
+// serve.go: the classify service both servers answer POST /api/classify with (the
 // HTTP side is server/handler/classify.go). A Service holds one ResNet50 loaded once from a
 // built tree's model folder (weights/FORMAT.md: manifest.json + verified chunks, through the
 // same format.Loader the page streams with, so int8 kernels stay int8 views of the chunk bytes)
@@ -476,7 +476,7 @@ func decodedBytes(cfg image.Config, formatName string) int64 {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// DeployBundle is the ready-to-deploy bundle the page offers for a head (issue 19 §1): a zip
+// DeployBundle is the ready-to-deploy bundle the page offers for a head: a zip
 // of the head file (name.grafthead) and a README with the two commands that put it on a URL.
 // name is a file name without extension ("my-classifier"); the head must parse.
 func DeployBundle(head []byte, name string) ([]byte, error) {

@@ -1,4 +1,4 @@
-// POST /api/classify (issue 19): a photo in, app.Service's answer out as JSON, the same code in
+// POST /api/classify: a photo in, app.Service's answer out as JSON, the same code in
 // the native server and the Worker. The photo is the multipart/form-data field "photo" or the
 // raw request body (JPEG, PNG, WebP, GIF; BMP too, as core/preprocess reads it); ?top=K
 // (0..1000, default 5) ImageNet classes, ?head=0|1 (default: the baked-in head when there is

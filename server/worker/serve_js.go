@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // serve_js.go: the bridge between the Workers runtime and http.Handler, for one Go instance per
-// isolate (issue 19 §3: the model is loaded once per isolate and kept). syumai/workers' own
+// isolate: the model is loaded once per isolate and kept. syumai/workers' own
 // Serve runs a new Go instance for every request (its worker.mjs instantiates app.wasm per
 // fetch, and its handler ends the program after the first response), which would load the
 // 25 MB model for every photo; so worker.mjs here (copied over the generated one by build.sh)

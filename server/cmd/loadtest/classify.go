@@ -1,4 +1,4 @@
-// classify.go: the -classify load test (issue 19 §4): N clients POST photos to /api/classify of
+// classify.go: the -classify load test: N clients POST photos to /api/classify of
 // the native server on loopback for a fixed time, over the classify fixture (the real partial
 // weights with the labelled synthetic fill and a baked-in head: server/internal/classifytree),
 // and the run reports requests, errors (a transport error, a status other than 200, or an

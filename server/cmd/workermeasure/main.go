@@ -1,4 +1,4 @@
-// Command workermeasure measures the classify Worker under wrangler dev --local (issue 19 §3):
+// Command workermeasure measures the classify Worker under wrangler dev --local:
 // it POSTs a photo to /api/classify (the first request loads the model from the assets
 // binding), then -runs more times, and a 12 Mpx phone-sized JPEG (4032×3024, made here) once,
 // and prints the CPU time per request and the memory. workerd runs a request on one thread,

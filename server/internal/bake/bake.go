@@ -1,4 +1,4 @@
-// Package bake puts a trained head into a built tree (issue 19 "Bake a head into a build"): the
+// Package bake puts a trained head into a built tree: the
 // head file (app/headfile/FORMAT.md) at a content-hashed path, heads/<sha256[:16]>.grafthead
 // (server/handler.IsContentHashed: served immutable), and app.HeadManifestFile (head.json,
 // app.HeadManifest) beside index.html naming it, which /api/classify loads and the page can
