@@ -191,8 +191,11 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("reload: %d chunk requests reached the server, the page counted %d downloaded and %d from the cache; want 0, 0 and %d",
 			chunks, counts["network"], counts["cache"], status.ChunksTotal)
 	}
-	t.Logf("warm load (reload, model from the Cache API): %.2f s to ready, %d requests, %d bytes; model part %.0f ms (cache read and verify %.0f ms, build %.0f ms)",
-		warm.Seconds(), len(warmLog), sumBytes(warmLog, func(string) bool { return true }), status.LoadMs, status.StoreMs, status.BuildMs)
+	t.Logf("warm load (reload, model from the Cache API): %.2f s to ready, %d requests, %d bytes; model part %.0f ms (cache read and verify %.0f ms, SHA-256 by %s, build %.0f ms)",
+		warm.Seconds(), len(warmLog), sumBytes(warmLog, func(string) bool { return true }), status.LoadMs, status.StoreMs, status.Digest, status.BuildMs)
+	if status.Digest != "WebCrypto" { // Chromium has crypto.subtle on localhost: native SHA-256, not Go's in wasm
+		t.Errorf("warm load: chunks hashed by %q, want WebCrypto", status.Digest)
+	}
 
 	// 6. A photo dropped while the model downloads, with a 503 and a corrupt chunk on the way:
 	// it waits for its layers, then is classified; the failures are retried and refetched.

@@ -10,9 +10,11 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/graftml/graft/web/wire"
@@ -88,6 +90,11 @@ type Downloader struct {
 	OnStatus func(wire.Status)
 	// OnSession is called once the manifest is parsed, before any chunk arrives.
 	OnSession func(*Session)
+	// Hash computes chunks' SHA-256 (the browser's crypto.subtle.digest); nil, or an error
+	// from it: crypto/sha256 (format.Loader.SetHasher). Status.Digest says which did.
+	Hash format.Hasher
+
+	goDigests atomic.Int64 // chunks hashed by crypto/sha256 although Hash was set
 
 	mu      sync.Mutex
 	status  wire.Status
@@ -126,6 +133,10 @@ func (d *Downloader) Run(ctx context.Context) (*Session, error) {
 		st.Notice = ""
 		st.LoadMs = ms(time.Since(d.start))
 		st.BuildMs = ms(s.BuildTime())
+		st.Digest = "Go"
+		if d.Hash != nil && d.goDigests.Load() == 0 {
+			st.Digest = "WebCrypto"
+		}
 	})
 	return s, nil
 }
@@ -174,6 +185,15 @@ func (d *Downloader) started(s *Session, manifestFromCache bool) *Session {
 		if l.State != format.StateTruncated {
 			layers++
 		}
+	}
+	if d.Hash != nil {
+		s.Loader().SetHasher(func(data []byte) ([sha256.Size]byte, error) {
+			sum, err := d.Hash(data)
+			if err != nil {
+				d.goDigests.Add(1) // the Loader falls back to crypto/sha256
+			}
+			return sum, err
+		})
 	}
 	d.mu.Lock()
 	d.session = s

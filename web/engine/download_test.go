@@ -5,6 +5,7 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"slices"
 	"strings"
@@ -291,5 +292,51 @@ func TestDownloadProgressNeverGoesBack(t *testing.T) {
 	d.added(format.Progress{ChunksDone: 1, BytesDone: 100}, func(*wire.Status) {})
 	if st := d.Status(); st.ChunksDone != 2 || st.BytesDone != 200 || !slices.Equal(shown, []int{2, 2}) {
 		t.Errorf("after progress 2 then 1: %d chunks, %d bytes, shown %v; want 2, 200, [2 2]", st.ChunksDone, st.BytesDone, shown)
+	}
+}
+
+// Downloader.Hash verifies the chunks (a corrupt stored one is still refused and fetched again),
+// and Status.Digest says whether it or crypto/sha256 did.
+func TestDownloadInjectedHash(t *testing.T) {
+	f := testModel(t)
+	for _, c := range []struct {
+		name string
+		fail bool
+		want string
+	}{{"WebCrypto-like", false, "WebCrypto"}, {"failing", true, "Go"}} {
+		store := newMemStore()
+		for _, file := range f.files {
+			store.files[file] = f.chunks[file]
+		}
+		bad := f.files[2]
+		store.files[bad] = append([]byte(nil), f.chunks[bad]...)
+		store.files[bad][7] ^= 1
+		var mu sync.Mutex
+		calls := 0
+		hash := func(data []byte) ([sha256.Size]byte, error) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			if c.fail {
+				return [sha256.Size]byte{}, errors.New("crypto.subtle is undefined")
+			}
+			return sha256.Sum256(data), nil
+		}
+		net := newFakeNet(f)
+		_, seen, err := run(t, &Downloader{Net: net, Store: store, Hash: hash})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		last := seen[len(seen)-1]
+		if net.chunkFetches() != 1 || last.FromCache != len(f.files)-1 || last.Digest != c.want {
+			t.Errorf("%s: %d chunks fetched, %d from the store, digest %q; want 1, %d, %q", c.name, net.chunkFetches(), last.FromCache, last.Digest, len(f.files)-1, c.want)
+		}
+		if calls != len(f.files)+1 {
+			t.Errorf("%s: hash called %d times for %d chunks and one refetch", c.name, calls, len(f.files))
+		}
+	}
+	_, seen, err := run(t, &Downloader{Net: newFakeNet(f)})
+	if err != nil || seen[len(seen)-1].Digest != "Go" {
+		t.Errorf("without Hash: %v, digest %q, want Go", err, seen[len(seen)-1].Digest)
 	}
 }

@@ -110,6 +110,9 @@ type Status struct {
 	LoadMs  float64 `json:"load_ms,omitempty"`  // manifest to ready, once ready
 	StoreMs float64 `json:"store_ms,omitempty"` // of which reading and verifying the stored chunks
 	BuildMs float64 `json:"build_ms,omitempty"` // of which building the model (int8 → float32)
+	// What computed the chunks' SHA-256: "WebCrypto" (crypto.subtle.digest) or "Go" (crypto/sha256,
+	// where WebCrypto is missing or failed for any chunk), once ready.
+	Digest string `json:"digest,omitempty"`
 }
 
 // Classify asks for one photo's top-5. The photo is the Blob sent with the message.

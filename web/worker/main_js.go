@@ -130,7 +130,8 @@ func (w *worker) onMessage(data js.Value) {
 func (w *worker) download() {
 	base := js.Global().Get("URL").New("model/", js.Global().Get("location").Get("href")).Get("href").String()
 	d := &engine.Downloader{
-		Net: netFetcher{base: base},
+		Net:  netFetcher{base: base},
+		Hash: webCryptoHash(),
 		OnStatus: func(s wire.Status) {
 			s.Engine = w.engineName
 			post(wire.Envelope{Kind: wire.KindStatus, Status: &s})

@@ -6,11 +6,14 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"path"
 	"syscall/js"
 
 	"github.com/graftml/graft/web/engine"
+	"github.com/graftml/graft/weights/format"
 )
 
 // cacheName is the Cache API cache holding manifest.json and the verified chunks. Entries are
@@ -99,4 +102,31 @@ func (s *cacheStore) Files(ctx context.Context) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// webCryptoHash is crypto.subtle.digest("SHA-256", …) for engine.Downloader.Hash (native code:
+// ~20× faster than crypto/sha256 compiled to wasm), or nil where WebCrypto is missing (an
+// insecure context). An error from it makes the Loader use crypto/sha256 for that chunk.
+func webCryptoHash() format.Hasher {
+	crypto := js.Global().Get("crypto")
+	if crypto.Type() != js.TypeObject || crypto.Get("subtle").Type() != js.TypeObject {
+		return nil
+	}
+	subtle := crypto.Get("subtle")
+	return func(data []byte) (sum [sha256.Size]byte, err error) {
+		defer func() {
+			if r := recover(); r != nil { // digest threw instead of rejecting
+				err = fmt.Errorf("crypto.subtle.digest: %v", r)
+			}
+		}()
+		buf, err := await(subtle.Call("digest", "SHA-256", bytesToJS(data)))
+		if err != nil {
+			return sum, err
+		}
+		if buf.Get("byteLength").Int() != sha256.Size {
+			return sum, errors.New("crypto.subtle.digest: not a SHA-256")
+		}
+		js.CopyBytesToGo(sum[:], js.Global().Get("Uint8Array").New(buf))
+		return sum, nil
+	}
 }
