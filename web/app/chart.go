@@ -124,18 +124,26 @@ func LineChartOf(id, title string, planned int, series []Series, yMax float64, p
 	return c
 }
 
-// niceCeil is the smallest of 1, 2, 2.5, 5 × 10^k that is ≥ v (1 for v ≤ 0).
+// niceCeil is the smallest of 1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8 × 10^k that is ≥ v (1 for
+// v ≤ 0): close above the data (a loss of 1.1 gets an axis to 1.2, not 2), with quarter ticks
+// that stay short numbers.
 func niceCeil(v float64) float64 {
 	if v <= 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 1
 	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
-		if m*p >= v*(1-1e-12) {
-			return m * p
+	e := math.Floor(math.Log10(v))
+	scale := func(m float64) float64 { // m × 10^e, exact for e < 0 too (0.3, not 0.30000000000000004)
+		if e < 0 {
+			return m / math.Pow(10, -e)
+		}
+		return m * math.Pow(10, e)
+	}
+	for _, m := range []float64{1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8} {
+		if scale(m) >= v*(1-1e-12) {
+			return scale(m)
 		}
 	}
-	return 10 * p
+	return scale(10)
 }
 
 // LossChart and AccuracyChart are the training curves of a run; a dynamic run's two phases

@@ -14,12 +14,12 @@ func TestLineChart(t *testing.T) {
 	if c.Epochs != 2 || len(c.Lines) != 2 || c.Lines[1].Class != "series-val" {
 		t.Fatalf("%+v", c)
 	}
-	// y runs to a round 2 (above 1.1); x spans 5 planned epochs.
-	if c.YTicks[4].Label != "2" || c.YTicks[0].Pos != c.Y1 || c.YTicks[4].Pos != c.Y0 {
+	// y runs to 1.2, just above the data's 1.1; x spans 5 planned epochs.
+	if c.YTicks[4].Label != "1.2" || c.YTicks[2].Label != "0.6" || c.YTicks[0].Pos != c.Y1 || c.YTicks[4].Pos != c.Y0 {
 		t.Errorf("y ticks %+v", c.YTicks)
 	}
-	// x = 44 + 344·(e−1)/4, y = 190 − 178·v/2
-	if got := c.Lines[0].Points; got != "44.0,109.9 130.0,154.4" {
+	// x = 44 + 344·(e−1)/4, y = 190 − 178·v/1.2
+	if got := c.Lines[0].Points; got != "44.0,56.5 130.0,130.7" {
 		t.Errorf("training loss points %q", got)
 	}
 	if len(c.XTicks) != 5 || c.XTicks[4].Pos != c.X1 {
@@ -29,7 +29,7 @@ func TestLineChart(t *testing.T) {
 	if len(a.Lines) != 1 || a.YTicks[4].Label != "100%" || a.Lines[0].LastY != a.Y1-(a.Y1-a.Y0)*0.8 {
 		t.Errorf("accuracy chart %+v", a)
 	}
-	for _, tc := range []struct{ v, want float64 }{{0, 1}, {0.3, 0.5}, {1.1, 2}, {2.2, 2.5}, {7, 10}, {0.07, 0.1}, {1, 1}} {
+	for _, tc := range []struct{ v, want float64 }{{0, 1}, {0.3, 0.3}, {0.95, 1}, {1.1, 1.2}, {1.3, 1.6}, {2.2, 2.4}, {7, 8}, {0.07, 0.08}, {1, 1}, {9, 10}} {
 		if got := niceCeil(tc.v); got != tc.want {
 			t.Errorf("niceCeil(%g) = %g, want %g", tc.v, got, tc.want)
 		}

@@ -177,7 +177,7 @@ func (c *FolderListing) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										vgparent.AppendChild(vgn)
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
 										vgparent.AppendChild(vgn)
-										vgn.SetInnerHTML(s.Reason)
+										vgn.SetInnerHTML(SkipReason(s.Reason))
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                    "}
 										vgparent.AppendChild(vgn)
 									}

@@ -184,7 +184,7 @@ func ListingLine(l wire.Listing) string {
 		}
 		return fmt.Sprintf("Reading the folder: %d of %d files…", l.Done, l.Total)
 	}
-	s := fmt.Sprintf("%d classes, %d images", len(l.Classes), len(l.Entries))
+	s := plural(len(l.Classes), "class", "classes") + ", " + plural(len(l.Entries), "image", "images")
 	if n := len(l.Skipped); n == 1 {
 		s += "; 1 file skipped"
 	} else if n > 1 {
@@ -340,7 +340,7 @@ func StoreLine(st *wire.CacheStats) string {
 	s := fmt.Sprintf("On-disk caches: features %d entries (%s); block inputs %d entries (%s).",
 		st.Features.Entries, Bytes(st.Features.Bytes), st.Inputs.Entries, Bytes(st.Inputs.Bytes))
 	if st.QuotaBytes > 0 {
-		s += fmt.Sprintf(" This site uses %s of the %s the browser allows (model included).", Bytes(st.UsageBytes), Bytes(st.QuotaBytes))
+		s += fmt.Sprintf(" The browser counts %s stored by this whole site (model, features, heads) of the %s it allows; its count can lag behind what was just stored.", Bytes(st.UsageBytes), Bytes(st.QuotaBytes))
 	}
 	return s
 }
@@ -409,9 +409,36 @@ func ResultHeadline(r *wire.Trained) string {
 		s += fmt.Sprintf(", stopped early after epoch %d", len(r.History))
 	}
 	if r.Validation != nil {
-		s += fmt.Sprintf("; weights of epoch %d", r.BestEpoch)
+		s += fmt.Sprintf("; weights of epoch %d (validation %s), the best epoch", r.BestEpoch, Percent(float32(r.Validation.Accuracy)))
+		if r.BestEpoch != len(r.History) {
+			s += ", not the last"
+		}
 	}
 	return s
+}
+
+// CachedLine says how many of the run's photos had their features in the cache:
+// "12 of 40 photos' features from the cache" (the finished run's; "" before one).
+func CachedLine(t *Train) string {
+	m := t.Missing
+	if m == nil || t.Result == nil || m.Run != t.Result.Run {
+		return ""
+	}
+	hits := m.Cached
+	if x := t.Extract; x != nil && x.Run == m.Run {
+		hits += x.Hits
+	}
+	total := m.Cached + len(m.Entries)
+	return fmt.Sprintf("%d of %d photos' features from the cache", hits, total)
+}
+
+// SkipReason is a skip reason as the page shows it: a detail that repeats the reason's
+// negation ("not an image: not a supported image (…)") is said once.
+func SkipReason(reason string) string {
+	if r, detail, ok := strings.Cut(reason, ": "); ok && strings.HasPrefix(r, "not ") && strings.HasPrefix(detail, "not ") {
+		return detail
+	}
+	return reason
 }
 
 // AccuracyLine is the validation accuracy in words.
@@ -535,7 +562,7 @@ func HeadMeta(h wire.HeadInfo) string {
 	if strategy == "" {
 		strategy = wire.StrategyConservative
 	}
-	return fmt.Sprintf("%d classes (%s) · %s · %s · %s head · %s · %.0f KB", len(h.Classes), classes, AccuracyText(h), h.Layer, h.Preset, strategy, float64(h.Bytes)/1024)
+	return fmt.Sprintf("%s (%s) · %s · %s · %s head · %s · %.0f KB", plural(len(h.Classes), "class", "classes"), classes, AccuracyText(h), h.Layer, h.Preset, strategy, float64(h.Bytes)/1024)
 }
 
 // BoolText is "true" or "false", for data attributes (Vugu renders a bool as a bare attribute).

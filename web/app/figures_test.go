@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/graftml/graft/web/wire"
+)
+
+// Figures on the page agree with each other and read right: plurals, the best epoch's weights,
+// the features from the cache, a skip reason said once.
+func TestFiguresAgree(t *testing.T) {
+	one := wire.Listing{Final: true, Classes: []wire.ClassCount{{Name: "cats"}}, Entries: make([]wire.Entry, 1)}
+	if got := ListingLine(one); got != "1 class, 1 image" {
+		t.Errorf("ListingLine = %q", got)
+	}
+	if got := HeadMeta(wire.HeadInfo{Classes: []string{"cats"}, Accuracy: -1}); !strings.HasPrefix(got, "1 class (cats)") {
+		t.Errorf("HeadMeta = %q", got)
+	}
+
+	r := &wire.Trained{TrainImages: 40, TrainMs: 1200, BestEpoch: 9,
+		History:    make([]wire.Epoch, 10),
+		Validation: &wire.Metrics{Accuracy: 1, Examples: 10, Confusion: [][]int{{5, 0}, {0, 5}}}}
+	if got := ResultHeadline(r); !strings.Contains(got, "weights of epoch 9 (validation 100%), the best epoch, not the last") {
+		t.Errorf("ResultHeadline = %q", got)
+	}
+	r.BestEpoch = 10
+	if got := ResultHeadline(r); !strings.HasSuffix(got, "weights of epoch 10 (validation 100%), the best epoch") {
+		t.Errorf("ResultHeadline (last is best) = %q", got)
+	}
+
+	tr := Train{Run: 3, Result: &wire.Trained{Run: 3}, Missing: &wire.Missing{Run: 3, Cached: 12, Entries: make([]int, 28)},
+		Extract: &Extraction{Run: 3, Hits: 2}}
+	if got := CachedLine(&tr); got != "14 of 40 photos' features from the cache" {
+		t.Errorf("CachedLine = %q", got)
+	}
+	tr.Missing = &wire.Missing{Run: 4}
+	if got := CachedLine(&tr); got != "" {
+		t.Errorf("CachedLine of another run's Missing = %q", got)
+	}
+
+	for in, want := range map[string]string{
+		"not an image: not a supported image (JPEG, PNG, GIF, WebP or BMP)": "not a supported image (JPEG, PNG, GIF, WebP or BMP)",
+		"undecodable: unexpected EOF":                                       "undecodable: unexpected EOF",
+		"not an image: text":                                                "not an image: text",
+		"duplicate of cats/a.jpg":                                           "duplicate of cats/a.jpg",
+	} {
+		if got := SkipReason(in); got != want {
+			t.Errorf("SkipReason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
