@@ -101,7 +101,9 @@ func (a *App) startList(folder string, files js.Value, paths, dirs []string) {
 		a.tr.fileOf[p] = i
 	}
 	a.tr.listingID++
-	*t = Train{Form: t.Form, Heads: t.Heads, HeadsRead: t.HeadsRead, Workers: t.Workers, Cache: t.Cache, CacheMessage: t.CacheMessage, Check: t.Check.Relisted(),
+	// Run goes on counting across folders: the model worker remembers the runs cancelled, and
+	// a run id it saw cancelled would be refused ("Training cancelled.") if it came again.
+	*t = Train{Run: t.Run, Form: t.Form, Heads: t.Heads, HeadsRead: t.HeadsRead, Workers: t.Workers, Cache: t.Cache, CacheMessage: t.CacheMessage, Check: t.Check.Relisted(),
 		Phase: TrainListing, Folder: folder, List: wire.Listing{ID: a.tr.listingID, Total: len(paths)}}
 	msg := wire.Encode(wire.Envelope{Kind: wire.KindList, List: &wire.List{ID: a.tr.listingID, Paths: paths, Dirs: dirs}})
 	data := js.Global().Get("Object").New()

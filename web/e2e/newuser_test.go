@@ -1,0 +1,69 @@
+// The page as a new user meets it: a Train after Cancel and another folder trains.
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/graftml/graft/web/wire"
+)
+
+// newUserPerClass photos of each class: enough for a run, quick to extract.
+const newUserPerClass = 6
+
+// newUserPage starts the server and a browser on the page with the model loaded, and makes a
+// training folder.
+func newUserPage(t *testing.T) (p *page, data, shared string) {
+	t.Helper()
+	dist := os.Getenv("GRAFT_E2E_DIST")
+	if dist == "" {
+		t.Skip("needs a built dist/ and Chromium: run ./build.sh web-e2e (./build.sh test does), which sets GRAFT_E2E_DIST")
+	}
+	chromium := findChromium(t)
+	root := repoRoot(t)
+	out := filepath.Join(root, "testout", "e2e")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shared = sharedDir(t, root)
+	data = filepath.Join(t.TempDir(), "pets")
+	makeTrainFolder(t, filepath.Join(shared, "data", "cats-vs-dogs", "train"), data, newUserPerClass)
+	_, base := startServer(t, dist)
+	p = &page{t: t, ctx: newBrowser(t, chromium, out), out: out}
+	p.do(chromedp.Navigate(base))
+	p.waitModel()
+	p.poll("!!" + lastJS(wire.KindHeads, ""))
+	return p, data, shared
+}
+
+// trainedOrCancelled waits for the run to end: "" when it trained, else the page's message.
+func (p *page) trainedOrCancelled() string {
+	p.t.Helper()
+	return p.pollString(`(() => { const m = document.querySelector("#train-message")?.textContent || "";
+		if (m.startsWith("Training")) return m;
+		return !document.querySelector("#train-button").disabled && document.querySelector("#train-result") ? "trained" : ""; })()`)
+}
+
+func TestCancelThenNewFolderTrains(t *testing.T) {
+	p, data, shared := newUserPage(t)
+	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
+	p.setField("set-epochs", "3")
+	// Train, then Cancel at once (a run of a dozen photos could end before a click lands).
+	p.mark("train")
+	p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("train-button").click(); document.getElementById("cancel-button").click()`))
+	p.poll(`document.querySelector("#train-message")?.textContent === "Cancelled."`)
+
+	other := filepath.Join(t.TempDir(), "pets2")
+	makeTrainFolder(t, filepath.Join(shared, "data", "cats-vs-dogs", "train"), other, newUserPerClass-1)
+	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{other})) })
+	p.clickTrain()
+	if got := p.trainedOrCancelled(); got != "trained" {
+		t.Fatalf("Train after Cancel and another folder: %q, want it to train", got)
+	}
+	if r := p.waitTrained(); r.TrainImages == 0 {
+		t.Errorf("the run after Cancel trained on no images: %+v", r)
+	}
+}
