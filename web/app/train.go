@@ -163,6 +163,30 @@ func (a *App) StartTraining() {
 	t.Run++
 	t.Phase, t.Message, t.Epochs, t.Missing, t.Extract = TrainPreparing, "", nil, nil, nil
 	a.postTrain(s)
+	revealProgress()
+}
+
+// revealProgress scrolls the training progress (#train-progress) into view once the page has
+// rendered the run, smoothly unless the user prefers reduced motion: the settings fill the
+// screen above it, and the bar, the epoch line and the curves would otherwise come unseen.
+func revealProgress() {
+	var f js.Func
+	f = js.FuncOf(func(js.Value, []js.Value) any {
+		f.Release()
+		el := js.Global().Get("document").Call("getElementById", "train-progress")
+		if !el.Truthy() {
+			return nil
+		}
+		opts := js.Global().Get("Object").New()
+		opts.Set("block", "start")
+		opts.Set("behavior", "smooth")
+		if js.Global().Get("matchMedia").Truthy() && js.Global().Call("matchMedia", "(prefers-reduced-motion: reduce)").Get("matches").Truthy() {
+			opts.Set("behavior", "auto")
+		}
+		el.Call("scrollIntoView", opts)
+		return nil
+	})
+	js.Global().Call("requestAnimationFrame", f)
 }
 
 func (a *App) postTrain(s wire.Settings) {

@@ -1,7 +1,9 @@
-// The page as a new user meets it: a Train after Cancel and another folder trains.
+// The page as a new user meets it: Train brings the progress into view (both viewports); a
+// Train after Cancel and another folder trains.
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,6 +15,12 @@ import (
 
 // newUserPerClass photos of each class: enough for a run, quick to extract.
 const newUserPerClass = 6
+
+var viewports = []struct {
+	name string
+	w, h int64
+	opts []chromedp.EmulateViewportOption
+}{{"desktop", 1280, 900, nil}, {"phone", 375, 812, []chromedp.EmulateViewportOption{chromedp.EmulateMobile}}}
 
 // newUserPage starts the server and a browser on the page with the model loaded, and makes a
 // training folder.
@@ -37,6 +45,37 @@ func newUserPage(t *testing.T) (p *page, data, shared string) {
 	p.waitModel()
 	p.poll("!!" + lastJS(wire.KindHeads, ""))
 	return p, data, shared
+}
+
+// inViewport is JS: element id's top edge lies inside the viewport.
+func inViewport(id string) string {
+	return fmt.Sprintf(`(() => { const r = document.getElementById(%q)?.getBoundingClientRect(); return !!r && r.top >= 0 && r.top < innerHeight; })()`, id)
+}
+
+func TestTrainRevealsProgress(t *testing.T) {
+	p, data, _ := newUserPage(t)
+	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
+	for i, v := range viewports {
+		p.do(chromedp.EmulateViewport(v.w, v.h, v.opts...))
+		p.do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+		p.setField("set-epochs", fmt.Sprint(3+i)) // the second run reads the features from IndexedDB
+		// Where a user who scrolled through the settings stands: the button at the bottom of the screen.
+		p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("train-button").scrollIntoView({block: "end"})`))
+		before, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](inViewport("train-progress")))
+		if err != nil || before {
+			t.Fatalf("%s: with Train at the bottom of the screen the progress is in view already (%v): the test shows nothing", v.name, err)
+		}
+		p.clickTrain()
+		p.poll(inViewport("train-progress")) // smooth scrolling takes a moment
+		p.poll(`!!document.querySelector("#extract-progress, #epoch-line")`)
+		p.shot("newuser-progress-" + v.name)
+		for _, id := range []string{"train-progress", "cancel-button"} {
+			if ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](inViewport(id))); err != nil || !ok {
+				t.Errorf("%s (%d×%d): after Train, #%s is not in view (%v)", v.name, v.w, v.h, id, err)
+			}
+		}
+		p.waitTrained()
+	}
 }
 
 // trainedOrCancelled waits for the run to end: "" when it trained, else the page's message.
