@@ -101,3 +101,17 @@ func BestLine(h *wire.HeadPrediction) string {
 	}
 	return h.Name
 }
+
+// HeadTitle is the heading of a (not baked) active head's answer: its name, then its best
+// class or that the photo is none of them: "cats / dogs: cats (97.0%)".
+func HeadTitle(h *wire.HeadPrediction) string {
+	name := h.Name
+	if name == "" {
+		var classes []string
+		for _, c := range h.Classes {
+			classes = append(classes, c.Name)
+		}
+		name = strings.Join(classes, " / ")
+	}
+	return name + ": " + BestLine(h)
+}

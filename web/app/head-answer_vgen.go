@@ -21,7 +21,7 @@ func (c *HeadAnswer) title() string {
 	if c.Main {
 		return BestLine(c.Photo.Result.Head)
 	}
-	return "Your head: " + c.Photo.Result.Head.Name
+	return HeadTitle(c.Photo.Result.Head)
 }
 func (c *HeadAnswer) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 

@@ -150,11 +150,14 @@ func TestRenderedPage(t *testing.T) {
 			}
 		case "trained":
 			for _, want := range []string{"Classes in “pets”", "1 file skipped", "Validation accuracy 88%: 7 of 8 right", `id="confusion"`,
-				`class="cell heat-7 diagonal"`, "cats → dogs (60%)", "Your head: pets", `id="loss-chart"`, `data-epochs="6"`, "In use",
+				`class="cell heat-7 diagonal"`, "cats → dogs (60%)", "<h3>pets: ", `id="loss-chart"`, `data-epochs="6"`, "In use",
 				"it reads features of model x", "validation accuracy 88% on 8 images"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s: the page lacks %q", name, want)
 				}
+			}
+			if h, top := strings.Index(text, `id="head-probs"`), strings.Index(text, `id="top5"`); h < 0 || top < h {
+				t.Errorf("%s: the head's answer (at %d) is not above ImageNet's top-5 (at %d)", name, h, top)
 			}
 			if n := strings.Count(text, "<polyline"); n != 4 {
 				t.Errorf("%s: %d chart lines, want 4 (loss and accuracy, training and validation)", name, n)

@@ -265,7 +265,9 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 	case wire.KindAuditProgress, wire.KindAudited:
 		a.onAuditMessage(e)
 	case wire.KindHeads:
+		first := !t.HeadsRead
 		t.Heads, t.HeadsRead = *e.Heads, true
+		a.rememberActive(first)
 	case wire.KindHeadError:
 		t.HeadError = e.HeadError.Message
 	case wire.KindHeadFile:
@@ -540,4 +542,55 @@ func (a *App) setUpTraining() {
 	forced, _ := strconv.Atoi(params.Call("get", "workers").String())
 	a.State.Train.Workers = PoolSize(cores, mem, forced)
 	a.post(a.worker, wire.Envelope{Kind: wire.KindHeads, Heads: &wire.Heads{}})
+	// Leaving the page loses a head trained here and not saved: the browser asks first.
+	js.Global().Call("addEventListener", "beforeunload", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if a.State.Train.Heads.Unsaved {
+			args[0].Call("preventDefault")
+			args[0].Set("returnValue", "The head you trained is not saved.")
+		}
+		return nil
+	}))
+}
+
+// activeHeadKey is the localStorage key of the saved head in use, made active again on the next visit.
+const activeHeadKey = "graft-active-head"
+
+// rememberActive keeps the id of the saved head in use in localStorage; at the page's first
+// list of heads it makes the head remembered active again (unless a baked head is the page's).
+func (a *App) rememberActive(first bool) {
+	h := &a.State.Train.Heads
+	if !first {
+		if h.Active > 0 {
+			storage("setItem", activeHeadKey, strconv.Itoa(h.Active))
+		} else {
+			storage("removeItem", activeHeadKey)
+		}
+		return
+	}
+	id, err := strconv.Atoi(storage("getItem", activeHeadKey))
+	if err != nil || id <= 0 || h.Active != -1 || BakedOn(a.State.Baked) {
+		return
+	}
+	for _, info := range h.Heads {
+		if info.ID == id && info.Compatible {
+			a.HeadOp(wire.HeadUse, id)
+		}
+	}
+}
+
+// storage calls a localStorage method; "" when the browser refuses storage (or has no such item).
+func storage(method string, args ...any) (out string) {
+	defer func() {
+		if recover() != nil {
+			out = ""
+		}
+	}()
+	ls := js.Global().Get("localStorage")
+	if !ls.Truthy() {
+		return ""
+	}
+	if v := ls.Call(method, args...); v.Type() == js.TypeString {
+		return v.String()
+	}
+	return ""
 }

@@ -1,11 +1,14 @@
 // The page as a new user meets it: Train brings the progress into view (both viewports); a
-// Train after Cancel and another folder trains.
+// Train after Cancel and another folder trains; a trained head's answer comes above ImageNet's
+// top-5 under the head's name; an unsaved head makes leaving the page ask first, Save says what
+// it did and a second Save adds nothing; after a reload the head in use is in use again.
 package e2e
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -105,4 +108,72 @@ func TestCancelThenNewFolderTrains(t *testing.T) {
 	if r := p.waitTrained(); r.TrainImages == 0 {
 		t.Errorf("the run after Cancel trained on no images: %+v", r)
 	}
+}
+
+func TestTrainedHeadFirstAndKept(t *testing.T) {
+	p, data, shared := newUserPage(t)
+	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
+	p.setField("set-epochs", "3")
+	p.clickTrain()
+	p.waitTrained()
+	photo := filepath.Join(t.TempDir(), "validation-cat.png")
+	cats := filepath.Join(shared, "data", "cats-vs-dogs", "validation", "cats")
+	makePNG(t, filepath.Join(cats, firstJPEG(t, cats)), photo)
+	pick := func() { p.do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{photo})) }
+
+	// The head's answer first, under its name.
+	res := p.classify(pick)
+	if res.Head == nil {
+		t.Fatal("the result carries no head answer")
+	}
+	headFirst := `(() => { const h = document.querySelector("#head-probs"), t = document.querySelector("#top5");
+		return !!h && !!t && (h.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+			&& h.getBoundingClientRect().top < t.getBoundingClientRect().top; })()`
+	for _, v := range viewports {
+		p.do(chromedp.EmulateViewport(v.w, v.h, v.opts...))
+		if ok, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](headFirst)); err != nil || !ok {
+			t.Errorf("%s: the head's answer is not above ImageNet's top-5 (%v)", v.name, err)
+		}
+		p.shot("newuser-head-first-" + v.name)
+	}
+	title := p.pollString(`document.querySelector("#head-probs")?.closest("div")?.querySelector("h3")?.textContent || ""`)
+	if !strings.HasPrefix(title, "cats / dogs: ") || strings.Contains(title, "just trained") {
+		t.Errorf("the head's answer is titled %q, want its classes first (cats / dogs: …)", title)
+	}
+
+	// Unsaved: leaving asks. Saved twice: one entry, and the page says so.
+	leaving := `(() => { const e = new Event("beforeunload", {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; })()`
+	if asks, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](leaving)); err != nil || !asks {
+		t.Errorf("with an unsaved head, leaving the page does not ask first (%v)", err)
+	}
+	p.do(chromedp.SetValue(chromedp.ID("save-name"), "pets"))
+	p.do(chromedp.Click(chromedp.ID("save-button")))
+	if got := p.pollString(`document.querySelector("#save-notice")?.textContent || ""`); got != "Saved as “pets”." {
+		t.Errorf("after Save the page says %q", got)
+	}
+	p.poll(`document.querySelectorAll("#saved-heads li").length === 1`)
+	p.do(chromedp.Click(chromedp.ID("save-button")))
+	if got := p.pollString(`(t => t.startsWith("Already") ? t : "")(document.querySelector("#save-notice")?.textContent || "")`); !strings.Contains(got, "pets") {
+		t.Errorf("a second Save says %q", got)
+	}
+	if n := p.evalInt(`document.querySelectorAll("#saved-heads li").length`); n != 1 {
+		t.Errorf("two Saves keep %d heads, want 1", n)
+	}
+	if asks, err := chromedp.Run(p.ctx, chromedp.Evaluate[bool](leaving)); err != nil || asks {
+		t.Errorf("with the head saved, leaving the page still asks (%v)", err)
+	}
+
+	// Reload: the saved head is in use again, and a photo gets its answer.
+	id := p.pollString(`document.querySelector("#saved-heads li.active")?.dataset.id || ""`)
+	p.do(chromedp.Reload())
+	p.waitModel()
+	if got := p.pollString(`document.querySelector("#saved-heads li.active")?.dataset.id || ""`); got != id {
+		t.Errorf("after a reload head %q is in use, want %s", got, id)
+	}
+	again := p.classify(pick)
+	if again.Head == nil || again.Head.Name != "pets" {
+		t.Fatalf("after a reload the photo has no answer of the saved head: %+v", again.Head)
+	}
+	p.poll(headFirst)
+	p.shot("newuser-head-after-reload")
 }

@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
@@ -70,7 +71,7 @@ func (s *Shelf) SetTrained(m *head.Model, file []byte, fallback *head.Model, fal
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.trained, s.trainedFile, s.fallback, s.fallbackFile = m, file, fallback, fallbackFile
-	s.active, s.classifier, s.activeID, s.activeName = m, c, 0, "the head just trained"
+	s.active, s.classifier, s.activeID, s.activeName = m, c, 0, DefaultHeadName(m.Classes)
 	s.activeFile = file
 	return nil
 }
@@ -85,8 +86,16 @@ func (s *Shelf) List(ctx context.Context) wire.Heads {
 	if err != nil {
 		out.Error = "the saved heads could not be read: " + err.Error()
 	}
+	s.mu.Lock()
+	trained := s.trainedFile
+	s.mu.Unlock()
+	out.Unsaved = trained != nil // until a saved (or imported) head is this very file
+	sum := sha256.Sum256(trained)
 	for _, h := range stored {
 		out.Heads = append(out.Heads, s.describe(h))
+		if trained != nil && sha256.Sum256(h.File) == sum {
+			out.Unsaved = false
+		}
 	}
 	slices.SortFunc(out.Heads, func(a, b wire.HeadInfo) int { return b.ID - a.ID })
 	s.mu.Lock()
@@ -152,6 +161,21 @@ func (s *Shelf) Save(ctx context.Context, name string, nowMs float64) (int, erro
 		return 0, ErrNothingTrained
 	}
 	name = cleanName(name, m.Classes)
+	stored, err := s.Store.ListHeads(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("the saved heads could not be read: %w", err)
+	}
+	sum := sha256.Sum256(file)
+	for _, h := range stored {
+		if sha256.Sum256(h.File) == sum { // a second tap on Save: this very file is kept already
+			s.mu.Lock()
+			if s.active == m {
+				s.activeID, s.activeName = h.ID, h.Name
+			}
+			s.mu.Unlock()
+			return h.ID, &AlreadySavedError{ID: h.ID, Name: h.Name}
+		}
+	}
 	if fb != nil {
 		if _, err := s.Store.AddHead(ctx, StoredHead{Name: FallbackName(name), CreatedMs: nowMs, File: fbFile}); err != nil {
 			return 0, fmt.Errorf("the conservative head could not be saved in this browser: %w", err)
@@ -167,6 +191,17 @@ func (s *Shelf) Save(ctx context.Context, name string, nowMs float64) (int, erro
 	}
 	s.mu.Unlock()
 	return id, nil
+}
+
+// AlreadySavedError is Save's answer when the head just trained is kept already (a saved
+// head's file has the same SHA-256): nothing is added.
+type AlreadySavedError struct {
+	ID   int
+	Name string
+}
+
+func (e *AlreadySavedError) Error() string {
+	return "this head is saved already, as “" + e.Name + "”"
 }
 
 // cleanName trims a user's name for a head to one line of at most 120 characters.
@@ -207,7 +242,7 @@ func (s *Shelf) Use(ctx context.Context, id int) error {
 		if err != nil {
 			return err
 		}
-		s.active, s.classifier, s.activeID, s.activeName = s.trained, c, 0, "the head just trained"
+		s.active, s.classifier, s.activeID, s.activeName = s.trained, c, 0, DefaultHeadName(s.trained.Classes)
 		s.activeFile = s.trainedFile
 		return nil
 	}
@@ -385,4 +420,13 @@ func (s *Shelf) ActiveBase() (head.Base, bool) {
 		return head.Base{}, false
 	}
 	return s.active.Base, true
+}
+
+// NameOf is saved head id's name ("" when there is none).
+func (s *Shelf) NameOf(ctx context.Context, id int) string {
+	h, err := s.find(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return h.Name
 }

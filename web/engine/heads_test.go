@@ -5,6 +5,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -136,5 +137,39 @@ func TestFileName(t *testing.T) {
 		if got := FileName(in); got != want {
 			t.Errorf("FileName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestSaveTwice: a second Save of the same head adds nothing and names the copy kept; the list
+// says a trained head is unsaved until it is saved (and again once that copy is deleted).
+func TestSaveTwice(t *testing.T) {
+	ctx := context.Background()
+	store := &MemHeads{}
+	s := NewShelf(store, "m", "conv4_block6_out")
+	m, file := tinyHead(t, "m")
+	s.SetTrained(m, file, nil, nil)
+	if h := s.List(ctx); !h.Unsaved {
+		t.Errorf("a head just trained is not listed as unsaved: %+v", h)
+	}
+	id, err := s.Save(ctx, "pets", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := s.List(ctx); h.Unsaved || h.Active != id {
+		t.Errorf("after Save: %+v", h)
+	}
+	again, err := s.Save(ctx, "pets again", 2)
+	var dup *AlreadySavedError
+	if !errors.As(err, &dup) || dup.Name != "pets" || again != id {
+		t.Errorf("a second Save: id %d, %v; want %d and AlreadySavedError naming pets", again, err, id)
+	}
+	if h := s.List(ctx); len(h.Heads) != 1 {
+		t.Errorf("two Saves keep %d heads, want 1", len(h.Heads))
+	}
+	if err := s.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if h := s.List(ctx); !h.Unsaved {
+		t.Errorf("with its saved copy deleted, the head just trained is not unsaved: %+v", h)
 	}
 }

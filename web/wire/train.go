@@ -276,6 +276,11 @@ type Heads struct {
 	Heads  []HeadInfo `json:"heads"`
 	Active int        `json:"active"`
 	Error  string     `json:"error,omitempty"` // the store could not be read
+	// Unsaved: a head trained on this page is not among the saved ones (the page warns before
+	// it is left).
+	Unsaved bool `json:"unsaved,omitempty"`
+	// Notice is what a save did, in words ("Saved as “pets”.", "Already saved as “pets”.").
+	Notice string `json:"notice,omitempty"`
 }
 
 // Head operations.

@@ -302,6 +302,7 @@ func (w *worker) train(req *wire.Train) {
 	}
 	out.Msg.Engine = w.engineName
 	post(wire.Envelope{Kind: wire.KindTrained, Trained: out.Msg})
+	w.postHeads() // the new head is active and (unless a saved one is this very file) unsaved
 }
 
 // cacheOp runs an operation on the feature and block-input caches and answers with what they
@@ -323,9 +324,17 @@ func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
 	ctx := context.Background()
 	now := js.Global().Get("Date").Call("now").Float()
 	var err error
+	notice := ""
 	switch op.Op {
 	case wire.HeadSave:
-		_, err = w.shelf.Save(ctx, op.Name, now)
+		var id int
+		id, err = w.shelf.Save(ctx, op.Name, now)
+		var dup *engine.AlreadySavedError
+		if errors.As(err, &dup) {
+			notice, err = "Already saved as “"+dup.Name+"”: nothing added.", nil
+		} else if err == nil {
+			notice = "Saved as “" + w.shelf.NameOf(ctx, id) + "”."
+		}
 	case wire.HeadUse:
 		err = w.shelf.Use(ctx, op.ID)
 	case wire.HeadDelete:
@@ -357,7 +366,9 @@ func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
 	if err != nil {
 		post(wire.Envelope{Kind: wire.KindHeadError, HeadError: &wire.HeadError{Op: op.Op, Message: err.Error()}})
 	}
-	w.postHeads()
+	h := w.shelf.List(ctx)
+	h.Notice = notice
+	post(wire.Envelope{Kind: wire.KindHeads, Heads: &h})
 }
 
 // classifyWithHead classifies px and, with a head active, adds its class probabilities
