@@ -1,4 +1,4 @@
-// The page of a build with a baked head (issue 19): dist/ with heads/<sha256[:16]>.grafthead
+// The page of a build with a baked head: dist/ with heads/<sha256[:16]>.grafthead
 // and head.json (as server/internal/bake writes them, for a head `graft train` made on dist's
 // model) opens with the head active: its title and heading, a dropped photo's first visible
 // answer the head's class, ImageNet's top-5 in a collapsed details element; a reload keeps

@@ -1,4 +1,4 @@
-// Check labels in the browser (issue 18): after a run on 6 + 6 photos plus a cat re-encoded
+// Check labels in the browser: after a run on 6 + 6 photos plus a cat re-encoded
 // into dogs/ (other bytes: not a listing duplicate), Check labels reports the copy beside its
 // original (the same features: a duplicate across classes) without extracting again; Exclude
 // makes a change the page counts, the next training trains on one photo fewer, Undo takes it back.

@@ -1,4 +1,4 @@
-// audit.go: "Check labels" (issue 18) — the page asks the model worker to audit the folder's
+// audit.go: "Check labels" — the page asks the model worker to audit the folder's
 // cached features as `graft audit` does (app.Audit: out-of-fold heads, confident learning,
 // cross-class near-duplicates) and shows the suspects; the user's decisions (move, exclude)
 // become Changes, an overlay the model worker applies to the listing before each training.

@@ -1,4 +1,4 @@
-// baked.go: the head a build baked in (issue 19: ./build.sh dist --head FILE writes
+// baked.go: the head a build baked in (./build.sh dist --head FILE writes
 // dist/head.json and the file at heads/<sha256[:16]>.grafthead). The model worker reads
 // head.json at start and posts a Baked (State BakedLoading: the page can take its title and
 // classes at once), then, once the model is up, imports the file into the saved heads (once:
