@@ -27,17 +27,7 @@ const (
 )
 
 func TestDynamicInBrowser(t *testing.T) {
-	dist := os.Getenv("GRAFT_E2E_DIST")
-	if dist == "" {
-		t.Skip("needs a built dist/ and Chromium: run ./build.sh web-e2e (./build.sh test does), which sets GRAFT_E2E_DIST")
-	}
-	chromium := findChromium(t)
-	root := repoRoot(t)
-	out := filepath.Join(root, "testout", "e2e")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shared := sharedDir(t, root)
+	dist, chromium, root, out, shared := browserTestEnv(t)
 	data := filepath.Join(t.TempDir(), "pets")
 	makeTrainFolder(t, filepath.Join(shared, "data", "cats-vs-dogs", "train"), data, dynamicPerClass)
 	downloads := t.TempDir()

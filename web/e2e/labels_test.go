@@ -21,17 +21,7 @@ import (
 )
 
 func TestCheckLabelsInBrowser(t *testing.T) {
-	dist := os.Getenv("GRAFT_E2E_DIST")
-	if dist == "" {
-		t.Skip("needs a built dist/ and Chromium: run ./build.sh web-e2e (./build.sh test does), which sets GRAFT_E2E_DIST")
-	}
-	chromium := findChromium(t)
-	root := repoRoot(t)
-	out := filepath.Join(root, "testout", "e2e")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shared := sharedDir(t, root)
+	dist, chromium, _, out, shared := browserTestEnv(t)
 	data := filepath.Join(t.TempDir(), "pets")
 	photos := makeTrainFolder(t, filepath.Join(shared, "data", "cats-vs-dogs", "train"), data, 6)
 	f, err := os.Open(photos[1])

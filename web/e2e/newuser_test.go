@@ -6,7 +6,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,17 +28,7 @@ var viewports = []struct {
 // training folder.
 func newUserPage(t *testing.T) (p *page, data, shared string) {
 	t.Helper()
-	dist := os.Getenv("GRAFT_E2E_DIST")
-	if dist == "" {
-		t.Skip("needs a built dist/ and Chromium: run ./build.sh web-e2e (./build.sh test does), which sets GRAFT_E2E_DIST")
-	}
-	chromium := findChromium(t)
-	root := repoRoot(t)
-	out := filepath.Join(root, "testout", "e2e")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shared = sharedDir(t, root)
+	dist, chromium, _, out, shared := browserTestEnv(t)
 	data = filepath.Join(t.TempDir(), "pets")
 	makeTrainFolder(t, filepath.Join(shared, "data", "cats-vs-dogs", "train"), data, newUserPerClass)
 	_, base := startServer(t, dist)

@@ -58,17 +58,7 @@ const (
 )
 
 func TestTrainInBrowser(t *testing.T) {
-	dist := os.Getenv("GRAFT_E2E_DIST")
-	if dist == "" {
-		t.Skip("needs a built dist/ and Chromium: run ./build.sh web-e2e (./build.sh test does), which sets GRAFT_E2E_DIST")
-	}
-	chromium := findChromium(t)
-	root := repoRoot(t)
-	out := filepath.Join(root, "testout", "e2e")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shared := sharedDir(t, root)
+	dist, chromium, root, out, shared := browserTestEnv(t)
 	data := filepath.Join(t.TempDir(), "pets")
 	photos := makeTrainFolder(t, filepath.Join(shared, "data", "cats-vs-dogs", "train"), data, trainPerClass)
 	downloads := t.TempDir()
@@ -797,6 +787,21 @@ func checkNoPhotoLeft(t *testing.T, served []served, seen []*network.Request, ba
 		}
 	}
 	t.Logf("privacy: %d requests seen by the browser, %d reached the server, all GETs of the app's files", len(seen), len(served))
+}
+
+// browserTestEnv is what a browser test needs, or skips it without GRAFT_E2E_DIST: the built
+// dist/, chromium, the repository root, testout/e2e (made) and ../shared.
+func browserTestEnv(t *testing.T) (dist, chromium, root, out, shared string) {
+	t.Helper()
+	if dist = os.Getenv("GRAFT_E2E_DIST"); dist == "" {
+		t.Skip("needs a built dist/ and Chromium: run ./build.sh web-e2e (./build.sh test does), which sets GRAFT_E2E_DIST")
+	}
+	chromium, root = findChromium(t), repoRoot(t)
+	out = filepath.Join(root, "testout", "e2e")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dist, chromium, root, out, sharedDir(t, root)
 }
 
 // findChromium is chromium on PATH (build.sh web_e2e installs it).
