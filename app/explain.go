@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/ops"
@@ -129,7 +130,7 @@ func (ie *ImageNetExplainer) Explain(x *tensor.Tensor, class int) (*Explanation,
 func (e *Explanation) At(x, y, size int) float32 {
 	fx := (float64(x)+0.5)*float64(e.W)/float64(size) - 0.5
 	fy := (float64(y)+0.5)*float64(e.H)/float64(size) - 0.5
-	x0, y0 := clampInt(int(floor(fx)), 0, e.W-1), clampInt(int(floor(fy)), 0, e.H-1)
+	x0, y0 := clampInt(int(math.Floor(fx)), 0, e.W-1), clampInt(int(math.Floor(fy)), 0, e.H-1)
 	x1, y1 := clampInt(x0+1, 0, e.W-1), clampInt(y0+1, 0, e.H-1)
 	ax, ay := clamp01(fx-float64(x0)), clamp01(fy-float64(y0))
 	v := func(i, j int) float64 { return float64(e.Map[j*e.W+i]) }
@@ -160,14 +161,6 @@ func Overlay(img *image.RGBA, e *Explanation) *image.RGBA {
 func heatColour(v float64) color.RGBA {
 	v = clamp01(v)
 	return color.RGBA{R: uint8(128 + 127*clamp01(2*v)), G: uint8(255 * clamp01(2*v-1)), B: 0, A: 255}
-}
-
-func floor(v float64) float64 {
-	f := float64(int(v))
-	if f > v {
-		f--
-	}
-	return f
 }
 
 func clampInt(v, lo, hi int) int { return max(lo, min(v, hi)) }

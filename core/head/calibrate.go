@@ -41,8 +41,8 @@ const MinCalibrationExamples = 100
 // Calibrate sets m.OpenSet and m.Calibration. features(i) is example i's feature vector (the
 // photo as it is, as m reads it) and labels[i] its class; train and val index them (Result's
 // split). The open set is fitted on train and its threshold set on val, joined (or without
-// val replaced) by out-of-fold scores of train (openSetFolds folds) when val is small; photos too few for one (ErrOpenSetData)
-// leave m.OpenSet nil. The temperature needs MinCalibrationExamples photos in val (with fewer
+// val replaced) by out-of-fold scores of train (openSetFolds folds) when val is small; photos
+// too few for one (ErrOpenSetData) leave m.OpenSet nil. The temperature needs MinCalibrationExamples photos in val (with fewer
 // m.Calibration stays nil: the probabilities are the head's own).
 func (m *Model) Calibrate(features func(i int) []float32, labels []int, train, val []int) error {
 	f, c := m.Features(), len(m.Classes)
@@ -58,7 +58,8 @@ func (m *Model) Calibrate(features func(i int) []float32, labels []int, train, v
 		return fmt.Errorf("head: calibrate: features of %d values, the head reads %d", len(tx)/max(len(train), 1), f)
 	}
 	m.OpenSet, m.Calibration = nil, nil
-	o, err := m.fitOpenSet(tx, tl, len(train), gather, val)
+	vx, vl := gather(val)
+	o, err := m.fitOpenSet(tx, tl, len(train), vx, len(val))
 	switch {
 	case errors.Is(err, ErrOpenSetData): // the head stays without one
 	case err != nil:
@@ -69,7 +70,6 @@ func (m *Model) Calibrate(features func(i int) []float32, labels []int, train, v
 	if len(val) < MinCalibrationExamples {
 		return nil
 	}
-	vx, vl := gather(val)
 	before, err := m.Probabilities(vx, len(val))
 	if err != nil {
 		return err
@@ -88,8 +88,9 @@ func (m *Model) Calibrate(features func(i int) []float32, labels []int, train, v
 	return nil
 }
 
-// fitOpenSet fits the open set on the training rows tx [rows,F] and sets its threshold.
-func (m *Model) fitOpenSet(tx []float32, tl []int, rows int, gather func([]int) ([]float32, []int), val []int) (*OpenSet, error) {
+// fitOpenSet fits the open set on the training rows tx [rows,F] and sets its threshold on the
+// validation rows vx [valRows,F] (and out-of-fold scores).
+func (m *Model) fitOpenSet(tx []float32, tl []int, rows int, vx []float32, valRows int) (*OpenSet, error) {
 	f, c := m.Features(), len(m.Classes)
 	o, err := FitOpenSet(tx, tl, rows, f, c, m.Training.Seed)
 	if err != nil {
@@ -100,21 +101,18 @@ func (m *Model) fitOpenSet(tx []float32, tl []int, rows int, gather func([]int) 
 	// which a fifth photo of the class exceeds one time in five.
 	var scores []float64
 	heldOut := heldOutValidation
-	if len(val) > 0 {
-		vx, _ := gather(val)
-		for r := range val {
-			s, _ := o.Score(vx[r*f : (r+1)*f])
-			scores = append(scores, s)
-		}
+	for r := range valRows {
+		s, _ := o.Score(vx[r*f : (r+1)*f])
+		scores = append(scores, s)
 	}
-	if len(val) < openSetMinHeldOut {
+	if valRows < openSetMinHeldOut {
 		heldOut = heldOutFolds
-		if len(val) > 0 {
+		if valRows > 0 {
 			heldOut = heldOutBoth
 		}
 		oof, err := outOfFoldScores(tx, tl, rows, f, c, m.Training.Seed)
 		switch {
-		case errors.Is(err, ErrOpenSetData) && len(val) > 0: // folds too small: the split alone
+		case errors.Is(err, ErrOpenSetData) && valRows > 0: // folds too small: the split alone
 			heldOut = heldOutValidation
 		case err != nil:
 			return nil, err
