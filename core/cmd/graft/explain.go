@@ -18,9 +18,6 @@ import (
 
 	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/core/imagenet"
-	"github.com/graftml/graft/core/preprocess"
-	"github.com/graftml/graft/core/resnet50"
-	"github.com/graftml/graft/core/tensor"
 )
 
 // explanation is one photo's as --json prints it.
@@ -146,19 +143,7 @@ func newExplainer(mf *modelFlags, resizeSet bool, headFile, className string, st
 
 func (ex *explainer) explainOne(path, out string, several bool) (*explanation, error) {
 	l := ex.l
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	img, _, err := preprocess.Decode(data)
-	if err != nil {
-		return nil, err
-	}
-	seen, err := preprocess.Resize(img, l.resize, resnet50.InputSize) // what the network sees
-	if err != nil {
-		return nil, err
-	}
-	x, err := tensor.FromData(preprocess.CaffeBGR(seen), 1, resnet50.InputSize, resnet50.InputSize, 3)
+	seen, x, err := l.prepared(path) // seen: what the network sees, for the overlay
 	if err != nil {
 		return nil, err
 	}

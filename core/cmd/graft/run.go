@@ -2,6 +2,7 @@
 package main
 
 import (
+	"image"
 	"os"
 
 	"github.com/graftml/graft/core/preprocess"
@@ -11,15 +12,28 @@ import (
 
 // inputTensor reads an image file and returns the network input [1,224,224,3].
 func (l *loaded) inputTensor(path string) (*tensor.Tensor, error) {
+	_, x, err := l.prepared(path)
+	return x, err
+}
+
+// prepared reads an image file and returns it as the network sees it — the resized photo
+// (Decode, then Resize with l.resize: preprocess.Load's steps) — and that photo as the
+// network input [1,224,224,3] (caffe BGR).
+func (l *loaded) prepared(path string) (*image.RGBA, *tensor.Tensor, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	pixels, err := preprocess.Load(data, l.resize, resnet50.InputSize) // [224,224,3] BGR, caffe
+	img, _, err := preprocess.Decode(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return tensor.FromData(pixels, 1, resnet50.InputSize, resnet50.InputSize, 3)
+	seen, err := preprocess.Resize(img, l.resize, resnet50.InputSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := tensor.FromData(preprocess.CaffeBGR(seen), 1, resnet50.InputSize, resnet50.InputSize, 3)
+	return seen, x, err
 }
 
 // runTo runs an image file through the network up to layer.
