@@ -26,11 +26,11 @@ type Photo struct {
 	HeatURL string // object URL of the heat map image shown ("Show why"), once made
 	// WhyImageNet shows the ImageNet top-1's map although a head answered (both came).
 	WhyImageNet bool
-	Resize  string // mode asked for
-	State   string
-	Result  *wire.Result
-	Error   string
-	TotalMs float64 // from sending to the worker to the answer, measured by the page
+	Resize      string // mode asked for
+	State       string
+	Result      *wire.Result
+	Error       string
+	TotalMs     float64 // from sending to the worker to the answer, measured by the page
 }
 
 // State is everything the page shows.
