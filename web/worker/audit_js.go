@@ -33,16 +33,8 @@ func (w *worker) audit(req *wire.Audit) {
 		fail(err)
 		return
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	w.training.mu.Lock()
-	w.stopRun, w.stop = req.Run, stop
-	w.training.mu.Unlock()
-	defer func() {
-		w.training.mu.Lock()
-		w.stopRun, w.stop = 0, nil
-		w.training.mu.Unlock()
-	}()
+	ctx, end := w.runContext(req.Run)
+	defer end()
 	yctx := engine.WithYield(ctx, yieldEvery, func() { time.Sleep(time.Millisecond) })
 	out, err := w.trainer.Audit(yctx, w.features, base, *req, func(done, total int) {
 		post(wire.Envelope{Kind: wire.KindAuditProgress, AuditProgress: &wire.AuditProgress{Run: req.Run, Done: done, Total: total}})

@@ -242,6 +242,21 @@ func (w *worker) list(l *wire.List, files js.Value) {
 	post(wire.Envelope{Kind: wire.KindListing, Listing: engine.ListingMessage(l.ID, listing, float64(time.Since(start).Microseconds())/1000)})
 }
 
+// runContext is the context of a training or audit run, which a Cancel for run stops (w.stop),
+// and the function that ends the run.
+func (w *worker) runContext(run int) (context.Context, func()) {
+	ctx, stop := context.WithCancel(context.Background())
+	w.training.mu.Lock()
+	w.stopRun, w.stop = run, stop
+	w.training.mu.Unlock()
+	return ctx, func() {
+		w.training.mu.Lock()
+		w.stopRun, w.stop = 0, nil
+		w.training.mu.Unlock()
+		stop()
+	}
+}
+
 // train answers a train request: missing (extract these first), or epochs and then trained.
 func (w *worker) train(req *wire.Train) {
 	fail := func(err error) {
@@ -257,16 +272,8 @@ func (w *worker) train(req *wire.Train) {
 		fail(err)
 		return
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	w.training.mu.Lock()
-	w.stopRun, w.stop = req.Run, stop
-	w.training.mu.Unlock()
-	defer func() {
-		w.training.mu.Lock()
-		w.stopRun, w.stop = 0, nil
-		w.training.mu.Unlock()
-	}()
+	ctx, end := w.runContext(req.Run)
+	defer end()
 	plan, err := w.trainer.Prepare(ctx, w.features, base, *req)
 	if err != nil {
 		fail(err)
