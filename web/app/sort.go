@@ -156,38 +156,21 @@ func (a *App) feedSort() {
 // listenSortPool routes pool worker k's messages: its status (ready or not) and its answers.
 func (a *App) listenSortPool(k, gen int, w js.Value) {
 	current := func() bool { return a.so.gen == gen && k < len(a.so.pool) }
-	setJS(w, "onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		text := args[0].Get("data")
-		if text.Type() != js.TypeString {
-			return nil
+	a.listenWorker(w, current, func(e wire.Envelope) {
+		if a.State.Sort == nil {
+			return
 		}
-		msg := text.String()
-		a.do(func() {
-			e, err := wire.Decode(msg)
-			if err != nil || !current() || a.State.Sort == nil {
-				return
-			}
-			switch {
-			case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseReady && !a.so.ready[k]:
-				a.so.ready[k] = true
-				a.State.Sort.Extract.Workers++
-				a.feedSort()
-			case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseError:
-				a.sortWorkerLost(k)
-			case e.Kind == wire.KindSorted:
-				a.onSortMessage(k, e, js.Undefined())
-			}
-		})
-		return nil
-	}))
-	setJS(w, "onerror", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		a.do(func() {
-			if current() {
-				a.sortWorkerLost(k)
-			}
-		})
-		return nil
-	}))
+		switch {
+		case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseReady && !a.so.ready[k]:
+			a.so.ready[k] = true
+			a.State.Sort.Extract.Workers++
+			a.feedSort()
+		case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseError:
+			a.sortWorkerLost(k)
+		case e.Kind == wire.KindSorted:
+			a.onSortMessage(k, e, js.Undefined())
+		}
+	}, func() { a.sortWorkerLost(k) })
 }
 
 // sortWorkerLost gives a failed worker's photos to the others.

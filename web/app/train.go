@@ -362,6 +362,26 @@ func (a *App) onExtracted(k int, e *wire.Extracted) {
 // listenPool routes pool worker k's messages: its status (ready or not) and its answers.
 func (a *App) listenPool(k, gen int, w js.Value) {
 	current := func() bool { return a.tr.poolGen == gen && k < len(a.tr.pool) }
+	a.listenWorker(w, current, func(e wire.Envelope) {
+		switch {
+		case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseReady && !a.tr.ready[k]:
+			a.tr.ready[k] = true
+			if x := a.State.Train.Extract; x != nil {
+				x.Workers++
+			}
+			a.feed()
+		case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseError:
+			a.poolWorkerLost(k)
+		case e.Kind == wire.KindExtracted:
+			a.onExtracted(k, e.Extracted)
+		}
+	}, func() { a.poolWorkerLost(k) })
+}
+
+// listenWorker decodes a pool worker's messages and passes them to onMessage, and its errors
+// to onError, under the lock — only while current says the worker still belongs to the pool
+// (a pool since stopped or replaced is ignored).
+func (a *App) listenWorker(w js.Value, current func() bool, onMessage func(wire.Envelope), onError func()) {
 	setJS(w, "onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		text := args[0].Get("data")
 		if text.Type() != js.TypeString {
@@ -370,23 +390,10 @@ func (a *App) listenPool(k, gen int, w js.Value) {
 		s := text.String()
 		a.do(func() {
 			if !current() {
-				return // a pool since stopped or replaced
-			}
-			e, err := wire.Decode(s)
-			if err != nil {
 				return
 			}
-			switch {
-			case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseReady && !a.tr.ready[k]:
-				a.tr.ready[k] = true
-				if x := a.State.Train.Extract; x != nil {
-					x.Workers++
-				}
-				a.feed()
-			case e.Kind == wire.KindStatus && e.Status.Phase == wire.PhaseError:
-				a.poolWorkerLost(k)
-			case e.Kind == wire.KindExtracted:
-				a.onExtracted(k, e.Extracted)
+			if e, err := wire.Decode(s); err == nil {
+				onMessage(e)
 			}
 		})
 		return nil
@@ -394,7 +401,7 @@ func (a *App) listenPool(k, gen int, w js.Value) {
 	setJS(w, "onerror", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		a.do(func() {
 			if current() {
-				a.poolWorkerLost(k)
+				onError()
 			}
 		})
 		return nil
