@@ -8,7 +8,10 @@
 // GoMLX's automatic differentiation; the tests hold this to it.
 package head
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // ScoreGradient is ∂y/∂x [F] for the class's score y on one pooled feature vector x [F]
 // (the logit before any temperature: scaling does not move the map).
@@ -25,18 +28,22 @@ func (n *Net) ScoreGradient(x []float32, class int) ([]float32, error) {
 		return nil, fmt.Errorf("head: class %d of %d", class, classes)
 	}
 	// Forward, keeping each layer's input (float64: one row, clarity over speed).
+	// Only the hidden layers' outputs are needed (their ReLU masks the gradient); the last
+	// layer's is not, so a linear head (ImageNet's classifier) runs no forward pass at all.
 	acts := [][]float64{to64s(x)}
-	for li, d := range n.Layers {
-		in, out := acts[li], make([]float64, d.Out)
-		for o := range d.Out {
-			s := float64(d.Bias[o])
-			for p := range d.In {
-				s += in[p] * float64(d.Kernel[p*d.Out+o])
+	for _, d := range n.Layers[:len(n.Layers)-1] {
+		in, out := acts[len(acts)-1], make([]float64, d.Out)
+		for o := range out {
+			out[o] = float64(d.Bias[o])
+		}
+		for p, v := range in { // row by row of the kernel: each out[o] still sums p in order
+			row := d.Kernel[p*d.Out : (p+1)*d.Out]
+			for o, w := range row {
+				out[o] += v * float64(w)
 			}
-			if li < len(n.Layers)-1 && s < 0 {
-				s = 0
-			}
-			out[o] = s
+		}
+		for o := range out {
+			out[o] = math.Max(out[o], 0)
 		}
 		acts = append(acts, out)
 	}
