@@ -326,11 +326,12 @@ wasm_tests() {
 
 # bench_resnet: ResNet50 224x224, batch 1, the full network (synthetic weights), one thread:
 # one JSON line per engine (wasm/cmd/bench): wasm-simd128 and wasm-relaxed-simd in Node 20
-# through the loader, wasm-scalar (the -tags purego build), then natively: native-avx2 (the
-# engine core/kernels dispatched: native-avx2 with AVX2+FMA, else native-go) with GOMAXPROCS=1
-# and with every core (nproc), and native-go (-tags purego, one thread, the pure-Go kernels).
+# through the loader, wasm-scalar (the -tags purego build), then natively: the engine
+# core/kernels dispatched (native-avx512 with AVX-512F, native-avx2 with AVX2+FMA, else
+# native-go) with GOMAXPROCS=1 and with every core (nproc), on an AVX-512 CPU native-avx2 too
+# (GRAFT_KERNELS=avx2), and native-go (-tags purego, one thread, the pure-Go kernels).
 # The native lines measure the CPU's FMA peak first (-fmapeak, stderr) and give fma_peak_share
-# (gflops over the ymm peak at the same threads). BENCH_RUNS
+# (gflops over the peak of the kernels' width, ymm or zmm, at the same threads). BENCH_RUNS
 # timed runs (default 20) after a warm-up. Go's GC target is BENCH_GOGC (default 25; Go's wasm
 # memory never shrinks, so the heap's high-water mark is Node's RSS; a lower target costs no
 # measurable time, as the float data is not scanned); the JSON says which ("gogc"). The kernels
@@ -355,6 +356,10 @@ bench_resnet() {
   "${run[@]}" wasm/cmd/wasmexec/run.mjs "$out/bench-scalar.wasm" -runs "$runs" -warmup 1 -weights "$weights"
   GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native" -runs "$runs" -weights "$weights" -fmapeak
   GOGC="$gogc" GOMAXPROCS="$(nproc)" "$out/bench-native" -runs "$runs" -weights "$weights" -fmapeak
+  if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then # the AVX2 tiles too, on the same CPU
+    GRAFT_KERNELS=avx2 GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native" -runs "$runs" -weights "$weights" -fmapeak
+    GRAFT_KERNELS=avx2 GOGC="$gogc" GOMAXPROCS="$(nproc)" "$out/bench-native" -runs "$runs" -weights "$weights" -fmapeak
+  fi
   GOGC="$gogc" GOMAXPROCS=1 "$out/bench-native-go" -runs "$runs" -warmup 1 -weights "$weights"
   bench_ceiling "$simd" "$relaxed"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2

@@ -7,6 +7,7 @@ package kernels
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 
 	"golang.org/x/sys/cpu"
@@ -16,28 +17,60 @@ func TestEngineFollowsCPU(t *testing.T) {
 	want := "go"
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		want = "avx2"
+		if cpu.X86.HasAVX512F && os.Getenv("GRAFT_KERNELS") != "avx2" {
+			want = "avx512"
+		}
 	}
 	if Engine != want {
-		t.Errorf("Engine = %q on a CPU with AVX2=%v FMA=%v, want %q", Engine, cpu.X86.HasAVX2, cpu.X86.HasFMA, want)
+		t.Errorf("Engine = %q on a CPU with AVX2=%v FMA=%v AVX512F=%v, want %q", Engine, cpu.X86.HasAVX2, cpu.X86.HasFMA, cpu.X86.HasAVX512F, want)
 	}
 }
 
-// TestTileKernelsAlone calls every tile kernel on one panel pair with each flag set, against
-// the float64 product, with sentinels around and between C's rows.
+type tileKernel = func(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// TestTileKernelsAlone calls every AVX2 tile kernel on one panel pair with each flag set,
+// against the float64 product, with sentinels around and between C's rows.
 func TestTileKernelsAlone(t *testing.T) {
 	if !hasAVX2 {
 		t.Skip("no AVX2+FMA: the generated kernels never run here")
 	}
+	testTiles(t, avx2MR, avx2NR, 8, func(mr, nr int) tileKernel { return gemmAVX2Tiles[mr-1][nr/8-1] })
+}
+
+// TestTileKernelsAloneAVX512 is TestTileKernelsAlone for the AVX-512 tiles (16 and 32 wide,
+// up to 12 rows: Z0–Z28 less Z15 as accumulators).
+func TestTileKernelsAloneAVX512(t *testing.T) {
+	if !hasAVX2 || !cpu.X86.HasAVX512F {
+		t.Skip("no AVX-512F: the AVX-512 tiles never run here")
+	}
+	testTiles(t, avx512MR, avx512NR, 16, func(mr, nr int) tileKernel { return gemmAVX512Tiles[mr-1][nr/16-1] })
+}
+
+// TestGemmWithoutAVX512 runs the GEMM equivalence tests with the AVX2 tiles on a CPU that
+// would otherwise run the AVX-512 ones, so both macro-kernels are tested here.
+func TestGemmWithoutAVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("the AVX-512 tiles are not in use: the other tests already run the AVX2 ones")
+	}
+	hasAVX512 = false
+	defer func() { hasAVX512 = true }()
+	t.Run("f32", TestGemmAwkwardSizes)
+	t.Run("f32blocks", TestGemmBlockBoundaries)
+	t.Run("i8", TestGemmI8AwkwardSizes)
+	t.Run("i8blocks", TestGemmI8BlockBoundaries)
+}
+
+func testTiles(t *testing.T, maxMR, maxNR, stepNR int, tile func(mr, nr int) tileKernel) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	const ldc, ldr = 19, 21
+	const ldc, ldr = 37, 41
 	for _, kc := range []int{1, 3, 4, 5, 17, 256} {
-		pack := randDense(rng, 2*gemmNR*kc)
-		a := randDense(rng, avx2MR*(kc+2))
-		bias, res := randDense(rng, avx2NR), randDense(rng, avx2MR*ldr)
-		for mr := 1; mr <= avx2MR; mr++ {
-			for nr := 8; nr <= avx2NR; nr += 8 {
+		pack := randDense(rng, maxNR*kc)
+		a := randDense(rng, maxMR*(kc+2))
+		bias, res := randDense(rng, maxNR), randDense(rng, maxMR*ldr)
+		for mr := 1; mr <= maxMR; mr++ {
+			for nr := stepNR; nr <= maxNR; nr += stepNR {
 				for flags := range 16 {
-					buf := make([]float32, guardLen+avx2MR*ldc+guardLen)
+					buf := make([]float32, guardLen+maxMR*ldc+guardLen)
 					sentinel := math.Float32frombits(sentinelBits)
 					for i := range buf {
 						buf[i] = sentinel
@@ -48,7 +81,7 @@ func TestTileKernelsAlone(t *testing.T) {
 							c[i*ldc+j] = float32(i - j)
 						}
 					}
-					gemmAVX2Tiles[mr-1][nr/8-1](&a[0], kc+2, &pack[0], kc, &c[0], ldc, flags, &bias[0], &res[0], ldr)
+					tile(mr, nr)(&a[0], kc+2, &pack[0], kc, &c[0], ldc, flags, &bias[0], &res[0], ldr)
 					for idx, v := range buf {
 						i, j := (idx-guardLen)/ldc, (idx-guardLen)%ldc
 						if idx < guardLen || i >= mr || j >= nr {

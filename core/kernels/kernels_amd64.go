@@ -80,6 +80,126 @@ func packBI8AVX2(bq *int8, ldb int, scales *float32, pack *float32, kc int, pane
 //go:noescape
 func fmaPeakAVX2(iters int)
 
+// gemm1x16AVX512 is the AVX-512 1×16 tile: C[0:1, 0:16] = epilogue(A[0:1, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm1x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm2x16AVX512 is the AVX-512 2×16 tile: C[0:2, 0:16] = epilogue(A[0:2, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm2x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm3x16AVX512 is the AVX-512 3×16 tile: C[0:3, 0:16] = epilogue(A[0:3, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm3x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm4x16AVX512 is the AVX-512 4×16 tile: C[0:4, 0:16] = epilogue(A[0:4, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm4x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm5x16AVX512 is the AVX-512 5×16 tile: C[0:5, 0:16] = epilogue(A[0:5, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm5x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm6x16AVX512 is the AVX-512 6×16 tile: C[0:6, 0:16] = epilogue(A[0:6, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm6x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm7x16AVX512 is the AVX-512 7×16 tile: C[0:7, 0:16] = epilogue(A[0:7, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm7x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm8x16AVX512 is the AVX-512 8×16 tile: C[0:8, 0:16] = epilogue(A[0:8, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm8x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm9x16AVX512 is the AVX-512 9×16 tile: C[0:9, 0:16] = epilogue(A[0:9, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm9x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm10x16AVX512 is the AVX-512 10×16 tile: C[0:10, 0:16] = epilogue(A[0:10, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm10x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm11x16AVX512 is the AVX-512 11×16 tile: C[0:11, 0:16] = epilogue(A[0:11, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm11x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm12x16AVX512 is the AVX-512 12×16 tile: C[0:12, 0:16] = epilogue(A[0:12, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm12x16AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm1x32AVX512 is the AVX-512 1×32 tile: C[0:1, 0:32] = epilogue(A[0:1, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm1x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm2x32AVX512 is the AVX-512 2×32 tile: C[0:2, 0:32] = epilogue(A[0:2, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm2x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm3x32AVX512 is the AVX-512 3×32 tile: C[0:3, 0:32] = epilogue(A[0:3, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm3x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm4x32AVX512 is the AVX-512 4×32 tile: C[0:4, 0:32] = epilogue(A[0:4, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm4x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm5x32AVX512 is the AVX-512 5×32 tile: C[0:5, 0:32] = epilogue(A[0:5, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm5x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm6x32AVX512 is the AVX-512 6×32 tile: C[0:6, 0:32] = epilogue(A[0:6, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm6x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm7x32AVX512 is the AVX-512 7×32 tile: C[0:7, 0:32] = epilogue(A[0:7, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm7x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm8x32AVX512 is the AVX-512 8×32 tile: C[0:8, 0:32] = epilogue(A[0:8, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm8x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm9x32AVX512 is the AVX-512 9×32 tile: C[0:9, 0:32] = epilogue(A[0:9, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm9x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm10x32AVX512 is the AVX-512 10×32 tile: C[0:10, 0:32] = epilogue(A[0:10, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm10x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm11x32AVX512 is the AVX-512 11×32 tile: C[0:11, 0:32] = epilogue(A[0:11, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm11x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
+// gemm12x32AVX512 is the AVX-512 12×32 tile: C[0:12, 0:32] = epilogue(A[0:12, 0:kc] · the packed panels at b), panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …).
+//
+//go:noescape
+func gemm12x32AVX512(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int)
+
 // gemmAVX2Tiles[mr-1][nr/8-1] is the mr×nr tile kernel.
 var gemmAVX2Tiles = [avx2MR][avx2NR / 8]func(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int){
 	{gemm1x8AVX2, gemm1x16AVX2},
@@ -88,4 +208,26 @@ var gemmAVX2Tiles = [avx2MR][avx2NR / 8]func(a *float32, lda int, b *float32, kc
 	{gemm4x8AVX2, gemm4x16AVX2},
 	{gemm5x8AVX2, gemm5x16AVX2},
 	{gemm6x8AVX2, gemm6x16AVX2},
+}
+
+// The AVX-512 micro-tile of kernels_amd64.s.
+const (
+	avx512MR = 12
+	avx512NR = 32
+)
+
+// gemmAVX512Tiles[mr-1][nr/16-1] is the AVX-512 mr×nr tile kernel.
+var gemmAVX512Tiles = [avx512MR][avx512NR / 16]func(a *float32, lda int, b *float32, kc int, c *float32, ldc int, flags int, bias *float32, res *float32, ldres int){
+	{gemm1x16AVX512, gemm1x32AVX512},
+	{gemm2x16AVX512, gemm2x32AVX512},
+	{gemm3x16AVX512, gemm3x32AVX512},
+	{gemm4x16AVX512, gemm4x32AVX512},
+	{gemm5x16AVX512, gemm5x32AVX512},
+	{gemm6x16AVX512, gemm6x32AVX512},
+	{gemm7x16AVX512, gemm7x32AVX512},
+	{gemm8x16AVX512, gemm8x32AVX512},
+	{gemm9x16AVX512, gemm9x32AVX512},
+	{gemm10x16AVX512, gemm10x32AVX512},
+	{gemm11x16AVX512, gemm11x32AVX512},
+	{gemm12x16AVX512, gemm12x32AVX512},
 }

@@ -52,8 +52,9 @@ type result struct {
 	GOGC     int     `json:"gogc"`          // Go's GC target (GOGC), which sets the heap's high-water mark
 	Weights  string  `json:"weights"`       // how the kernels are held: "int8" or "float32" (Model.KernelDType)
 	WeightMB float64 `json:"weights_mb"`    // the kernels' memory (Model.KernelBytes)
-	// With -fmapeak (natively): the ymm FMA peak of one thread times the threads (fmapeak.go;
-	// the width of the AVX2 kernels) and the share of it gflops is.
+	// With -fmapeak (natively): the FMA peak of one thread times the threads at the width of
+	// the kernels in use (fmapeak.go: ymm for native-avx2, zmm for native-avx512) and the share
+	// of it gflops is.
 	PeakGFLOPS float64 `json:"fma_peak_gflops,omitempty"`
 	PeakShare  float64 `json:"fma_peak_share,omitempty"`
 }
@@ -90,7 +91,11 @@ func run(runs, warmup int, profile, peak bool, weights string) error {
 		}
 		// The ceiling is the hardware's: one thread's peak times the threads (the all-threads
 		// figure printed with it drops when other work holds a core, as it did on the shared VM).
-		if p, ok := peaks["avx2-fma-ymm"]; ok {
+		loop := "avx2-fma-ymm"
+		if kernels.Engine == "avx512" {
+			loop = "avx512f-fma-zmm"
+		}
+		if p, ok := peaks[loop]; ok {
 			peakGFLOPS = round(p.GFLOPS1*float64(runtime.GOMAXPROCS(0)), 1)
 		}
 	}
@@ -154,8 +159,9 @@ func run(runs, warmup int, profile, peak bool, weights string) error {
 }
 
 // engineName is the loader's engine under js (GRAFT_ENGINE); natively it is "native-" and the
-// GEMM code core/kernels dispatched (kernels.Engine): "native-avx2" for the generated AVX2+FMA
-// kernels, "native-go" for the Go twins (-tags purego, or a CPU without AVX2 and FMA).
+// GEMM code core/kernels dispatched (kernels.Engine): "native-avx512" or "native-avx2" for the
+// generated tiles (GRAFT_KERNELS=avx2 keeps the AVX2 ones on an AVX-512 CPU), "native-go" for
+// the Go twins (-tags purego, or a CPU without AVX2 and FMA).
 func engineName() string {
 	if e := os.Getenv("GRAFT_ENGINE"); e != "" && runtime.GOOS == "js" {
 		return e

@@ -48,8 +48,9 @@ type kernel struct {
 var gemmParams = [][2]string{{"a", "*float32"}, {"lda", "int"}, {"b", "*float32"}, {"kc", "int"},
 	{"c", "*float32"}, {"ldc", "int"}, {"flags", "int"}, {"bias", "*float32"}, {"res", "*float32"}, {"ldres", "int"}}
 
-// Kernels is the list: one GEMM tile kernel per height 1…MR and width 8 or 16, the int8
-// dequantizing pack, and the FMA throughput loop that measures this CPU's peak.
+// Kernels is the list: one AVX2 GEMM tile kernel per height 1…MR and width 8 or 16, the int8
+// dequantizing pack, the FMA throughput loop that measures this CPU's peak, then one AVX-512
+// tile per height 1…MR512 and width 16 or 32 (avx512.go).
 func Kernels() []kernel {
 	var ks []kernel
 	for _, nr := range []int{8, 16} {
@@ -77,6 +78,17 @@ func Kernels() []kernel {
 			emit:   (*gen).fmaPeak,
 		},
 	)
+	for _, nr := range []int{16, 32} {
+		for mr := 1; mr <= MR512; mr++ {
+			ks = append(ks, kernel{
+				name:   gemmName512(mr, nr),
+				params: gemmParams,
+				doc: fmt.Sprintf("is the AVX-512 %d×%d tile: C[0:%d, 0:%d] = epilogue(A[0:%d, 0:kc] · the packed panels at b), ", mr, nr, mr, nr, mr) +
+					"panel stride 8·kc floats; lda, ldc, ldres in floats; flags as gemm_f32's (FlagAcc …)",
+				emit: func(g *gen) { g.gemmTile512(mr, nr) },
+			})
+		}
+	}
 	return ks
 }
 
@@ -313,6 +325,13 @@ func Declarations() []byte {
 	b.WriteString(signature(gemmParams) + "){\n")
 	for mr := 1; mr <= MR; mr++ {
 		fmt.Fprintf(&b, "\t{%s, %s},\n", gemmName(mr, 8), gemmName(mr, 16))
+	}
+	b.WriteString("}\n")
+	fmt.Fprintf(&b, "\n// The AVX-512 micro-tile of kernels_amd64.s.\nconst (\n\tavx512MR = %d\n\tavx512NR = %d\n)\n", MR512, NR512)
+	b.WriteString("\n// gemmAVX512Tiles[mr-1][nr/16-1] is the AVX-512 mr×nr tile kernel.\nvar gemmAVX512Tiles = [avx512MR][avx512NR / 16]func(")
+	b.WriteString(signature(gemmParams) + "){\n")
+	for mr := 1; mr <= MR512; mr++ {
+		fmt.Fprintf(&b, "\t{%s, %s},\n", gemmName512(mr, 16), gemmName512(mr, 32))
 	}
 	b.WriteString("}\n")
 	return b.Bytes()

@@ -35,16 +35,19 @@ func TestCommittedFilesAreFresh(t *testing.T) {
 	}
 }
 
-// TestTileRegisters: every tile keeps its accumulators, B's row and the broadcast in Y0–Y14
-// (Y15 is Go's X15, the zero register of ABIInternal).
+// TestTileRegisters: every tile keeps its accumulators, B's row and the broadcast in Y0–Y14, or
+// Z0–Z14 and Z16–Z31 (Y15 and Z15 are Go's X15, the zero register of ABIInternal).
 func TestTileRegisters(t *testing.T) {
 	s := string(Assembly())
-	for _, r := range []string{"Y15", "X15", "R14", "R15"} {
+	for _, r := range []string{"Y15", "X15", "Z15", "R14", "R15"} {
 		if strings.Contains(s, r) {
 			t.Errorf("the generated assembly uses %s", r)
 		}
 	}
 	if MR*(NR/8)+3 > 15 {
 		t.Errorf("a %d×%d tile needs %d ymm registers, 15 are free", MR, NR, MR*(NR/8)+3)
+	}
+	if MR512*(NR512/16)+3 > 31 {
+		t.Errorf("a %d×%d AVX-512 tile needs %d zmm registers, 31 are free", MR512, NR512, MR512*(NR512/16)+3)
 	}
 }
