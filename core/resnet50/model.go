@@ -156,68 +156,86 @@ func (m *Model) CheckLayer(layer string) error {
 // buffer is recycled for later layers and later calls, see arena.go). Run is safe for
 // concurrent use.
 func (m *Model) Run(x *tensor.Tensor, stopAt string, observe func(layer string, t *tensor.Tensor)) (*tensor.Tensor, error) {
+	return m.RunFrom(x, "", stopAt, observe)
+}
+
+// RunFrom is Run continued from the output of layer from (an OutputLayers name; "" is the
+// network's input): x is that layer's activation, as Run returned or observed it, and is left
+// unchanged. Run to A then RunFrom A to B gives B bit for bit as one Run to B does, which lets a
+// pass start on the layers whose weights are in while the rest still stream (another Model,
+// built later from the same source, continues it).
+func (m *Model) RunFrom(x *tensor.Tensor, from, stopAt string, observe func(layer string, t *tensor.Tensor)) (*tensor.Tensor, error) {
 	if err := m.CheckLayer(stopAt); err != nil {
 		return nil, err
 	}
-	if len(x.Shape) != 4 || x.Shape[3] != 3 || x.Shape[1] < 32 || x.Shape[2] < 32 {
-		return nil, fmt.Errorf("resnet50: input must be [N,H,W,3] with H,W ≥ 32, got %v", x.Shape)
-	}
-	stop := LayerIndex(stopAt)
-	step := 0
-	emit := func(name string, t *tensor.Tensor) bool {
-		if observe != nil {
-			observe(name, t)
+	start, stop := 0, LayerIndex(stopAt)
+	if from == "" {
+		if len(x.Shape) != 4 || x.Shape[3] != 3 || x.Shape[1] < 32 || x.Shape[2] < 32 {
+			return nil, fmt.Errorf("resnet50: input must be [N,H,W,3] with H,W ≥ 32, got %v", x.Shape)
 		}
-		step++
-		return step > stop
+	} else {
+		i := LayerIndex(from)
+		switch {
+		case i < 0:
+			return nil, fmt.Errorf("resnet50: no output layer %q", from)
+		case i >= stop:
+			return nil, fmt.Errorf("resnet50: cannot run from %s to %s, which comes first", from, stopAt)
+		case x.Shape[len(x.Shape)-1] != OutputChannels(from):
+			return nil, fmt.Errorf("resnet50: %s has %d channels, got %v", from, OutputChannels(from), x.Shape)
+		}
+		start = i + 1
 	}
 	a := arenas.Get().(*arena)
 	defer arenas.Put(a)
-	var err error
-	if x, err = m.conv1(a, x); err != nil { // conv1_pad, conv1_conv, conv1_bn, conv1_relu
-		return nil, err
-	}
-	if emit("conv1_relu", x) {
-		return x, nil
-	}
-	// pool1_pad and pool1_pool: x ≥ 0 after the ReLU, so the pad's zeros never win and the pool
-	// can skip them (resnet50test pads, as Keras does).
-	y := ops.MaxPool2DZeroPadded(a.get, x, 3, 2, 1)
-	a.put(x)
-	x = y
-	if emit("pool1_pool", x) {
-		return x, nil
-	}
-	for _, s := range Stages {
-		for b := 1; b <= s.Blocks; b++ {
-			name := blockName(s.Name, b)
-			if x, err = m.block(a, name, x, b == 1); err != nil {
-				return nil, err
+	layers := OutputLayers()
+	fromArena := false // whether x came from the arena (and may go back to it)
+	for i := start; i <= stop; i++ {
+		name := layers[i]
+		var y *tensor.Tensor
+		var err error
+		yFromArena := true
+		switch name {
+		case "conv1_relu": // conv1_pad, conv1_conv, conv1_bn, conv1_relu
+			y, err = m.conv1(a, x)
+		case "pool1_pool":
+			// pool1_pad and pool1_pool: x ≥ 0 after the ReLU, so the pad's zeros never win and
+			// the pool can skip them (resnet50test pads, as Keras does).
+			y = ops.MaxPool2DZeroPadded(a.get, x, 3, 2, 1)
+		case "avg_pool":
+			if (x.Shape[1] != 7 || x.Shape[2] != 7) && stop >= LayerIndex(Logits) {
+				return nil, fmt.Errorf("resnet50: the classifier needs a %dx%d input, got %dx%d", InputSize, InputSize, x.Shape[1]*32, x.Shape[2]*32)
 			}
-			if emit(name+"_out", x) {
-				return x, nil
+			y, yFromArena = ops.GlobalAvgPool(x), false
+		case Logits:
+			y, err = ops.DenseWeights(x, m.dense, m.denseBias)
+			yFromArena = false
+		case "predictions":
+			if y = x; from == Logits { // never the caller's tensor
+				y = x.Clone()
 			}
+			ops.Softmax(y)
+			yFromArena = fromArena
+		default: // a block's output: the block gives its input back to the arena
+			if !fromArena {
+				xa := a.get(x.Shape...)
+				copy(xa.Data, x.Data)
+				x = xa
+			}
+			block := strings.TrimSuffix(name, "_out")
+			y, err = m.block(a, block, x, strings.HasSuffix(block, "_block1"))
+			fromArena = false // already given back
+		}
+		if err != nil {
+			return nil, err
+		}
+		if fromArena && y != x {
+			a.put(x)
+		}
+		x, fromArena = y, yFromArena
+		if observe != nil {
+			observe(name, x)
 		}
 	}
-	if x.Shape[1] != 7 || x.Shape[2] != 7 {
-		if stop >= LayerIndex(Logits) {
-			return nil, fmt.Errorf("resnet50: the classifier needs a %dx%d input, got %dx%d", InputSize, InputSize, x.Shape[1]*32, x.Shape[2]*32)
-		}
-	}
-	pooled := ops.GlobalAvgPool(x)
-	a.put(x)
-	x = pooled
-	if emit("avg_pool", x) {
-		return x, nil
-	}
-	if x, err = ops.DenseWeights(x, m.dense, m.denseBias); err != nil {
-		return nil, err
-	}
-	if emit(Logits, x) {
-		return x, nil
-	}
-	ops.Softmax(x)
-	emit("predictions", x)
 	return x, nil
 }
 
