@@ -137,6 +137,10 @@ func (a *App) SetResize(mode string) {
 // DismissError hides the banner. Under the lock.
 func (a *App) DismissError() { a.State.Error = "" }
 
+// RetryModel loads the page again after the model failed to load: the chunks already verified
+// are in the Cache API, so only the missing ones are fetched.
+func (a *App) RetryModel() { js.Global().Get("location").Call("reload") }
+
 // StartCamera asks for the camera and shows its preview. Under the lock; the Promise is awaited
 // in a goroutine.
 func (a *App) StartCamera() {

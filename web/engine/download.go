@@ -2,10 +2,13 @@
 // Session: manifest first (always revalidated; the stored copy when the
 // network is down, so a cached model works offline), then the chunks the store already holds,
 // then the rest over the network in payload order with bounded concurrency. Transient failures
-// (transport errors, HTTP 408/425/429/5xx) are retried with exponential backoff; a chunk that
-// fails verification is fetched once more and then reported by name; verified chunks go into the
-// store; chunks the manifest no longer lists are removed from it at the end. The same code runs
-// natively under test (fakes in download_test.go) and in the worker (web/worker).
+// (transport errors, HTTP 408/425/429/5xx) are retried with exponential backoff; a body cut
+// short is continued from the bytes received, and a server that stops sending is given up on
+// after StallTimeout and tried again, MaxStalls times (download_body.go); a chunk that fails
+// verification is fetched again, MaxCorruptTries in all, and then reported by name; verified
+// chunks go into the store; chunks the manifest no longer lists are removed from it at the end.
+// The same code runs natively under test (fakes in download_test.go) and in the worker
+// (web/worker).
 package engine
 
 import (
@@ -77,6 +80,10 @@ func (b Backoff) Delay(n int) time.Duration {
 // round trip is long against a 1 MiB chunk, few enough that layers arrive nearly in order.
 const DefaultConcurrency = 4
 
+// MaxCorruptTries is how many times a chunk whose bytes do not match its SHA-256 is fetched
+// before it is reported as damaged on the server.
+const MaxCorruptTries = 3
+
 // Downloader loads one model. Set the fields, then call Run once.
 type Downloader struct {
 	Net         Fetcher
@@ -84,6 +91,9 @@ type Downloader struct {
 	Concurrency int   // 0: DefaultConcurrency
 	Backoff     Backoff
 	MaxAttempts int // tries per file for transient failures; 0: until ctx ends
+	// StallTimeout: a fetch that receives nothing for this long is a stall (0:
+	// DefaultStallTimeout). Only a RangeFetcher's fetches are watched.
+	StallTimeout time.Duration
 	// Sleep waits d or until ctx ends (nil: a timer). Tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnStatus sees every change (a copy; never concurrently with itself).
@@ -145,7 +155,7 @@ func (d *Downloader) Run(ctx context.Context) (*Session, error) {
 // With neither, it retries the network with backoff.
 func (d *Downloader) openManifest(ctx context.Context) (*Session, error) {
 	for attempt := 1; ; attempt++ {
-		data, err := d.Net.Fetch(ctx, format.ManifestFile)
+		data, err := d.fetchBody(ctx, format.ManifestFile, nil, 0)
 		var s *Session
 		if err == nil {
 			if s, err = NewSession(data); err == nil {
@@ -271,53 +281,17 @@ func (d *Downloader) loadChunks(ctx context.Context, s *Session) error {
 	return nil
 }
 
-// fetchChunk fetches one chunk until it verifies: transient failures are retried with
-// backoff; a corrupt copy is fetched once more, and a second corrupt copy is an error.
-func (d *Downloader) fetchChunk(ctx context.Context, s *Session, file string) error {
-	corrupt := 0
-	for attempt := 1; ctx.Err() == nil; {
-		data, err := d.Net.Fetch(ctx, file)
-		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			if !transient(err) || d.MaxAttempts > 0 && attempt >= d.MaxAttempts {
-				return fmt.Errorf("model chunk %w", err)
-			}
-			if err := d.retryWait(ctx, attempt, "model chunk "+file, err); err != nil {
-				break
-			}
-			attempt++
-			continue
-		}
-		p, err := s.AddChunk(file, data)
-		if err != nil {
-			var ce *format.ChunkError
-			if errors.As(err, &ce) && !errors.Is(err, format.ErrUnknownChunk) && corrupt == 0 {
-				corrupt++
-				d.update(func(st *wire.Status) { st.Refetched++ })
-				continue
-			}
-			if corrupt > 0 {
-				return fmt.Errorf("%w; it was fetched twice and was corrupt both times: the server's copy is damaged", err)
-			}
-			return err
-		}
-		if d.Store != nil {
-			d.storePut(ctx, file, data)
-		}
-		d.added(p, func(st *wire.Status) { st.FromNetwork++; st.Notice = "" })
-		return nil
-	}
-	return ctx.Err()
-}
-
 // retryWait counts a retry, says so in the status, and waits the backoff.
 func (d *Downloader) retryWait(ctx context.Context, attempt int, what string, err error) error {
 	wait := d.Backoff.Delay(attempt)
 	d.update(func(st *wire.Status) {
 		st.Retries++
-		st.Notice = fmt.Sprintf("%s failed (%v); retrying in %s", what, err, wait.Round(100*time.Millisecond))
+		in := wait.Round(100 * time.Millisecond)
+		if se := (*StallError)(nil); errors.As(err, &se) {
+			st.Notice = fmt.Sprintf("The server stopped sending %s (nothing arrived for %s); retrying in %s", what, se.After.Round(100*time.Millisecond), in)
+			return
+		}
+		st.Notice = fmt.Sprintf("%s failed (%v); retrying in %s", what, err, in)
 	})
 	sleep := d.Sleep
 	if sleep == nil {
@@ -383,6 +357,7 @@ func (d *Downloader) fail(err error) {
 	d.update(func(st *wire.Status) {
 		st.Phase = wire.PhaseError
 		st.Error = err.Error()
+		st.Notice = "" // the retry it announced is not coming
 	})
 }
 

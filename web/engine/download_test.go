@@ -1,5 +1,5 @@
 // Downloader against a fake network and an in-memory store: bounded concurrency, the store
-// first, retries with backoff, one refetch of a corrupt chunk, offline start from the stored
+// first, retries with backoff, refetches of a corrupt chunk, offline start from the stored
 // manifest, pruning, and a store that refuses to keep files.
 package engine
 
@@ -149,28 +149,38 @@ func TestDownloadRetriesWithBackoff(t *testing.T) {
 	}
 }
 
-func TestDownloadRefetchesCorruptChunkOnce(t *testing.T) {
+func TestDownloadRefetchesCorruptChunk(t *testing.T) {
 	f := testModel(t)
 	net := newFakeNet(f)
-	net.corrupt[f.files[2]] = 1
+	net.corrupt[f.files[2]] = MaxCorruptTries - 1
 	_, seen, err := run(t, &Downloader{Net: net})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last := seen[len(seen)-1]; last.Refetched != 1 || net.fetches[f.files[2]] != 2 {
-		t.Errorf("refetched %d, fetched %d times; want 1 and 2", last.Refetched, net.fetches[f.files[2]])
+	if last := seen[len(seen)-1]; last.Refetched != MaxCorruptTries-1 || net.fetches[f.files[2]] != MaxCorruptTries || last.Notice != "" {
+		t.Errorf("refetched %d, fetched %d times, notice %q; want %d, %d and none", last.Refetched, net.fetches[f.files[2]], last.Notice, MaxCorruptTries-1, MaxCorruptTries)
+	}
+	sawNotice := false
+	for _, s := range seen {
+		sawNotice = sawNotice || strings.Contains(s.Notice, f.files[2]+" arrived damaged") && strings.Contains(s.Notice, "try 3 of 3")
+	}
+	if !sawNotice {
+		t.Error("no status said the chunk arrived damaged and was fetched again (try 3 of 3)")
 	}
 }
 
-func TestDownloadReportsChunkCorruptTwice(t *testing.T) {
+func TestDownloadReportsChunkCorruptEveryTry(t *testing.T) {
 	f := testModel(t)
 	net := newFakeNet(f)
 	bad := f.files[len(f.files)-1]
-	net.corrupt[bad] = 2
+	net.corrupt[bad] = MaxCorruptTries
 	store := newMemStore()
 	s, seen, err := run(t, &Downloader{Net: net, Store: store})
-	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "corrupt both times") {
-		t.Fatalf("error %v; want one naming %s and saying it was corrupt twice", err, bad)
+	if err == nil || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "fetched 3 times and was corrupt each time") {
+		t.Fatalf("error %v; want one naming %s and saying it was corrupt 3 times", err, bad)
+	}
+	if net.fetches[bad] != MaxCorruptTries {
+		t.Errorf("the corrupt chunk was fetched %d times, want %d", net.fetches[bad], MaxCorruptTries)
 	}
 	var ce *format.ChunkError
 	if !errors.As(err, &ce) {

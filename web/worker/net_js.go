@@ -1,7 +1,9 @@
 //go:build js && wasm
 
 // The worker's network and store for engine.Downloader: fetch() with the HTTP cache bypassed
-// (the Cache API is the cache), and the Cache API itself (caches.open(cacheName)).
+// (the Cache API is the cache), its body read as it arrives so that a cut body can be continued
+// with a Range request and a silent server noticed (engine.RangeFetcher), and the Cache API
+// itself (caches.open(cacheName)).
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 	"syscall/js"
 
 	"github.com/graftml/graft/web/engine"
@@ -25,20 +28,55 @@ const cacheName = "graft-model-v1"
 type netFetcher struct{ base string }
 
 func (f netFetcher) Fetch(ctx context.Context, file string) ([]byte, error) {
+	data, _, err := f.FetchFrom(ctx, file, 0, nil)
+	return data, err
+}
+
+// FetchFrom fetches file from byte from on (a Range request when from > 0), reading the body
+// piece by piece; ctx's end aborts the request. A body cut short returns what arrived.
+func (f netFetcher) FetchFrom(ctx context.Context, file string, from int64, got func(int)) ([]byte, bool, error) {
+	ctl := js.Global().Get("AbortController").New()
+	stop := context.AfterFunc(ctx, func() { ctl.Call("abort") })
+	defer stop()
 	opts := js.Global().Get("Object").New()
 	opts.Set("cache", "no-store")
+	opts.Set("signal", ctl.Get("signal"))
+	if from > 0 {
+		headers := js.Global().Get("Object").New()
+		headers.Set("Range", fmt.Sprintf("bytes=%d-", from))
+		opts.Set("headers", headers)
+	}
 	resp, err := await(js.Global().Call("fetch", f.base+file, opts))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	code := resp.Get("status").Int()
 	if !resp.Get("ok").Bool() {
-		return nil, &engine.StatusError{File: file, Code: resp.Get("status").Int()}
+		return nil, false, &engine.StatusError{File: file, Code: code}
 	}
-	buf, err := await(resp.Call("arrayBuffer"))
-	if err != nil {
-		return nil, err
+	whole := code != 206
+	if from > 0 && !whole && !strings.HasPrefix(resp.Get("headers").Call("get", "Content-Range").String(), fmt.Sprintf("bytes %d-", from)) {
+		return nil, false, fmt.Errorf("%s: the server answered a range other than the one asked for", file)
 	}
-	return bytesFromJS(buf), nil
+	reader := resp.Get("body").Call("getReader")
+	var data []byte
+	for {
+		piece, err := await(reader.Call("read"))
+		if err != nil {
+			return data, whole, err
+		}
+		if piece.Get("done").Bool() {
+			return data, whole, nil
+		}
+		v := piece.Get("value")
+		n := v.Get("byteLength").Int()
+		start := len(data)
+		data = append(data, make([]byte, n)...)
+		js.CopyBytesToGo(data[start:], v)
+		if got != nil {
+			got(n)
+		}
+	}
 }
 
 // cacheStore is the Cache API.
