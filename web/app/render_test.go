@@ -131,7 +131,7 @@ func TestRenderedPage(t *testing.T) {
 		text := b.String()
 		switch name {
 		case "downloading":
-			for _, want := range []string{"Waiting for the model’s layers (12 of 54", "Demo model: the classifier", "retrying in 1s", `max="25000000"`} {
+			for _, want := range []string{"Running the layers that are in as they arrive (12 of 54", "Demo model: the classifier", "retrying in 1s", `max="25000000"`} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s: the page lacks %q", name, want)
 				}

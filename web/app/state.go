@@ -216,7 +216,7 @@ func PhotoStatus(p *Photo, m wire.Status) string {
 		return ""
 	}
 	if m.Phase != wire.PhaseReady {
-		return fmt.Sprintf("Waiting for the model’s layers (%d of %d in)…", m.LayersDone, m.LayersTotal)
+		return fmt.Sprintf("Running the layers that are in as they arrive (%d of %d in)…", m.LayersDone, m.LayersTotal)
 	}
 	return "Classifying…"
 }
@@ -231,6 +231,9 @@ func ResultLine(p *Photo) string {
 		fmt.Fprintf(&b, ", waiting for layers %s", Seconds(r.WaitMs))
 	}
 	b.WriteString(")")
+	if r.StreamedLayers > 0 {
+		fmt.Fprintf(&b, "; started while the weights streamed: %d of its layers ran before the last chunk arrived", r.StreamedLayers)
+	}
 	return b.String()
 }
 

@@ -11,7 +11,7 @@ func TestStateApply(t *testing.T) {
 	s := NewState()
 	s.Apply(wire.Envelope{Kind: wire.KindStatus, Status: &wire.Status{Phase: wire.PhaseDownloading, LayersDone: 3, LayersTotal: 54}}, 10)
 	p := s.NewPhoto("cat.png", "blob:x", 100)
-	if got := PhotoStatus(p, s.Model); !strings.Contains(got, "Waiting for the model’s layers (3 of 54") {
+	if got := PhotoStatus(p, s.Model); !strings.Contains(got, "Running the layers that are in as they arrive (3 of 54") {
 		t.Errorf("photo status during the download: %q", got)
 	}
 	// An answer for another photo is ignored.
@@ -31,6 +31,14 @@ func TestStateApply(t *testing.T) {
 	if got := ResultLine(p); !strings.Contains(got, "0.25 s in total") || !strings.Contains(got, "ResNet50 0.18 s") {
 		t.Errorf("result line %q", got)
 	}
+	if got := ResultLine(p); strings.Contains(got, "streamed") {
+		t.Errorf("a pass on a loaded model says it streamed: %q", got)
+	}
+	res.StreamedLayers = 40
+	if got := ResultLine(p); !strings.Contains(got, "started while the weights streamed: 40 of its layers ran before the last chunk arrived") {
+		t.Errorf("result line of a pass started while streaming: %q", got)
+	}
+	res.StreamedLayers = 0
 	// A second photo fails: the banner says why, the photo says it failed.
 	p2 := s.NewPhoto("notes.txt", "blob:y", 400)
 	s.Apply(wire.Envelope{Kind: wire.KindFailed, Failed: &wire.Failed{ID: p2.ID, Message: "“notes.txt” is a text file, not an image."}}, 420)

@@ -198,7 +198,8 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// 6. A photo dropped while the model downloads, with a 503 and a corrupt chunk on the way:
-	// it waits for its layers, then is classified; the failures are retried and refetched.
+	// it runs the layers that are in, waits for the rest, then is classified; the failures are
+	// retried and refetched.
 	p.do(chromedp.Evaluate[chromedp.Void](`caches.delete("graft-model-v1")`, chromedp.EvalAwaitPromise))
 	files := chunkFiles(t, model)
 	rec.mu.Lock()
@@ -216,11 +217,14 @@ func TestBrowser(t *testing.T) {
 	res = pending()
 	status = p.waitModel()
 	p.shot("08-classified-after-download")
-	if !strings.Contains(waiting, "Waiting for the model") {
+	if !strings.Contains(waiting, "Running the layers that are in") {
 		t.Errorf("a photo dropped during the download showed %q, want a line saying it waits for the model's layers", waiting)
 	}
 	if res.WaitMs <= 0 {
 		t.Errorf("the photo dropped during the download did not wait for the layers (wait_ms %.1f)", res.WaitMs)
+	}
+	if res.StreamedLayers == 0 {
+		t.Errorf("the photo dropped during the download ran no layer before the last chunk arrived")
 	}
 	nat := runNative(t, graft, model, pngFile, "crop", featureLayer) // a fresh page starts in the default mode
 	compareTop5(t, "PNG during download", p.displayedTop5(res.ID), nat.Top5, pngProbTol, true)

@@ -1,7 +1,8 @@
 // The real server for the browser test: server/handler.New over the built dist/, on 127.0.0.1,
 // behind a recorder that logs every request (path, status, bytes sent, encoding) and can inject
-// faults into the model's chunk requests: a 503 once, a corrupt body once, and a gate that holds
-// chunk requests so a photo can be dropped while the model is still downloading.
+// faults into the model's chunk requests: a 503 once, a corrupt body once, a gate that holds
+// chunk requests so a photo can be dropped while the model is still downloading, and a delay
+// on every chunk (a slow link).
 package e2e
 
 import (
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/graftml/graft/server/handler"
 )
@@ -40,6 +42,8 @@ type recorder struct {
 	gate      chan struct{}   // when set, chunk requests beyond gateFree wait for it to close
 	gateFree  int
 	chunkReqs int
+	delay     time.Duration // each chunk request waits this long first (a slow link)
+	lastChunk time.Time     // when the last chunk response so far was fully written
 }
 
 // startServer serves dist on 127.0.0.1 and returns its base URL; rec.stop takes it down.
@@ -83,7 +87,15 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if corrupt {
 		delete(r.corrupt, file)
 	}
+	delay := r.delay
 	r.mu.Unlock()
+	if isChunk(p) && delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-req.Context().Done():
+			return
+		}
+	}
 	if gate != nil {
 		select {
 		case <-gate:
@@ -108,6 +120,9 @@ func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.next.ServeHTTP(cw, req)
 	}
 	r.mu.Lock()
+	if isChunk(p) && cw.status == http.StatusOK {
+		r.lastChunk = time.Now()
+	}
 	r.log = append(r.log, served{Method: req.Method, BodyBytes: req.ContentLength, Path: p, Status: cw.status, Bytes: cw.n, Encoding: cw.Header().Get("Content-Encoding")})
 	r.mu.Unlock()
 }

@@ -44,6 +44,8 @@ type Session struct {
 	modelErr error
 	ready    chan struct{} // closed once model or modelErr is set
 	build    time.Duration // how long building the model took
+	arrived  chan struct{} // closed, and replaced, each time a chunk is added (stream.go)
+	yield    func()        // SetYield's, or nil
 
 	explainer *app.ImageNetExplainer // built on the first explained photo (its float32 classifier: 8 MB)
 }
@@ -57,12 +59,12 @@ func NewSession(manifest []byte) (*Session, error) {
 	m := l.Manifest()
 	if m.Model.LastLayer != "predictions" {
 		// Nothing to wait for: classification can never run. Features still could.
-		s := &Session{loader: l, featureLayer: RealFeatureLayer(m), ready: make(chan struct{})}
+		s := &Session{loader: l, featureLayer: RealFeatureLayer(m), ready: make(chan struct{}), arrived: make(chan struct{})}
 		s.modelErr = fmt.Errorf("%w: it ends at %s (converted with --missing truncate); convert with --missing synthetic for a top-5", ErrNoClassifier, m.Model.LastLayer)
 		close(s.ready)
 		return s, nil
 	}
-	return &Session{loader: l, featureLayer: RealFeatureLayer(m), ready: make(chan struct{})}, nil
+	return &Session{loader: l, featureLayer: RealFeatureLayer(m), ready: make(chan struct{}), arrived: make(chan struct{})}, nil
 }
 
 // Manifest is the parsed manifest (read-only).
@@ -84,6 +86,7 @@ func (s *Session) AddChunk(file string, data []byte) (format.Progress, error) {
 	if p.LastLayer == "predictions" {
 		s.buildModel()
 	}
+	s.chunkArrived()
 	return p, nil
 }
 
@@ -203,13 +206,8 @@ func (s *Session) ClassifyExplaining(ctx context.Context, px Pixels, mode prepro
 		return nil, nil, err
 	}
 	t1 := time.Now()
-	model, err := s.WaitModel(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	t2 := time.Now()
 	var observed, conv5 *tensor.Tensor
-	probs, err := model.Run(x, "predictions", func(name string, t *tensor.Tensor) {
+	run, err := s.runAsLayersArrive(ctx, x, "predictions", func(name string, t *tensor.Tensor) {
 		if name == layer {
 			observed = t.Clone()
 		}
@@ -220,7 +218,9 @@ func (s *Session) ClassifyExplaining(ctx context.Context, px Pixels, mode prepro
 	if err != nil {
 		return nil, nil, err
 	}
+	model, probs := run.model, run.out
 	t3 := time.Now()
+	t2 := t3.Add(-run.compute) // the wait is what the layers' compute does not account for
 	top, err := imagenet.TopK(probs.Data, TopK)
 	if err != nil {
 		return nil, nil, err
@@ -229,6 +229,7 @@ func (s *Session) ClassifyExplaining(ctx context.Context, px Pixels, mode prepro
 		Resize: string(mode), ResizeText: mode.Description(), Synthetic: s.loader.Synthetic(),
 		Width: px.Width, Height: px.Height,
 		PreprocessMs: ms(t1.Sub(t0)), WaitMs: ms(t2.Sub(t1)), ModelMs: ms(t3.Sub(t2)),
+		StreamedLayers: run.early,
 	}
 	for _, p := range top {
 		r.Top5 = append(r.Top5, wire.Prediction{Index: p.Index, Synset: p.Synset, Name: p.Name, Prob: p.Prob})

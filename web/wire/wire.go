@@ -150,6 +150,10 @@ type Result struct {
 	PreprocessMs float64      `json:"preprocess_ms"`      // resize + caffe in Go
 	ModelMs      float64      `json:"model_ms"`           // ResNet50 forward
 	WaitMs       float64      `json:"wait_ms"`            // waiting for the model's layers to arrive
+	// StreamedLayers counts the layers with weights (of the model's 54: 53 convs and the
+	// classifier) that ran before the model's last chunk arrived: the pass started while the
+	// weights streamed.
+	StreamedLayers int `json:"streamed_layers,omitempty"`
 	// Head is the active trained head's answer (nil when no head is active).
 	Head *HeadPrediction `json:"head,omitempty"`
 	// Heat is the ImageNet top-1's Grad-CAM map (app.ImageNetExplainer), when asked for
