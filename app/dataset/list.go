@@ -73,6 +73,7 @@ const (
 	ReasonHidden      = "hidden file"
 	ReasonNoClass     = "not inside a class folder"
 	ReasonEmpty       = "empty file"
+	ReasonTooLarge    = "too large"
 	// Native folders only (ListDir): links and special files.
 	ReasonBrokenLink   = "broken link"
 	ReasonLinkCycle    = "link cycle"
@@ -91,6 +92,13 @@ type Lister struct {
 
 // NewLister returns an empty Lister.
 func NewLister() *Lister { return &Lister{classes: map[string]bool{}} }
+
+// AddTooLarge lists the file at rel, of size bytes, as skipped for being over limit bytes,
+// without reading it (a caller that refuses big files before hashing them).
+func (l *Lister) AddTooLarge(rel string, size, limit int64) {
+	rel = path.Clean(strings.TrimPrefix(rel, "/"))
+	l.skipped = append(l.skipped, Skip{rel, fmt.Sprintf("%s: %.0f MB (photos up to %d MB)", ReasonTooLarge, float64(size)/1e6, limit>>20)})
+}
 
 // AddClass records a class folder, so that a class with no images is still listed.
 func (l *Lister) AddClass(name string) {
@@ -334,7 +342,7 @@ func (l *Listing) SkipCounts() []ReasonCount {
 
 // reasonOf is the Reason constant a skip reason starts with (the reason itself if none does).
 func reasonOf(reason string) string {
-	for _, r := range []string{ReasonNotImage, ReasonUndecodable, ReasonDuplicate, ReasonHidden, ReasonNoClass,
+	for _, r := range []string{ReasonNotImage, ReasonUndecodable, ReasonDuplicate, ReasonHidden, ReasonNoClass, ReasonTooLarge,
 		ReasonEmpty, ReasonBrokenLink, ReasonLinkCycle, ReasonFolderListed, ReasonNotFile} {
 		if strings.HasPrefix(reason, r) {
 			return r

@@ -71,3 +71,16 @@ func TestAddHashedListsAsAdd(t *testing.T) {
 		t.Errorf("the folder lists %d entries and %d skips, want 3 and 6: %+v", len(want.Entries), len(want.Skipped), want)
 	}
 }
+
+// A file too large to read is skipped for its size, counted under ReasonTooLarge.
+func TestAddTooLarge(t *testing.T) {
+	l := NewLister()
+	l.AddTooLarge("/cats/huge.jpg", 500<<20, 256<<20)
+	got := l.Listing()
+	if len(got.Skipped) != 1 || got.Skipped[0].Path != "cats/huge.jpg" || got.Skipped[0].Reason != "too large: 524 MB (photos up to 256 MB)" {
+		t.Errorf("skipped %+v", got.Skipped)
+	}
+	if c := got.SkipCounts(); len(c) != 1 || c[0].Reason != ReasonTooLarge {
+		t.Errorf("skip counts %+v, want one under %q", c, ReasonTooLarge)
+	}
+}

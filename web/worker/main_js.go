@@ -199,8 +199,8 @@ func decode(r request) (px engine.Pixels, original, msg string) {
 
 // decodeBlob is decode for any Blob: name, MIME type and size are for messages.
 func decodeBlob(blob js.Value, name, mime string, size int64) (px engine.Pixels, original, msg string) {
-	if size > engine.MaxFileBytes {
-		return px, "", engine.TooLarge(name, size)
+	if msg := checkBlob(blob, name, mime, size); msg != "" {
+		return px, "", msg
 	}
 	glue := js.Global().Get("graftDecode")
 	bitmap, err := await(glue.Call("bitmap", blob))

@@ -219,6 +219,10 @@ func (w *worker) list(l *wire.List, files js.Value) {
 	glue := js.Global().Get("graftList")
 	for i := range n {
 		f := files.Index(i)
+		if size := int64(f.Get("size").Float()); size > engine.MaxFileBytes { // refused unread, as a dropped photo is
+			lister.AddTooLarge(l.Paths[i], size, engine.MaxFileBytes)
+			continue
+		}
 		listed := false // from its hash and header: the file's bytes stay in JavaScript
 		if r, err := await(glue.Call("hashed", f, dataset.HeaderBytes)); err == nil {
 			listed = engine.AddHashedFile(lister, l.Paths[i], int64(f.Get("size").Float()), r.Get("hash").String(), bytesFromJS(r.Get("header")))
