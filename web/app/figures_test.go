@@ -50,3 +50,16 @@ func TestFiguresAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestAccuracyInterval: the result says how uncertain a small validation split's accuracy is
+// (the Wilson interval, app/confidence), widened outwards to whole percents.
+func TestAccuracyInterval(t *testing.T) {
+	for _, tc := range []struct {
+		right, n int
+		want     string
+	}{{40, 40, "95% interval 91–100%"}, {7, 8, "95% interval 52–98%"}, {0, 5, "95% interval 0–44%"}} {
+		if got := IntervalText(tc.right, tc.n); got != tc.want {
+			t.Errorf("IntervalText(%d, %d) = %q, want %q", tc.right, tc.n, got, tc.want)
+		}
+	}
+}

@@ -149,7 +149,7 @@ func TestRenderedPage(t *testing.T) {
 				t.Errorf("%s: %d probability bars, want 5", name, n)
 			}
 		case "trained":
-			for _, want := range []string{"Classes in “pets”", "1 file skipped", "Validation accuracy 88%: 7 of 8 right", `id="confusion"`,
+			for _, want := range []string{"Classes in “pets”", "1 file skipped", "Validation accuracy 88% (95% interval 52–98%): 7 of 8 right", `id="confusion"`,
 				`class="cell heat-7 diagonal"`, "cats → dogs (60%)", "<h3>pets: ", `id="loss-chart"`, `data-epochs="6"`, "In use",
 				"it reads features of model x", "validation accuracy 88% on 8 images"} {
 				if !strings.Contains(text, want) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/graftml/graft/app/confidence"
 	"github.com/graftml/graft/web/wire"
 )
 
@@ -451,7 +452,14 @@ func AccuracyLine(r *wire.Trained) string {
 	for c := range v.Confusion {
 		right += v.Confusion[c][c]
 	}
-	return fmt.Sprintf("Validation accuracy %s: %d of %d right (loss %.3f)", Percent(float32(v.Accuracy)), right, v.Examples, v.Loss)
+	return fmt.Sprintf("Validation accuracy %s (%s): %d of %d right (loss %.3f)", Percent(float32(v.Accuracy)), IntervalText(right, v.Examples), right, v.Examples, v.Loss)
+}
+
+// IntervalText is the 95% Wilson interval of right of n as whole percents, widened outwards
+// ("95% interval 91–100%" for 40 of 40): how uncertain a small validation split's figure is.
+func IntervalText(right, n int) string {
+	lo, hi := confidence.Wilson(right, n, confidence.Z95)
+	return fmt.Sprintf("95%% interval %.0f–%.0f%%", math.Floor(100*lo), math.Ceil(100*hi))
 }
 
 // AccuracyText formats a head's accuracy for the saved list.
