@@ -254,8 +254,7 @@ func (a *App) onTrainMessage(k int, e wire.Envelope, file js.Value) {
 		}
 		t.Phase, t.Result = TrainDone, e.Trained
 		t.SaveName = e.Trained.Head.Name
-		a.showWrong(e.Trained)
-		a.askCache(wire.CacheStatsOp)
+		a.showWrong(e.Trained) // the cache stats came just before, from the model worker
 	case wire.KindTrainFailed:
 		t.ApplyFailed(e.TrainFailed)
 		a.stopPool()

@@ -150,9 +150,14 @@ func (w *worker) download() {
 	if store, err := openCacheStore(base); err == nil {
 		d.Store = store
 	}
-	if s, err := d.Run(context.Background()); s == nil {
+	s, err := d.Run(context.Background())
+	if s == nil {
 		w.loadErr = err
 		close(w.settled)
+		return
+	}
+	if w.role == "model" { // the site's storage now counts the stored model too
+		w.control <- job{env: wire.Envelope{Kind: wire.KindCache, Cache: &wire.Cache{Op: wire.CacheStatsOp}}}
 	}
 }
 

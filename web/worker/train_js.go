@@ -312,6 +312,9 @@ func (w *worker) train(req *wire.Train) {
 		return
 	}
 	out.Msg.Engine = w.engineName
+	// What the caches hold now, before the result: the page shows both at once, so its cache
+	// line is never the previous run's while the result is on screen.
+	w.cacheOp(wire.CacheStatsOp)
 	post(wire.Envelope{Kind: wire.KindTrained, Trained: out.Msg})
 	w.postHeads() // the new head is active and (unless a saved one is this very file) unsaved
 }
