@@ -7,6 +7,8 @@
 package app
 
 import (
+	"fmt"
+
 	"github.com/graftml/graft/core/head"
 	"github.com/graftml/graft/core/preprocess"
 	"github.com/graftml/graft/core/resnet50"
@@ -31,11 +33,25 @@ func BaseLayer(last string, synthetic bool) string {
 // HeadBase is what a head trained on manifest m's model reads: its model id, BaseLayer, the
 // layer's channels, and resize mode.
 func HeadBase(m *format.Manifest, resize string) (head.Base, error) {
+	return HeadBaseAt(m, resize, "")
+}
+
+// HeadBaseAt is HeadBase with the head reading layer ("": BaseLayer's), which must have pooled
+// features (resnet50.OutputChannels) and lie within m's model (graft train --layer).
+func HeadBaseAt(m *format.Manifest, resize, layer string) (head.Base, error) {
 	mode, err := preprocess.ParseResizeMode(resize)
 	if err != nil {
 		return head.Base{}, err
 	}
-	layer := BaseLayer(m.Model.LastLayer, m.Model.Synthetic != nil)
+	if layer == "" {
+		layer = BaseLayer(m.Model.LastLayer, m.Model.Synthetic != nil)
+	}
+	if resnet50.OutputChannels(layer) <= 0 {
+		return head.Base{}, fmt.Errorf("layer %q has no pooled features (use a convS_blockN_out layer, conv1_relu or pool1_pool)", layer)
+	}
+	if last := resnet50.LayerIndex(m.Model.LastLayer); last >= 0 && resnet50.LayerIndex(layer) > last {
+		return head.Base{}, fmt.Errorf("layer %s lies beyond this model's last layer, %s", layer, m.Model.LastLayer)
+	}
 	b := head.Base{ModelID: m.Model.ID, Layer: layer, Features: resnet50.OutputChannels(layer), Resize: string(mode)}
 	return b, b.Check()
 }

@@ -44,7 +44,8 @@ func HeadConfigOf(s settings.Settings) (head.Config, error) {
 }
 
 // PresetConfig is s's head config before validation: the preset's layers and Adam constants,
-// then each setting. graft train sets its Adam and dropout flags on it before validating.
+// then each setting (no dropout keeps the preset's). graft train sets its Adam flags on it
+// before validating.
 func PresetConfig(s settings.Settings) (head.Config, error) {
 	cfg, err := head.DefaultConfig(s.Head)
 	if err != nil {
@@ -52,6 +53,9 @@ func PresetConfig(s settings.Settings) (head.Config, error) {
 	}
 	cfg.Epochs, cfg.BatchSize, cfg.LearningRate = s.Epochs, s.BatchSize, s.LearningRate
 	cfg.Seed, cfg.ValSplit, cfg.Patience, cfg.Flip, cfg.Output = s.Seed, s.ValSplit, s.Patience, s.Flip, head.Output(s.Output)
+	if s.Dropout != nil {
+		cfg.Dropout = *s.Dropout
+	}
 	return cfg, nil
 }
 

@@ -46,6 +46,24 @@ func TestConfigOfSettings(t *testing.T) {
 	}
 }
 
+// TestConfigOfDropout: a dropout setting replaces the preset's; none keeps it.
+func TestConfigOfDropout(t *testing.T) {
+	s := settings.DefaultSettings()
+	preset, _ := head.DefaultConfig(s.Head)
+	if cfg, err := HeadConfigOf(s); err != nil || cfg.Dropout != preset.Dropout {
+		t.Errorf("no dropout setting: %g, %v; want the preset's %g", cfg.Dropout, err, preset.Dropout)
+	}
+	d := 0.1
+	s.Dropout = &d
+	if cfg, err := HeadConfigOf(s); err != nil || cfg.Dropout != 0.1 {
+		t.Errorf("dropout 0.1: %g, %v", cfg.Dropout, err)
+	}
+	d = 1
+	if _, err := HeadConfigOf(s); err == nil || !strings.Contains(err.Error(), "dropout") {
+		t.Errorf("dropout 1: %v, want an error naming dropout", err)
+	}
+}
+
 // TestConfigOfRejects: a bad setting is an error that names it.
 func TestConfigOfRejects(t *testing.T) {
 	for _, tc := range []struct {

@@ -15,16 +15,18 @@ const (
 // Settings are the training settings a user picks. The JSON names are the page's messages'
 // (web/wire.Train carries them).
 type Settings struct {
-	Head         string  `json:"head"`          // preset: linear, mlp256, keras (core/head.Presets)
-	Output       string  `json:"output"`        // softmax or sigmoid
-	Epochs       int     `json:"epochs"`        //
-	LearningRate float64 `json:"learning_rate"` // Adam's
-	BatchSize    int     `json:"batch_size"`    //
-	ValSplit     float64 `json:"val_split"`     // fraction of each class held out
-	Patience     int     `json:"patience"`      // early stopping; 0: never
-	Flip         bool    `json:"flip"`          // also train on horizontal flips
-	Seed         uint64  `json:"seed"`          //
-	Resize       string  `json:"resize"`        // crop or nearest (core/preprocess.ResizeMode)
+	Head         string   `json:"head"`              // preset: linear, mlp256, keras (core/head.Presets)
+	Layer        string   `json:"layer,omitempty"`   // ResNet50 layer whose pooled output the head reads; "": app.BaseLayer's
+	Dropout      *float64 `json:"dropout,omitempty"` // after each hidden layer; nil: the preset's
+	Output       string   `json:"output"`            // softmax or sigmoid
+	Epochs       int      `json:"epochs"`            //
+	LearningRate float64  `json:"learning_rate"`     // Adam's
+	BatchSize    int      `json:"batch_size"`        //
+	ValSplit     float64  `json:"val_split"`         // fraction of each class held out
+	Patience     int      `json:"patience"`          // early stopping; 0: never
+	Flip         bool     `json:"flip"`              // also train on horizontal flips
+	Seed         uint64   `json:"seed"`              //
+	Resize       string   `json:"resize"`            // crop or nearest (core/preprocess.ResizeMode)
 
 	// The dynamic strategy (core/finetune): after the head, fine-tune the top Unfreeze blocks
 	// with it at FineTuneLR for at most FineTuneEpochs, keeping at most MemoryMB MiB of block

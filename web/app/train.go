@@ -118,6 +118,10 @@ func (a *App) SetSetting(field string, value string, checked bool) {
 	switch field {
 	case "head":
 		f.Head = value
+	case "layer":
+		f.Layer = value
+	case "dropout":
+		f.Dropout = value
 	case "output":
 		f.Output = value
 	case "epochs":

@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,7 @@ const (
 type SettingsForm struct {
 	Head, Output, Epochs, LearningRate, BatchSize, ValSplit, Patience, Seed, Resize string
 	Flip                                                                            bool
+	Layer, Dropout                                                                  string // "": the default layer, the preset's dropout
 
 	Strategy, Unfreeze, FineTuneLR, FineTuneEpochs, MemoryMB string // the dynamic strategy
 }
@@ -37,11 +39,15 @@ type SettingsForm struct {
 // FormOf shows settings in the form.
 func FormOf(s wire.Settings) SettingsForm {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	return SettingsForm{Head: s.Head, Output: s.Output, Epochs: strconv.Itoa(s.Epochs), LearningRate: f(s.LearningRate),
+	form := SettingsForm{Head: s.Head, Output: s.Output, Epochs: strconv.Itoa(s.Epochs), LearningRate: f(s.LearningRate),
 		BatchSize: strconv.Itoa(s.BatchSize), ValSplit: f(s.ValSplit), Patience: strconv.Itoa(s.Patience),
-		Seed: strconv.FormatUint(s.Seed, 10), Resize: s.Resize, Flip: s.Flip,
+		Seed: strconv.FormatUint(s.Seed, 10), Resize: s.Resize, Flip: s.Flip, Layer: s.Layer,
 		Strategy: s.Strategy, Unfreeze: strconv.Itoa(s.Unfreeze), FineTuneLR: f(s.FineTuneLR),
 		FineTuneEpochs: strconv.Itoa(s.FineTuneEpochs), MemoryMB: strconv.Itoa(s.MemoryMB)}
+	if s.Dropout != nil {
+		form.Dropout = f(*s.Dropout)
+	}
+	return form
 }
 
 // Dynamic reports whether the form asks for the dynamic strategy.
@@ -49,7 +55,7 @@ func (f SettingsForm) Dynamic() bool { return f.Strategy == wire.StrategyDynamic
 
 // Settings parses the form; the error names the field in words.
 func (f SettingsForm) Settings() (wire.Settings, error) {
-	s := wire.Settings{Head: f.Head, Output: f.Output, Resize: f.Resize, Flip: f.Flip, Strategy: f.Strategy}
+	s := wire.Settings{Head: f.Head, Layer: f.Layer, Output: f.Output, Resize: f.Resize, Flip: f.Flip, Strategy: f.Strategy}
 	var err error
 	num := func(name, text string, lo, hi float64) float64 {
 		if err != nil {
@@ -78,6 +84,13 @@ func (f SettingsForm) Settings() (wire.Settings, error) {
 	s.FineTuneLR = num("Fine-tuning learning rate", f.FineTuneLR, 1e-9, 1)
 	s.FineTuneEpochs = integer("Fine-tuning epochs", f.FineTuneEpochs, 1, 1000)
 	s.MemoryMB = integer("Memory for block inputs", f.MemoryMB, 0, 1<<20)
+	if strings.TrimSpace(f.Dropout) != "" {
+		d := num("Dropout", f.Dropout, 0, MaxDropout)
+		s.Dropout = &d
+	}
+	if err == nil && s.Layer != "" && !slices.Contains(FeatureLayers, s.Layer) {
+		err = fmt.Errorf("feature layer %q: choose one of the list", s.Layer)
+	}
 	if err == nil && s.Strategy != wire.StrategyConservative && s.Strategy != wire.StrategyDynamic {
 		err = fmt.Errorf("strategy %q: conservative or dynamic", s.Strategy)
 	}

@@ -121,12 +121,61 @@ func TestSettingsForm(t *testing.T) {
 		"Validation split": func(f *SettingsForm) { f.ValSplit = "0.95" },
 		"preset":           func(f *SettingsForm) { f.Head = "huge" },
 		"softmax":          func(f *SettingsForm) { f.Output = "tanh" },
+		"Dropout":          func(f *SettingsForm) { f.Dropout = "1" },
+		"feature layer":    func(f *SettingsForm) { f.Layer = "conv5_block3_2_conv" },
 	} {
 		g := FormOf(wire.DefaultSettings())
 		set(&g)
 		if _, err := g.Settings(); err == nil || !strings.Contains(err.Error(), field) {
 			t.Errorf("%s: error %v", field, err)
 		}
+	}
+}
+
+// TestSettingsFormLayerDropout: the feature layer and dropout go through the form and back;
+// an empty dropout is the preset's (nil).
+func TestSettingsFormLayerDropout(t *testing.T) {
+	f := FormOf(wire.DefaultSettings())
+	f.Layer, f.Dropout = LayerStage5, "0.25"
+	s, err := f.Settings()
+	if err != nil || s.Layer != LayerStage5 || s.Dropout == nil || *s.Dropout != 0.25 {
+		t.Fatalf("layer %q dropout %v (%v), want %s and 0.25", s.Layer, s.Dropout, err, LayerStage5)
+	}
+	if g := FormOf(s); g.Layer != LayerStage5 || g.Dropout != "0.25" {
+		t.Errorf("back in the form: layer %q dropout %q", g.Layer, g.Dropout)
+	}
+	f.Dropout = " "
+	if s, err := f.Settings(); err != nil || s.Dropout != nil {
+		t.Errorf("an empty dropout gives %v, %v; want nil (the preset's)", s.Dropout, err)
+	}
+}
+
+// TestLayerOptions: stage 5 is offered only where the model computes it, said to be synthetic
+// where the default layer passed it over; the blocks field follows the chosen layer.
+func TestLayerOptions(t *testing.T) {
+	texts := func(st wire.Status) string {
+		var out []string
+		for _, o := range LayerOptions(st) {
+			out = append(out, o.Value+"="+o.Text)
+		}
+		return strings.Join(out, "\n")
+	}
+	synthetic := texts(wire.Status{HeadLayer: LayerStage4, LastLayer: "predictions", Synthetic: true})
+	if !strings.Contains(synthetic, "=Default: conv4_block6_out") || !strings.Contains(synthetic, LayerStage5+"=") || !strings.Contains(synthetic, "synthetic") {
+		t.Errorf("synthetic stage 5:\n%s", synthetic)
+	}
+	if real := texts(wire.Status{HeadLayer: LayerStage5, LastLayer: "predictions"}); !strings.Contains(real, LayerStage5+"=") || strings.Contains(real, "synthetic") {
+		t.Errorf("real stage 5:\n%s", real)
+	}
+	if truncated := texts(wire.Status{HeadLayer: LayerStage4, LastLayer: LayerStage4}); strings.Contains(truncated, LayerStage5) {
+		t.Errorf("a model ending at stage 4 offers stage 5:\n%s", truncated)
+	}
+	st := wire.Status{HeadLayer: LayerStage4, MaxUnfreeze: 6, UnfreezeInputBytes: []int64{1, 2, 3, 4, 5, 6}}
+	if got := LayerStatus(st, LayerStage5); got.HeadLayer != LayerStage5 || got.MaxUnfreeze != 3 || got.UnfreezeInputBytes != nil {
+		t.Errorf("LayerStatus(stage 5) = %+v", got)
+	}
+	if got := LayerStatus(st, ""); got.MaxUnfreeze != 6 || len(got.UnfreezeInputBytes) != 6 {
+		t.Errorf("LayerStatus(default) = %+v", got)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/app/headfile"
 	"github.com/graftml/graft/core/head"
+	"github.com/graftml/graft/core/resnet50"
 	"github.com/graftml/graft/core/tensor"
 	"github.com/graftml/graft/web/wire"
 )
@@ -38,11 +39,15 @@ type HeadStore interface {
 }
 
 // Shelf is the heads of one page: the store, the head just trained (not saved yet), and the
-// active head. ModelID and Layer are the model this page runs, for the compatibility check.
+// active head. ModelID and Layer are the model this page runs and the layer its heads read by
+// default, for the compatibility check; with LastLayer set (the model's last computable layer)
+// a head reading another layer up to it, with pooled features, is this page's too (the settings'
+// feature layer).
 type Shelf struct {
-	Store   HeadStore
-	ModelID string
-	Layer   string
+	Store     HeadStore
+	ModelID   string
+	Layer     string
+	LastLayer string
 
 	mu           sync.Mutex
 	trained      *head.Model
@@ -132,7 +137,8 @@ func InfoOf(m *head.Model, id int, name string, createdMs float64, bytes int) wi
 }
 
 func (s *Shelf) compatible(modelID, layer string) error {
-	if modelID != s.ModelID || layer != s.Layer {
+	other := s.LastLayer != "" && resnet50.OutputChannels(layer) > 0 && resnet50.LayerIndex(layer) <= resnet50.LayerIndex(s.LastLayer)
+	if modelID != s.ModelID || (layer != s.Layer && !other) {
 		return fmt.Errorf("it reads %s features of model %s; this page runs model %s (%s): train it again here",
 			layer, modelID, s.ModelID, s.Layer)
 	}

@@ -24,7 +24,7 @@ type RunSpec struct {
 // RunSpecOf is the extraction of a run with settings s on the model of manifest m: the Base,
 // Views and Input that Prepare gives the run's Plan.
 func RunSpecOf(m *format.Manifest, s wire.Settings) (RunSpec, error) {
-	base, err := app.HeadBase(m, s.Resize)
+	base, err := app.HeadBaseAt(m, s.Resize, s.Layer)
 	if err != nil {
 		return RunSpec{}, err
 	}

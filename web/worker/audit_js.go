@@ -28,7 +28,7 @@ func (w *worker) audit(req *wire.Audit) {
 		fail(context.Canceled)
 		return
 	}
-	base, err := app.HeadBase(w.session.Manifest(), req.Settings.Resize)
+	base, err := app.HeadBaseAt(w.session.Manifest(), req.Settings.Resize, req.Settings.Layer)
 	if err != nil {
 		fail(err)
 		return

@@ -141,6 +141,7 @@ func (w *worker) download() {
 			w.session = s
 			base, _ := app.HeadBase(s.Manifest(), string(preprocess.DefaultResize))
 			w.shelf = engine.NewShelf(idbHeads{}, s.Manifest().Model.ID, base.Layer)
+			w.shelf.LastLayer = s.Manifest().Model.LastLayer // heads of the settings' other feature layers
 			close(w.settled)
 			if w.role == "model" { // entries of another model (an older version) can never be hits: drop them
 				w.control <- job{env: wire.Envelope{Kind: wire.KindCache, Cache: &wire.Cache{Op: wire.CachePrune}}}

@@ -271,7 +271,7 @@ func (w *worker) train(req *wire.Train) {
 		fail(context.Canceled)
 		return
 	}
-	base, err := app.HeadBase(w.session.Manifest(), req.Settings.Resize)
+	base, err := app.HeadBaseAt(w.session.Manifest(), req.Settings.Resize, req.Settings.Layer)
 	if err != nil {
 		fail(err)
 		return

@@ -50,7 +50,7 @@ func trainFolder(modelDir, dataDir, out string, s wire.Settings) error {
 	}
 	listing := lister.Listing()
 	fmt.Fprintf(os.Stderr, "%d classes, %d images, %d skipped\n", len(listing.Classes), len(listing.Entries), len(listing.Skipped))
-	base, err := app.HeadBase(session.Manifest(), s.Resize)
+	base, err := app.HeadBaseAt(session.Manifest(), s.Resize, s.Layer)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,78 @@
+// layers.go: the settings' feature layer — which ResNet50 layer's pooled output the head reads
+// (app.HeadBaseAt in the model worker; graft train --layer) — as the form offers it. The end of
+// stage 4, and the end of stage 5, whose pooled output is exactly Keras' avg_pool
+// (include_top=False, pooling="avg"). Stage 5 is offered only when the model computes it, and
+// said to be synthetic when its weights are (the model worker's default layer is then stage 4's:
+// app.BaseLayer).
+package main
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/graftml/graft/web/wire"
+)
+
+// The layers a head may read from the form.
+const (
+	LayerStage4 = "conv4_block6_out"
+	LayerStage5 = "conv5_block3_out"
+)
+
+// FeatureLayers are the form's layer choices besides the default ("").
+var FeatureLayers = []string{LayerStage4, LayerStage5}
+
+// MaxDropout bounds the dropout field (core/head wants a rate below 1).
+const MaxDropout = 0.95
+
+// LayerOption is one choice of the layer select.
+type LayerOption struct{ Value, Text string }
+
+// computesStage5 reports whether a model whose last computable layer is last reaches the end
+// of stage 5 (its pooling, or the classifier, come after it).
+func computesStage5(last string) bool {
+	return last == LayerStage5 || last == "avg_pool" || last == "predictions" || last == "logits"
+}
+
+// LayerOptions are the layer select's choices for the model of st: the default (the model
+// worker's head layer), stage 4, and stage 5 where the model computes it, labelled synthetic
+// when the default passed it over.
+func LayerOptions(st wire.Status) []LayerOption {
+	def := "Default"
+	if st.HeadLayer != "" {
+		def += ": " + st.HeadLayer
+	}
+	opts := []LayerOption{{"", def}, {LayerStage4, LayerStage4 + ", end of stage 4 (1024 features)"}}
+	if computesStage5(st.LastLayer) {
+		text := LayerStage5 + " = avg_pool (2048 features)"
+		if st.HeadLayer != "" && st.HeadLayer != LayerStage5 {
+			text += ": synthetic weights, nothing to learn"
+		}
+		opts = append(opts, LayerOption{LayerStage5, text})
+	}
+	return opts
+}
+
+// LayerStatus is st as the dynamic strategy's fields see it when the head reads layer: the
+// blocks ending there are its block number (resnet50.TopBlocks' limit), and the memory
+// estimate is unknown for a layer other than the model worker's (its sizes are the default's).
+func LayerStatus(st wire.Status, layer string) wire.Status {
+	if layer == "" || layer == st.HeadLayer {
+		return st
+	}
+	st.HeadLayer, st.MaxUnfreeze, st.UnfreezeInputBytes = layer, blockNumber(layer), nil
+	return st
+}
+
+// blockNumber is N of a "convS_blockN_out" layer (0 for another name).
+func blockNumber(layer string) int {
+	_, rest, ok := strings.Cut(layer, "_block")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(rest, "_out"))
+	if err != nil {
+		return 0
+	}
+	return n
+}
