@@ -20,7 +20,8 @@
 //
 //   - amd64 with AVX2+FMA: 6×16 register tiles, the fused epilogue and the int8 pack in Go
 //     assembly (kernels_amd64.s, written by internal/x86gen; dispatch_amd64.go calls them per
-//     tile). Without AVX2 or FMA the Go steps run (Engine "go").
+//     tile), and with AVX-512F 12×32 zmm tiles over the same panels (Engine "avx512";
+//     GRAFT_KERNELS=avx2 keeps the AVX2 ones). Without AVX2 or FMA the Go steps run (Engine "go").
 //   - GOARCH=wasm: each block's packing and jr/ir tile loops are one call into the SIMD128
 //     module generated in wasm/ (dispatch_wasm.go, linked by wasm/js/loader.mjs).
 //
