@@ -42,15 +42,33 @@ func LayerOptions(st wire.Status) []LayerOption {
 	if st.HeadLayer != "" {
 		def += ": " + st.HeadLayer
 	}
-	opts := []LayerOption{{"", def}, {LayerStage4, LayerStage4 + ", end of stage 4 (1024 features)"}}
+	opts := []LayerOption{{"", def}, {LayerStage4, LayerStage4 + " (stage 4)"}}
 	if computesStage5(st.LastLayer) {
-		text := LayerStage5 + " = avg_pool (2048 features)"
-		if st.HeadLayer != "" && st.HeadLayer != LayerStage5 {
-			text += ": synthetic weights, nothing to learn"
+		text := LayerStage5 + " (avg_pool)"
+		if stage5Synthetic(st) {
+			text = "conv5 / avg_pool: synthetic"
 		}
 		opts = append(opts, LayerOption{LayerStage5, text})
 	}
 	return opts
+}
+
+// stage5Synthetic reports whether the model computes stage 5 but the model worker's default
+// layer passed it over: its weights are a synthetic fill (app.BaseLayer).
+func stage5Synthetic(st wire.Status) bool {
+	return computesStage5(st.LastLayer) && st.HeadLayer != "" && st.HeadLayer != LayerStage5
+}
+
+// LayerHint explains the layer choices below the select (short enough at 375 px): what stage
+// 5's pooled output is, and that its weights are synthetic where they are.
+func LayerHint(st wire.Status) string {
+	switch {
+	case stage5Synthetic(st):
+		return "Stage 5 (conv5_block3_out, pooled: Keras' avg_pool) holds synthetic weights in this model: a head there has nothing to learn from."
+	case computesStage5(st.LastLayer):
+		return "conv5_block3_out, pooled, is Keras' avg_pool (include_top=False, pooling=\"avg\"): 2048 features; stage 4 gives 1024."
+	}
+	return ""
 }
 
 // LayerStatus is st as the dynamic strategy's fields see it when the head reads layer: the

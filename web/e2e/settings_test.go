@@ -31,9 +31,11 @@ func TestSettingsReachTraining(t *testing.T) {
 	}
 	// The offline model's stage 5 is a synthetic fill: offered, and labelled so.
 	options := p.evalString(`[...document.querySelectorAll("#set-layer option")].map(o => o.value + "=" + o.textContent).join("\n")`)
-	if !strings.Contains(options, "=Default: conv4_block6_out") || !strings.Contains(options, "conv5_block3_out=conv5_block3_out = avg_pool") ||
-		!strings.Contains(options, "synthetic") {
+	if !strings.Contains(options, "=Default: conv4_block6_out") || !strings.Contains(options, "conv5_block3_out=conv5 / avg_pool: synthetic") {
 		t.Errorf("the feature layer offers\n%s\nwant the default (conv4_block6_out), stage 4, and stage 5 said to be synthetic", options)
+	}
+	if hint := p.evalString(`document.querySelector("#layer-hint").textContent`); !strings.Contains(hint, "synthetic weights") {
+		t.Errorf("below the layer select: %q, want it to say stage 5's weights are synthetic", hint)
 	}
 	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
 	p.do(chromedp.SetValue(chromedp.ID("set-layer"), "conv5_block3_out"))
@@ -84,6 +86,17 @@ func TestSettingsReachTraining(t *testing.T) {
 		.map(e => e.id || e.htmlFor || e.textContent.trim().slice(0, 30)).join(", ")`)
 	if wide := p.evalInt(`document.documentElement.scrollWidth - document.documentElement.clientWidth`); over != "" || wide > 0 {
 		t.Errorf("at 375 px the settings overflow: %q past the edge, the page %d px wider than the screen", over, wide)
+	}
+	// Each layer choice reads whole in its select (its text's width, in the select's font, within
+	// the box less the padding and the arrow's room).
+	cut := p.evalString(`(() => {
+		const s = document.getElementById("set-layer"), g = document.createElement("canvas").getContext("2d"), cs = getComputedStyle(s);
+		g.font = cs.font;
+		const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 24;
+		return [...s.options].filter(o => g.measureText(o.text).width > room).map(o => o.text).join(", ");
+	})()`)
+	if cut != "" {
+		t.Errorf("at 375 px the feature layer select cuts %q", cut)
 	}
 }
 
