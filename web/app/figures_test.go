@@ -62,4 +62,8 @@ func TestAccuracyInterval(t *testing.T) {
 			t.Errorf("IntervalText(%d, %d) = %q, want %q", tc.right, tc.n, got, tc.want)
 		}
 	}
+	// A saved head's accuracy too (its file keeps the fraction and the count).
+	if got := AccuracyText(wire.HeadInfo{Accuracy: 1, Examples: 40}); got != "validation accuracy 100% (95% interval 91–100%) on 40 images" {
+		t.Errorf("AccuracyText = %q", got)
+	}
 }

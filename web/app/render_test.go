@@ -151,7 +151,7 @@ func TestRenderedPage(t *testing.T) {
 		case "trained":
 			for _, want := range []string{"Classes in “pets”", "1 file skipped", "Validation accuracy 88% (95% interval 52–98%): 7 of 8 right", `id="confusion"`,
 				`class="cell heat-7 diagonal"`, "cats → dogs (60%)", "<h3>pets: ", `id="loss-chart"`, `data-epochs="6"`, "In use",
-				"it reads features of model x", "validation accuracy 88% on 8 images"} {
+				"it reads features of model x", "validation accuracy 88% (95% interval 52–98%) on 8 images"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("%s: the page lacks %q", name, want)
 				}

@@ -480,7 +480,8 @@ func AccuracyText(h wire.HeadInfo) string {
 	if h.Accuracy < 0 {
 		return "not validated"
 	}
-	return fmt.Sprintf("validation accuracy %s on %d images", Percent(float32(h.Accuracy)), h.Examples)
+	right := int(math.Round(h.Accuracy * float64(h.Examples)))
+	return fmt.Sprintf("validation accuracy %s (%s) on %d images", Percent(float32(h.Accuracy)), IntervalText(right, h.Examples), h.Examples)
 }
 
 // ApplyListing takes the model worker's listing message.
