@@ -77,6 +77,18 @@ func TestSettingsReachTraining(t *testing.T) {
 		t.Errorf("a photo classified with the conv5_block3_out head has no head answer: %+v", res)
 	}
 
+	// The dynamic strategy fine-tunes the blocks ending at the chosen layer: stage 5 has 3.
+	p.setField("set-strategy", "dynamic")
+	if max, label := p.evalString(`document.getElementById("set-unfreeze").max`), p.evalString(`document.querySelector("label[for=set-unfreeze]").textContent`); max != "3" || !strings.Contains(label, "ending at conv5_block3_out") {
+		t.Errorf("with conv5_block3_out the blocks field allows %s (%q), want 3 ending there", max, label)
+	}
+	p.setField("set-ft-epochs", "1")
+	p.clickTrain()
+	if d := p.waitTrained(); d.Strategy != "dynamic" || d.Inputs == nil || d.Inputs.Layer != "conv5_block2_out" {
+		t.Errorf("the dynamic run on conv5_block3_out: strategy %q, block inputs %+v; want conv5_block3 fine-tuned from conv5_block2_out", d.Strategy, d.Inputs)
+	}
+	p.setField("set-strategy", "conservative")
+
 	// At 375 px the settings fit: no field reaches past the screen's edge, nothing scrolls sideways.
 	p.do(chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
 	p.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("set-layer").scrollIntoView()`))
