@@ -19,15 +19,16 @@ import (
 type App struct {
 	State *State
 
-	env    vugu.EventEnv
-	worker js.Value
-	blob   js.Value // the photo on screen, to run it again with another resize mode
-	name   string
-	stream js.Value // the camera's MediaStream while it is on
-	queue  chan func()
-	start  time.Time
-	tr     trainer // train.go
-	so     sorter  // sort.go
+	env     vugu.EventEnv
+	worker  js.Value
+	blob    js.Value // the photo on screen, to run it again with another resize mode
+	name    string
+	stream  js.Value // the camera's MediaStream while it is on
+	queue   chan func()
+	start   time.Time
+	tr      trainer      // train.go
+	so      sorter       // sort.go
+	byClass byClassFiles // by_class.go
 
 	writeRoot js.Value // labels.go: the folder the label check's changes are written into
 }

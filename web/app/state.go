@@ -48,6 +48,7 @@ type State struct {
 	Train      Train           // training a head (train_state.go)
 	Sort       *Sort           // sorting a folder (sort_state.go); nil before the first
 	Baked      *wire.Baked     // the build's head (baked.go); nil: none
+	ByClass    ByClass         // a folder made class by class (by_class.go)
 }
 
 // NewState is the state before the worker has said anything.

@@ -91,20 +91,25 @@ func (c *TrainSettings) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				_ = vgparent
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 				vgparent.AppendChild(vgn)
-				for vgiterkeyt, p := range wire.Presets {
+				for vgiterkeyt, o := range HeadChoices() {
 					var vgiterkey interface{} = vgiterkeyt
 					_ = vgiterkey
-					p := p
-					_ = p
+					o := o
+					_ = o
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
-					vgn.AddAttrInterface("selected", p.Name == c.App.State.Train.Form.Head)
-					vgn.AddAttrInterface("value", p.Name)
-					vgn.SetInnerHTML(p.About)
+					vgn.AddAttrInterface("selected", o.Value == c.App.State.Train.Form.Head)
+					vgn.AddAttrInterface("value", o.Value)
+					vgn.SetInnerHTML(o.Text)
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 				vgparent.AppendChild(vgn)
 			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+			vgparent.AppendChild(vgn)
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "about"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "set-head-about"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(ChoiceAbout(HeadChoices(), c.App.State.Train.Form.Head))
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "for", Val: "set-layer"}}}
@@ -267,29 +272,25 @@ func (c *TrainSettings) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				_ = vgparent
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "value", Val: "softmax"}}}
-				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("selected", c.App.State.Train.Form.Output == "softmax")
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Softmax, categorical cross-entropy"}
+				for vgiterkeyt, o := range OutputChoices {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					o := o
+					_ = o
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
-				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "value", Val: "sigmoid"}}}
-				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("selected", c.App.State.Train.Form.Output == "sigmoid")
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Sigmoid, binary cross-entropy (2 classes)"}
-					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("selected", o.Value == c.App.State.Train.Form.Output)
+					vgn.AddAttrInterface("value", o.Value)
+					vgn.SetInnerHTML(o.Text)
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 				vgparent.AppendChild(vgn)
 			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+			vgparent.AppendChild(vgn)
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "about"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "set-output-about"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(ChoiceAbout(OutputChoices, c.App.State.Train.Form.Output))
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "for", Val: "set-resize"}}}
@@ -309,29 +310,25 @@ func (c *TrainSettings) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				_ = vgparent
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "value", Val: "crop"}}}
-				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("selected", c.App.State.Train.Form.Resize == "crop")
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Centre crop, antialiased"}
+				for vgiterkeyt, o := range ResizeChoices {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					o := o
+					_ = o
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
-				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "value", Val: "nearest"}}}
-				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("selected", c.App.State.Train.Form.Resize == "nearest")
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Whole image, nearest (Keras)"}
-					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("selected", o.Value == c.App.State.Train.Form.Resize)
+					vgn.AddAttrInterface("value", o.Value)
+					vgn.SetInnerHTML(o.Text)
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 				vgparent.AppendChild(vgn)
 			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+			vgparent.AppendChild(vgn)
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "about"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "set-resize-about"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(ChoiceAbout(ResizeChoices, c.App.State.Train.Form.Resize))
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "check"}}}
@@ -369,29 +366,25 @@ func (c *TrainSettings) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				_ = vgparent
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "value", Val: "conservative"}}}
-				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("selected", c.App.State.Train.Form.Strategy == "conservative")
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Conservative: a new head on the frozen trunk"}
+				for vgiterkeyt, o := range StrategyChoices {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					o := o
+					_ = o
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
-				vgparent.AppendChild(vgn)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "option", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "value", Val: "dynamic"}}}
-				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("selected", c.App.State.Train.Form.Strategy == "dynamic")
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Dynamic: then fine-tune the top blocks with it"}
-					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("selected", o.Value == c.App.State.Train.Form.Strategy)
+					vgn.AddAttrInterface("value", o.Value)
+					vgn.SetInnerHTML(o.Text)
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 				vgparent.AppendChild(vgn)
 			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+			vgparent.AppendChild(vgn)
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "about"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "set-strategy-about"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(ChoiceAbout(StrategyChoices, c.App.State.Train.Form.Strategy))
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 			vgparent.AppendChild(vgn)
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "class", Val: "dynamic"}, vugu.VGAttribute{Namespace: "", Key: "id", Val: "dynamic-settings"}}}
