@@ -114,6 +114,13 @@ func TestSettingsReachTraining(t *testing.T) {
 
 func TestCacheCountAfterRun(t *testing.T) {
 	p, data, _ := newUserPage(t)
+	// Once the model is stored, the site's storage the line reports counts it (read only at
+	// manifest time, it did not).
+	env, err := wire.Decode(p.evalString(lastJS(wire.KindStatus, "")))
+	if err != nil || env.Status == nil || env.Status.BytesTotal == 0 {
+		t.Fatalf("no model size in the last status (%v)", err)
+	}
+	p.poll(fmt.Sprintf(`(r => !!r && JSON.parse(r).cache_stats.usage_bytes >= %d)(%s)`, env.Status.BytesTotal, lastJS(wire.KindCacheStats, "")))
 	p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
 	p.setField("set-epochs", "2")
 	run := func(want string) {
