@@ -215,7 +215,8 @@ func TestHostileUploadsInBrowser(t *testing.T) {
 }
 
 // The same files in a training folder: each refused one is skipped with its reason, the
-// decodable ones are listed, and the listing ends.
+// decodable ones are listed, and a run leaves out the cut-off ones (whose headers are whole)
+// with the messages a dropped one gets.
 func TestHostileFolderInBrowser(t *testing.T) {
 	dist, chromium, _, out, shared := browserTestEnv(t)
 	data := filepath.Join(t.TempDir(), "pets")
@@ -263,6 +264,20 @@ func TestHostileFolderInBrowser(t *testing.T) {
 	for _, name := range []string{"cmyk.jpg", "deep.png", "animated.gif", "cut.jpg", "cut.png"} {
 		if !listed[name] {
 			t.Errorf("%s is not listed (skipped: %q)", name, reasons[name])
+		}
+	}
+	p.setField("set-epochs", "2")
+	p.clickTrain()
+	r := p.waitTrained()
+	undecodable := p.pollString(`JSON.stringify(window.__graftRecorded.map(r => { try { return JSON.parse(r.data); } catch { return null; } })
+		.filter(m => m && m.kind === "extracted" && m.extracted.undecodable).map(m => m.extracted.undecodable))`)
+	t.Logf("trained on %d + %d photos; extraction refused %s", r.TrainImages, r.ValImages, undecodable)
+	if r.TrainImages+r.ValImages != len(env.Listing.Entries)-2 {
+		t.Errorf("trained on %d + %d of %d listed photos; want all but the two cut-off ones", r.TrainImages, r.ValImages, len(env.Listing.Entries))
+	}
+	for _, want := range []string{"“cats/cut.png” is a PNG that is cut short", "“cats/cut.jpg” looks like a JPEG file but could not be decoded"} {
+		if !strings.Contains(undecodable, want) {
+			t.Errorf("extraction refused %s; want %q among the reasons", undecodable, want)
 		}
 	}
 }
