@@ -166,6 +166,7 @@ func (a *App) StartTraining() {
 	}
 	t.Run++
 	t.Phase, t.Message, t.Epochs, t.Missing, t.Extract = TrainPreparing, "", nil, nil, nil
+	t.NotKept, t.NotKeptPhotos = "", 0
 	a.postTrain(s)
 	revealProgress()
 }
@@ -335,6 +336,7 @@ func (a *App) onExtracted(k int, e *wire.Extracted) {
 	if _, ok := x.Finish(e, a.nowMs()); !ok {
 		return
 	}
+	a.noteNotKept(k, e)
 	switch {
 	case known && e.Undecodable != "":
 		t.Failed = append(t.Failed, wire.Skip{Path: t.List.Entries[entry].Path, Reason: e.Undecodable})

@@ -139,6 +139,9 @@ type Train struct {
 	Message string        // why the run failed or stopped
 	Workers int           // pool size for this page
 
+	NotKept       string // why the browser would not keep some of the run's features (resume.go)
+	NotKeptPhotos int    // how many photos' features it would not keep
+
 	Heads     wire.Heads // saved heads
 	HeadsRead bool       // the model worker answered once
 	HeadError string     // the last head operation's error

@@ -57,7 +57,7 @@ const extractFeaturesJS = `(async () => {
     r.onerror = () => reject(r.error);
   });
   db.close();
-  return vec instanceof Float32Array ? JSON.stringify(Array.from(vec)) : "no cached vector under the key";
+  return vec && vec.f instanceof Float32Array ? JSON.stringify(Array.from(vec.f)) : "no cached vector under the key";
 })()`
 
 // browserFeatures returns the browser's pooled layer features of file in resize mode, from the

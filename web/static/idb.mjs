@@ -36,7 +36,7 @@ const finished = (tx) =>
   });
 
 export const graftIDB = {
-  // getFeatures: an array as long as keys, each a Float32Array or undefined.
+  // getFeatures: an array as long as keys, each the stored {f, sum} or undefined (Go checks sum).
   async getFeatures(keys) {
     const db = await open();
     const tx = db.transaction("features", "readonly");
@@ -44,17 +44,18 @@ export const graftIDB = {
     const out = new Array(keys.length);
     keys.forEach((k, i) => {
       const r = store.get(k);
-      r.onsuccess = () => { out[i] = r.result instanceof Float32Array ? r.result : undefined; };
+      r.onsuccess = () => { const v = r.result; out[i] = v && v.f instanceof Float32Array ? v : undefined; };
     });
     await finished(tx);
     return out;
   },
 
-  async putFeatures(keys, vecs) {
+  // putFeatures keeps vecs[i] with its checksum sums[i] under keys[i], all in one transaction.
+  async putFeatures(keys, vecs, sums) {
     const db = await open();
     const tx = db.transaction("features", "readwrite");
     const store = tx.objectStore("features");
-    keys.forEach((k, i) => store.put(vecs[i], k));
+    keys.forEach((k, i) => store.put({ f: vecs[i], sum: sums[i] }, k));
     await finished(tx);
   },
 

@@ -156,6 +156,10 @@ type Extracted struct {
 	Error       string  `json:"error,omitempty"`
 	DecodeMs    float64 `json:"decode_ms"`
 	ModelMs     float64 `json:"model_ms"`
+	// NotKept: the browser refused to keep the features (why, in words: keep.go); a pool
+	// worker other than the model worker sends them along for the model worker (Keep).
+	NotKept string `json:"not_kept,omitempty"`
+	Kept    *Keep  `json:"kept,omitempty"`
 }
 
 // Epoch is one line of the training history (core/head.Epoch). Diverged: a loss was not a

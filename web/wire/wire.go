@@ -46,6 +46,7 @@ type Envelope struct {
 	Cache       *Cache       `json:"cache,omitempty"`
 	CacheStats  *CacheStats  `json:"cache_stats,omitempty"`
 	Baked       *Baked       `json:"baked,omitempty"` // baked.go
+	Keep        *Keep        `json:"keep,omitempty"`  // keep.go
 
 	// Sorting a folder (sort.go).
 	SortStart *SortStart `json:"sort_start,omitempty"`
@@ -232,6 +233,8 @@ func Decode(text string) (Envelope, error) {
 		ok = e.CacheStats != nil
 	case KindBaked:
 		ok = e.Baked != nil
+	case KindKeep:
+		ok = e.Keep != nil
 	case KindSortStart:
 		ok = e.SortStart != nil
 	case KindSortReady:

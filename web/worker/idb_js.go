@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"math"
 	"syscall/js"
 	"unsafe"
 
@@ -38,25 +39,36 @@ func (idbFeatures) GetFeatures(ctx context.Context, keys []string) ([][]float32,
 	out := make([][]float32, len(keys))
 	u8 := js.Global().Get("Uint8Array")
 	for i := range out {
-		v := arr.Index(i)
-		if !v.Truthy() {
+		rec := arr.Index(i)
+		if !rec.Truthy() {
 			continue
 		}
+		v, sum := rec.Get("f"), rec.Get("sum")
 		f := make([]float32, v.Get("length").Int())
 		if len(f) > 0 {
 			js.CopyBytesToGo(floatBytes(f), u8.New(v.Get("buffer"), v.Get("byteOffset"), v.Get("byteLength")))
 		}
-		out[i] = f
+		sealed := sum.Type() == js.TypeNumber && sum.Float() >= 0 && sum.Float() <= math.MaxUint32
+		var s uint32
+		if sealed {
+			s = uint32(sum.Float())
+		}
+		out[i] = engine.OpenFeatures(keys[i], f, s, sealed) // nil: not a complete entry, a miss
 	}
 	return out, nil
 }
 
+// PutFeatures stores each vector with its checksum (engine.SealFeatures), in one transaction.
 func (idbFeatures) PutFeatures(ctx context.Context, keys []string, vecs [][]float32) error {
 	g, err := idb()
 	if err != nil {
 		return err
 	}
-	_, err = await(g.Call("putFeatures", jsArray(keys, stringToJS), jsArray(vecs, float32sToJS)))
+	sums := make([]any, len(keys))
+	for i, k := range keys {
+		sums[i] = float64(engine.SealFeatures(k, vecs[i]))
+	}
+	_, err = await(g.Call("putFeatures", jsArray(keys, stringToJS), jsArray(vecs, float32sToJS), js.ValueOf(sums)))
 	return err
 }
 

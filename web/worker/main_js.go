@@ -111,7 +111,7 @@ func (w *worker) onMessage(data js.Value) {
 	case wire.KindRun, wire.KindExtract, wire.KindSortRun, wire.KindSortPhoto: // in order: a run's settings (or head) before its images
 		w.extracts <- job{env: env, blob: data.Get("blob")}
 		return
-	case wire.KindList, wire.KindTrain, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache, wire.KindSortStart, wire.KindSortPlan, wire.KindAudit:
+	case wire.KindList, wire.KindTrain, wire.KindKeep, wire.KindHeads, wire.KindHeadOp, wire.KindBench, wire.KindCache, wire.KindSortStart, wire.KindSortPlan, wire.KindAudit:
 		if w.role == "model" {
 			w.control <- job{env: env, blob: data.Get("blob"), files: data.Get("files")}
 		}
@@ -129,11 +129,15 @@ func (w *worker) onMessage(data js.Value) {
 // download runs the Downloader against the model folder beside the worker script.
 func (w *worker) download() {
 	base := js.Global().Get("URL").New("model/", js.Global().Get("location").Get("href")).Get("href").String()
+	store, storeErr := openCacheStore(base)
 	d := &engine.Downloader{
 		Net:  netFetcher{base: base},
 		Hash: webCryptoHash(),
 		OnStatus: func(s wire.Status) {
 			s.Engine = w.engineName
+			if storeErr != nil && s.CacheError == "" { // a private window's Cache API: the model works, unkept
+				s.CacheError = "this browser would not keep the model (" + storeErr.Error() + "): the next visit downloads it again"
+			}
 			post(wire.Envelope{Kind: wire.KindStatus, Status: &s})
 		},
 		OnSession: func(s *engine.Session) {
@@ -148,7 +152,7 @@ func (w *worker) download() {
 			}
 		},
 	}
-	if store, err := openCacheStore(base); err == nil {
+	if storeErr == nil {
 		d.Store = store
 	}
 	s, err := d.Run(context.Background())

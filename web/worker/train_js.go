@@ -30,7 +30,7 @@ const yieldEvery = 100 * time.Millisecond
 
 // training is the worker's training state.
 type training struct {
-	features engine.FeatureStore
+	features *engine.KeptFeatures // IndexedDB, and memory for what it would not keep
 	trainer  engine.Trainer
 	shelf    *engine.Shelf // set with the session, before settled closes
 
@@ -44,7 +44,7 @@ type training struct {
 }
 
 func (t *training) init() {
-	t.features = idbFeatures{}
+	t.features = engine.NewKeptFeatures(idbFeatures{})
 	t.cancelled = map[int]bool{}
 }
 
@@ -130,6 +130,14 @@ func (w *worker) extractLoop() {
 			})
 		}
 		out.Hit, out.Computed, out.DecodeMs, out.ModelMs = res.Hit, res.Computed, res.DecodeMs, res.ModelMs
+		// Vectors IndexedDB refused stay in memory: the model worker's own, for its training;
+		// another worker's go to the page, which hands them to the model worker.
+		if keys, vecs, reason := w.features.TakeUnkept(w.role != "model"); reason != "" {
+			out.NotKept = reason
+			if w.role != "model" {
+				out.Kept = &wire.Keep{Keys: keys, Features: vecs}
+			}
+		}
 		switch {
 		case engine.IsUndecodable(err):
 			out.Undecodable = err.Error()
@@ -174,6 +182,8 @@ func (w *worker) controlLoop() {
 			w.headOp(j.env.HeadOp, j.blob)
 		case wire.KindCache:
 			w.cacheOp(j.env.Cache.Op)
+		case wire.KindKeep:
+			w.features.Keep(j.env.Keep.Keys, j.env.Keep.Features)
 		case wire.KindSortStart:
 			r, file := w.shelf.SortReady(j.env.SortStart.Run)
 			if file == nil {
