@@ -28,6 +28,7 @@ type StoredHead struct {
 	Name      string
 	CreatedMs float64 // Unix milliseconds
 	File      []byte  // the head file
+	Draft     bool    // kept automatically after training, not saved by the user (draft.go)
 }
 
 // HeadStore keeps heads.
@@ -59,6 +60,8 @@ type Shelf struct {
 	activeID     int             // -1: none; 0: the head just trained
 	activeName   string
 	activeFile   []byte // the active model's head file
+	discarded    bool   // the user discarded the draft of the head just trained (draft.go)
+	draftErr     string // why the draft could not be kept
 }
 
 // NewShelf is a shelf with no active head.
@@ -76,6 +79,7 @@ func (s *Shelf) SetTrained(m *head.Model, file []byte, fallback *head.Model, fal
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.trained, s.trainedFile, s.fallback, s.fallbackFile = m, file, fallback, fallbackFile
+	s.discarded = false
 	s.active, s.classifier, s.activeID, s.activeName = m, c, 0, DefaultHeadName(m.Classes)
 	s.activeFile = file
 	return nil
@@ -97,11 +101,19 @@ func (s *Shelf) List(ctx context.Context) wire.Heads {
 	out.Unsaved = trained != nil // until a saved (or imported) head is this very file
 	sum := sha256.Sum256(trained)
 	for _, h := range stored {
+		if h.Draft {
+			s.listDraft(&out, h)
+			continue
+		}
 		out.Heads = append(out.Heads, s.describe(h))
 		if trained != nil && sha256.Sum256(h.File) == sum {
 			out.Unsaved = false
 		}
 	}
+	s.mu.Lock()
+	out.Unsaved = out.Unsaved && !s.discarded
+	out.DraftError = s.draftErr
+	s.mu.Unlock()
 	slices.SortFunc(out.Heads, func(a, b wire.HeadInfo) int { return b.ID - a.ID })
 	s.mu.Lock()
 	out.Active = s.activeID
@@ -173,12 +185,13 @@ func (s *Shelf) Save(ctx context.Context, name string, nowMs float64) (int, erro
 	}
 	sum := sha256.Sum256(file)
 	for _, h := range stored {
-		if sha256.Sum256(h.File) == sum { // a second tap on Save: this very file is kept already
+		if !h.Draft && sha256.Sum256(h.File) == sum { // a second tap on Save: this very file is kept already
 			s.mu.Lock()
 			if s.active == m {
 				s.activeID, s.activeName = h.ID, h.Name
 			}
 			s.mu.Unlock()
+			s.dropDrafts(ctx, stored)
 			return h.ID, &AlreadySavedError{ID: h.ID, Name: h.Name}
 		}
 	}
@@ -196,6 +209,7 @@ func (s *Shelf) Save(ctx context.Context, name string, nowMs float64) (int, erro
 		s.activeID, s.activeName = id, name
 	}
 	s.mu.Unlock()
+	s.dropDrafts(ctx, stored) // saved now: no longer a draft
 	return id, nil
 }
 
@@ -229,7 +243,7 @@ func (s *Shelf) find(ctx context.Context, id int) (StoredHead, error) {
 	if err != nil {
 		return StoredHead{}, err
 	}
-	i := slices.IndexFunc(stored, func(h StoredHead) bool { return h.ID == id })
+	i := slices.IndexFunc(stored, func(h StoredHead) bool { return h.ID == id && !h.Draft })
 	if i < 0 {
 		return StoredHead{}, fmt.Errorf("no saved head %d (deleted in another tab?)", id)
 	}

@@ -1,7 +1,10 @@
 // idb.mjs — IndexedDB for the workers, as small Promise functions Go awaits (web/worker/idb_js.go).
 // One database, "graft", version 2, three object stores:
-//   features: Float32Array values under app/dataset Key.String() keys (the feature cache);
-//   heads:    {id (auto), name, created (Unix ms), file (Uint8Array, a head file)};
+//   features: {f: Float32Array, sum: CRC-32} under app/dataset Key.String() keys (the feature
+//             cache; sum is web/engine SealFeatures, written in the vector's own transaction,
+//             so an entry without it, or whose bytes do not match it, is never read back);
+//   heads:    {id (auto), name, created (Unix ms), file (Uint8Array, a head file), draft (true
+//             for the head last trained, kept until saved or discarded: web/engine/draft.go)};
 //   inputs:   Uint8Array values under blockinput.BlockInputKey keys (the dynamic strategy's block
 //             inputs, web/engine/blockinput.go; added in version 2).
 // Each call is one transaction; a batch of gets or puts shares it (one trip through the event

@@ -285,15 +285,20 @@ type Heads struct {
 	Unsaved bool `json:"unsaved,omitempty"`
 	// Notice is what a save did, in words ("Saved as “pets”.", "Already saved as “pets”.").
 	Notice string `json:"notice,omitempty"`
+	// Draft is the head last trained, kept automatically and not saved (nil: none); DraftError
+	// why it could not be kept.
+	Draft      *HeadInfo `json:"draft,omitempty"`
+	DraftError string    `json:"draft_error,omitempty"`
 }
 
 // Head operations.
 const (
-	HeadSave   = "save"   // keep the head just trained under Name
-	HeadUse    = "use"    // classify photos with head ID
-	HeadDelete = "delete" // forget head ID
-	HeadExport = "export" // send head ID's file (head_file)
-	HeadImport = "import" // check and keep the file sent as "blob" (FileName)
+	HeadSave    = "save"    // keep the head just trained under Name
+	HeadUse     = "use"     // classify photos with head ID
+	HeadDelete  = "delete"  // forget head ID
+	HeadExport  = "export"  // send head ID's file (head_file)
+	HeadImport  = "import"  // check and keep the file sent as "blob" (FileName)
+	HeadDiscard = "discard" // delete draft ID (Save with a draft's ID saves it)
 )
 
 // HeadOp is one operation on the saved heads.

@@ -190,7 +190,7 @@ func (idbHeads) ListHeads(ctx context.Context) ([]engine.StoredHead, error) {
 			continue
 		}
 		out = append(out, engine.StoredHead{ID: r.Get("id").Int(), Name: r.Get("name").String(),
-			CreatedMs: r.Get("created").Float(), File: bytesFromJS(r.Get("file"))})
+			CreatedMs: r.Get("created").Float(), File: bytesFromJS(r.Get("file")), Draft: r.Get("draft").Truthy()})
 	}
 	return out, nil
 }
@@ -204,6 +204,9 @@ func (idbHeads) AddHead(ctx context.Context, h engine.StoredHead) (int, error) {
 	rec.Set("name", h.Name)
 	rec.Set("created", h.CreatedMs)
 	rec.Set("file", bytesToJS(h.File))
+	if h.Draft {
+		rec.Set("draft", true)
+	}
 	id, err := await(g.Call("addHead", rec))
 	if err != nil {
 		return 0, err

@@ -321,6 +321,7 @@ func (w *worker) train(req *wire.Train) {
 		fail(err)
 		return
 	}
+	w.shelf.KeepDraft(ctx, js.Global().Get("Date").Call("now").Float()) // a refusal is listed with the heads
 	out.Msg.Engine = w.engineName
 	// What the caches hold now, before the result: the page shows both at once, so its cache
 	// line is never the previous run's while the result is on screen.
@@ -352,7 +353,11 @@ func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
 	switch op.Op {
 	case wire.HeadSave:
 		var id int
-		id, err = w.shelf.Save(ctx, op.Name, now)
+		if op.ID > 0 { // a draft kept from before
+			id, err = w.shelf.SaveDraft(ctx, op.ID, op.Name, now)
+		} else {
+			id, err = w.shelf.Save(ctx, op.Name, now)
+		}
 		var dup *engine.AlreadySavedError
 		if errors.As(err, &dup) {
 			notice, err = "Already saved as “"+dup.Name+"”: nothing added.", nil
@@ -363,6 +368,8 @@ func (w *worker) headOp(op *wire.HeadOp, blob js.Value) {
 		err = w.shelf.Use(ctx, op.ID)
 	case wire.HeadDelete:
 		err = w.shelf.Delete(ctx, op.ID)
+	case wire.HeadDiscard:
+		err = w.shelf.Discard(ctx, op.ID)
 	case wire.HeadImport:
 		var buf js.Value
 		if buf, err = await(blob.Call("arrayBuffer")); err == nil {
