@@ -10,6 +10,7 @@ package engine
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	"math"
 	"strings"
@@ -131,3 +132,24 @@ func RefusalReason(err error) string {
 	}
 	return msg
 }
+
+// GetBlockInputs reads Store's block inputs (the dynamic strategy's; not kept in memory: a
+// refused one stops the extraction with the browser's message).
+func (k *KeptFeatures) GetBlockInputs(ctx context.Context, keys []string) ([][]byte, error) {
+	in, ok := k.Store.(BlockInputStore)
+	if !ok {
+		return nil, errNoBlockInputs
+	}
+	return in.GetBlockInputs(ctx, keys)
+}
+
+// PutBlockInputs stores block inputs in Store.
+func (k *KeptFeatures) PutBlockInputs(ctx context.Context, keys []string, vals [][]byte) error {
+	in, ok := k.Store.(BlockInputStore)
+	if !ok {
+		return errNoBlockInputs
+	}
+	return in.PutBlockInputs(ctx, keys, vals)
+}
+
+var errNoBlockInputs = errors.New("engine: the feature store keeps no block inputs")

@@ -76,3 +76,18 @@ func TestKeptFeaturesWhenStoreRefuses(t *testing.T) {
 		t.Errorf("a store that keeps everything: unkept %v %q, %d held", keys, reason, k.Held())
 	}
 }
+
+func TestKeptFeaturesPassBlockInputs(t *testing.T) {
+	ctx := context.Background()
+	k := NewKeptFeatures(NewMemFeatures())
+	var _ BlockInputStore = k // Prepare asks the feature store for the dynamic strategy's inputs
+	if err := k.PutBlockInputs(ctx, []string{"a"}, [][]byte{{7}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.GetBlockInputs(ctx, []string{"a"}); err != nil || len(got) != 1 || !slices.Equal(got[0], []byte{7}) {
+		t.Errorf("block inputs read back %v, %v", got, err)
+	}
+	if _, err := NewKeptFeatures(refusingStore{}).GetBlockInputs(ctx, []string{"a"}); err == nil {
+		t.Error("a store without block inputs gives some")
+	}
+}
