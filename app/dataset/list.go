@@ -12,13 +12,11 @@
 package dataset
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"image"
 	"io/fs"
 	"os"
 	"path"
@@ -133,23 +131,17 @@ func (l *Lister) Add(rel string, data []byte) {
 	l.classOf = append(l.classOf, class)
 }
 
-// checkImage reads the image header; "" means it looks like an image Decode can read.
+// checkImage reads the image header (preprocess.ReadHeader: no decoder needed, so the browser
+// build lists as the native one does); "" means it looks like an image Decode can read.
 func checkImage(data []byte) string {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		_, _, derr := preprocess.Decode(data) // the same header check, with preprocess's description
-		if derr == nil {
-			derr = err
-		}
-		if errors.Is(derr, preprocess.ErrNotImage) || errors.Is(err, image.ErrFormat) {
-			return ReasonNotImage + ": " + strings.TrimPrefix(derr.Error(), "preprocess: ")
-		}
-		return ReasonUndecodable + ": " + strings.TrimPrefix(derr.Error(), "preprocess: ")
+	_, err := preprocess.ReadHeader(data)
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, preprocess.ErrNotImage):
+		return ReasonNotImage + ": " + strings.TrimPrefix(err.Error(), "preprocess: ")
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > preprocess.MaxPixels {
-		return fmt.Sprintf("%s: %s image of %d×%d pixels (at most %d Mpx)", ReasonUndecodable, format, cfg.Width, cfg.Height, preprocess.MaxPixels>>20)
-	}
-	return ""
+	return ReasonUndecodable + ": " + strings.TrimPrefix(err.Error(), "preprocess: ")
 }
 
 // Listing sorts what was added and removes duplicates: of files with the same content, the

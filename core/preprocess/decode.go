@@ -1,7 +1,9 @@
 // decode.go implements Decode: image bytes → image.Image, with a pixel budget checked from the
-// header before any pixel is decoded (decompression bombs), and JPEG EXIF orientation applied.
-// Formats are those of the standard library (image/jpeg, image/png, image/gif) and
-// golang.org/x/image (webp, bmp), found through image.DecodeConfig's registry.
+// header before any pixel is decoded (decompression bombs: ReadHeader), and JPEG EXIF
+// orientation applied. Formats are those of the standard library (image/jpeg, image/png,
+// image/gif) and golang.org/x/image (webp, bmp), registered in formats.go; the browser build
+// decodes with the browser and registers none (formats_js.go), so there Decode refuses with
+// ErrNoDecoders while ReadHeader works as natively.
 package preprocess
 
 import (
@@ -9,12 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/gif"  // registers "gif"; image.Decode returns the first frame
-	_ "image/jpeg" // registers "jpeg"
-	_ "image/png"  // registers "png"
-
-	_ "golang.org/x/image/bmp"  // registers "bmp"
-	_ "golang.org/x/image/webp" // registers "webp"
 )
 
 // MaxPixels is the largest width×height Decode accepts: 64 Mpx, well above any camera photo
@@ -27,6 +23,8 @@ var (
 	ErrNotImage = errors.New("preprocess: not a supported image (JPEG, PNG, GIF, WebP or BMP)")
 	// ErrTooLarge: the header declares more than MaxPixels pixels; nothing was decoded.
 	ErrTooLarge = errors.New("preprocess: image too large")
+	// ErrNoDecoders: this build links none of Go's image decoders (the browser's decodes).
+	ErrNoDecoders = errors.New("preprocess: this build decodes photos with the browser; Go's image decoders are not linked")
 )
 
 // Decode decodes a JPEG, PNG, GIF (first frame), WebP or BMP image. format is the registered
@@ -37,19 +35,16 @@ var (
 // browser shows it; the result is then an opaque *image.RGBA. Keras' load_img does not do
 // this, so a rotated phone photo reaches Keras sideways but reaches us upright.
 func Decode(data []byte) (img image.Image, format string, err error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	h, err := ReadHeader(data)
 	if err != nil {
-		if errors.Is(err, image.ErrFormat) {
-			return nil, "", fmt.Errorf("%w; the data looks like %s", ErrNotImage, sniff(data))
-		}
-		return nil, format, fmt.Errorf("preprocess: reading the %s header: %w", format, err)
+		return nil, h.Format, err
 	}
-	if err := checkPixelBudget(format, cfg.Width, cfg.Height); err != nil {
-		return nil, format, err
+	if !decodersLinked {
+		return nil, h.Format, ErrNoDecoders
 	}
 	img, format, err = image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, format, fmt.Errorf("preprocess: decoding %s: %w", format, err)
+		return nil, h.Format, fmt.Errorf("preprocess: decoding %s: %w", h.Format, err)
 	}
 	// The header was checked; check what the decoder actually built too (a GIF frame or a JPEG
 	// with a second SOF could in principle disagree with the header).
@@ -63,6 +58,22 @@ func Decode(data []byte) (img image.Image, format string, err error) {
 		}
 	}
 	return img, format, nil
+}
+
+// ReadHeader is Decode's check before decoding: the header (DecodeHeader, which gives what
+// image.DecodeConfig would), then the pixel budget. Errors wrap ErrNotImage (saying what the
+// bytes look like), ErrTooLarge, or say the header is damaged or cut short.
+func ReadHeader(data []byte) (Header, error) {
+	h, err := DecodeHeader(data)
+	switch {
+	case errors.Is(err, ErrNotImage):
+		return h, fmt.Errorf("%w; the data looks like %s", ErrNotImage, sniff(data))
+	case err != nil && h.Format == "":
+		return h, fmt.Errorf("%w; the data looks like %s", ErrNotImage, sniff(data)) // too short for any signature
+	case err != nil:
+		return h, fmt.Errorf("preprocess: reading the %s header: %w", h.Format, err)
+	}
+	return h, checkPixelBudget(h.Format, h.Width, h.Height)
 }
 
 // checkPixelBudget refuses empty images and images over MaxPixels, naming the size and the limit.

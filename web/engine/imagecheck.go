@@ -1,6 +1,6 @@
 // Refusing a hostile or unusable photo before anything decodes it: from its size, its first
-// bytes (image.DecodeConfig reads only the header: PNG IHDR, GIF logical screen, JPEG SOF,
-// WebP VP8X/VP8/VP8L, BMP info header) and its last bytes (a PNG ends with its IEND chunk,
+// bytes (preprocess.DecodeHeader reads only the header, as image.DecodeConfig would, with no
+// decoder linked: PNG IHDR, GIF logical screen, JPEG SOF, WebP VP8X/VP8/VP8L, BMP info header) and its last bytes (a PNG ends with its IEND chunk,
 // PNG spec §11.2.5), so that a 100 Mpx "decompression bomb", a 500 MB file, an SVG (which can
 // carry scripts), a HEIC photo or a cut-off file gets a message naming it within milliseconds
 // instead of a decoder's minutes or memory.
@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image"
 	"io"
 	"strings"
 
@@ -59,7 +58,7 @@ func CheckHeader(name, mime string, size int64, head, tail []byte) string {
 	default:
 		return "" // unknown here (AVIF, or no signature): the browser may still decode it
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
+	cfg, err := preprocess.DecodeHeader(head)
 	whole := int64(len(head)) >= size
 	switch {
 	case err != nil && (whole || !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF)):

@@ -67,7 +67,7 @@ func TestCheckHeaderRefuses(t *testing.T) {
 		{"b.svg", "image/svg+xml", 10, []byte("<!-- x -->"), nil, []string{"SVG", "scripts"}},
 		{"zero.png", "image/png", 100, pngHeader(0, 10), pngEnd, []string{"“zero.png”", "damaged"}},
 		{"c.svg", "", 5000, []byte("<!-- " + strings.Repeat("a long licence ", 100) + " --><svg>"), nil, []string{"SVG", "scripts"}},
-		{"broken.gif", "image/gif", 10, []byte("GIF89a\x01"), nil, []string{"“broken.gif”", "GIF", "damaged or cut short"}},
+		{"broken.gif", "image/gif", 7, []byte("GIF89a\x01"), nil, []string{"“broken.gif”", "GIF", "damaged or cut short"}},
 		{"notes.jpg", "image/jpeg", 12, []byte("hello there\n"), nil, []string{"text file"}},
 	} {
 		got := CheckHeader(c.name, c.mime, c.size, c.head, c.tail)
