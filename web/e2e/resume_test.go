@@ -3,7 +3,7 @@
 // next run on the same folder says it continues; a feature entry cut short or written without
 // its completion checksum is never read back (its photo is extracted again); a browser whose
 // IndexedDB is full and whose Cache API is refused (a private window) still trains and
-// classifies, and says what it could not keep. Faults are injected by serving idb.mjs — which
+// classifies, and says what it could not keep (the model, the features, the draft head). Faults are injected by serving idb.mjs — which
 // every worker imports before anything else runs there — with a prelude that makes
 // IDBObjectStore's put and add throw QuotaExceededError and caches.open reject.
 package e2e
@@ -169,6 +169,9 @@ func TestStorageRefusedInBrowser(t *testing.T) {
 	want := fmt.Sprintf("This browser refused to keep the features of %d photos (storage full)", n)
 	if got := p.evalString(`document.querySelector("#not-kept-line")?.textContent || ""`); !strings.HasPrefix(got, want) {
 		t.Errorf("the page says %q, want %q…", got, want)
+	}
+	if got := p.pollString(`document.querySelector("#draft-error")?.textContent || ""`); !strings.Contains(got, "refused to keep a draft of the head (storage full)") {
+		t.Errorf("with storage full the heads panel says %q of the draft", got)
 	}
 	p.shot("storage-refused")
 	// The page goes on: a photo classifies with the head just trained.
