@@ -3,7 +3,6 @@
 package resnet50_test
 
 import (
-	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -35,17 +34,7 @@ func TestRunRecyclesBuffersWithoutChangingResults(t *testing.T) {
 		}
 		return y, seen
 	}
-	same := func(what string, a, b []float32) {
-		t.Helper()
-		if len(a) != len(b) {
-			t.Fatalf("%s: %d vs %d elements", what, len(a), len(b))
-		}
-		for i := range a {
-			if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-				t.Fatalf("%s: element %d: %v vs %v", what, i, a[i], b[i])
-			}
-		}
-	}
+	same := func(what string, a, b []float32) { t.Helper(); sameBits(t, what, a, b) }
 	y1, seen1 := run(input(1))
 	kept := append([]float32(nil), y1.Data...)
 	run(input(2)) // recycles the buffers of the first call

@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 	"testing"
 
@@ -30,26 +29,7 @@ var variantSizes = [][2]int{{640, 480}, {1024, 768}, {1600, 1200}, {2048, 1536},
 // shared photos themselves (at most one pass over them), the rest variants.
 func makeVariedPhotos(t *testing.T, src, dir string, n, copies int) {
 	t.Helper()
-	var files []string // cats and dogs taken in turn
-	var classes [][]string
-	for _, class := range []string{"cats", "dogs"} {
-		if err := os.MkdirAll(filepath.Join(dir, class), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		names, _ := filepath.Glob(filepath.Join(src, class, "*.jpg"))
-		if len(names) == 0 {
-			t.Fatalf("no photos in %s/%s", src, class)
-		}
-		slices.Sort(names)
-		classes = append(classes, names)
-	}
-	for i := 0; i < len(classes[0]) || i < len(classes[1]); i++ {
-		for _, c := range classes {
-			if i < len(c) {
-				files = append(files, c[i])
-			}
-		}
-	}
+	files := interleavedPhotos(t, src, dir)
 	jobs := make(chan int)
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup

@@ -105,26 +105,7 @@ func TestTrainMeasure(t *testing.T) {
 // makeManyPhotos writes n JPEGs under dir/cats and dir/dogs from src's photos.
 func makeManyPhotos(t *testing.T, src, dir string, n int) {
 	t.Helper()
-	var classes [][]string
-	for _, class := range []string{"cats", "dogs"} {
-		if err := os.MkdirAll(filepath.Join(dir, class), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		names, _ := filepath.Glob(filepath.Join(src, class, "*.jpg"))
-		if len(names) == 0 {
-			t.Fatalf("no photos in %s/%s", src, class)
-		}
-		slices.Sort(names)
-		classes = append(classes, names)
-	}
-	var files []string // cats and dogs taken in turn
-	for i := 0; i < len(classes[0]) || i < len(classes[1]); i++ {
-		for _, c := range classes {
-			if i < len(c) {
-				files = append(files, c[i])
-			}
-		}
-	}
+	files := interleavedPhotos(t, src, dir)
 	for i := range n {
 		from := files[i%len(files)]
 		data, err := os.ReadFile(from)
@@ -137,6 +118,32 @@ func makeManyPhotos(t *testing.T, src, dir string, n int) {
 		class := filepath.Base(filepath.Dir(from))
 		writeFile(t, filepath.Join(dir, class, fmt.Sprintf("%05d-%s", i, filepath.Base(from))), data)
 	}
+}
+
+// interleavedPhotos lists src's cats and dogs taken in turn, and makes dir/cats and dir/dogs.
+func interleavedPhotos(t *testing.T, src, dir string) []string {
+	t.Helper()
+	var classes [][]string
+	for _, class := range []string{"cats", "dogs"} {
+		if err := os.MkdirAll(filepath.Join(dir, class), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		names, _ := filepath.Glob(filepath.Join(src, class, "*.jpg"))
+		if len(names) == 0 {
+			t.Fatalf("no photos in %s/%s", src, class)
+		}
+		slices.Sort(names)
+		classes = append(classes, names)
+	}
+	var files []string
+	for i := 0; i < len(classes[0]) || i < len(classes[1]); i++ {
+		for _, c := range classes {
+			if i < len(c) {
+				files = append(files, c[i])
+			}
+		}
+	}
+	return files
 }
 
 // measureMemory is performance.measureUserAgentSpecificMemory's total in bytes (0 if unavailable).

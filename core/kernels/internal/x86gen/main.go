@@ -112,20 +112,9 @@ func (g *gen) arg(params [][2]string, name, reg string) {
 }
 
 // rowAddr is the address of row i of a matrix whose rows 0–2 are at base0 + i·ld and rows 3–5
-// at base3 + (i−3)·ld (ld in bytes in ldReg), plus disp bytes.
+// at base3 + (i−3)·ld (ld in bytes in ldReg), plus disp bytes: rowAddr4 with two bases.
 func rowAddr(i, disp int, base0, base3, ldReg string) string {
-	base := base0
-	if i >= 3 {
-		base, i = base3, i-3
-	}
-	d := ""
-	if disp != 0 {
-		d = fmt.Sprint(disp)
-	}
-	if i == 0 {
-		return fmt.Sprintf("%s(%s)", d, base)
-	}
-	return fmt.Sprintf("%s(%s)(%s*%d)", d, base, ldReg, i)
+	return rowAddr4(i, disp, [4]string{base0, base3}, ldReg)
 }
 
 // gemmTile emits the mr×nr micro-kernel. Registers: SI/DI rows 0 and 3 of A, BX lda in bytes,
