@@ -24,19 +24,37 @@ const (
 	MaxFileBytes = 256 << 20
 )
 
-// FitSize returns the size an image of w×h is brought to before it reaches Go: itself when it
-// is within MaxSide and MaxPixels, else the largest size within both with the same aspect ratio.
-func FitSize(w, h int) (fw, fh int, scaled bool) {
+// PhotoLimits are a photo's limits when it is classified on its own; FolderLimits when it is one
+// of a folder's (extraction for training, sorting). A folder's photos go through three workers
+// at once, each decoding one, and a 12 Mpx photo held as the browser's bitmap, its canvas, the
+// canvas's pixels and Go's copy is about 190 MB: the longest side of a folder's photo is brought
+// to 2048 px (12.6 MB of pixels; web/README.md has the memory measured). The head then learns from what a 2048 px photo gives, a little
+// different from `graft train` on the full-size file (the crop is smaller than the photo either
+// way: 224 px from at least 1536).
+var (
+	PhotoLimits  = Limits{MaxSide, MaxPixels}
+	FolderLimits = Limits{2048, 2048 * 2048}
+)
+
+// Limits bound the size of a decoded image that reaches Go.
+type Limits struct{ Side, Pixels int }
+
+// FitSize is PhotoLimits.Fit.
+func FitSize(w, h int) (fw, fh int, scaled bool) { return PhotoLimits.Fit(w, h) }
+
+// Fit returns the size an image of w×h is brought to before it reaches Go: itself when it is
+// within the limits, else the largest size within both with the same aspect ratio.
+func (l Limits) Fit(w, h int) (fw, fh int, scaled bool) {
 	if w <= 0 || h <= 0 {
 		return w, h, false
 	}
-	s := math.Min(1, float64(MaxSide)/float64(max(w, h)))
-	s = math.Min(s, math.Sqrt(float64(MaxPixels)/(float64(w)*float64(h))))
+	s := math.Min(1, float64(l.Side)/float64(max(w, h)))
+	s = math.Min(s, math.Sqrt(float64(l.Pixels)/(float64(w)*float64(h))))
 	if s >= 1 {
 		return w, h, false
 	}
 	fw, fh = max(1, int(float64(w)*s)), max(1, int(float64(h)*s))
-	for fw*fh > MaxPixels || max(fw, fh) > MaxSide { // float rounding at the edge
+	for fw*fh > l.Pixels || max(fw, fh) > l.Side { // float rounding at the edge
 		if fw >= fh {
 			fw--
 		} else {

@@ -7,30 +7,40 @@ import (
 )
 
 func TestFitSize(t *testing.T) {
-	for _, tc := range []struct{ w, h int }{
-		{1, 1}, {224, 224}, {4032, 3024}, {4096, 4096}, {4097, 10}, {8064, 6048}, {6048, 8064},
-		{20000, 3}, {3, 20000}, {5000, 4000}, {4096, 4097}, {100000, 100000},
-	} {
-		fw, fh, scaled := FitSize(tc.w, tc.h)
-		within := tc.w <= MaxSide && tc.h <= MaxSide && tc.w*tc.h <= MaxPixels
-		if within {
-			if scaled || fw != tc.w || fh != tc.h {
-				t.Errorf("FitSize(%d, %d) = %d, %d, %v; want it unchanged", tc.w, tc.h, fw, fh, scaled)
+	for _, l := range []Limits{PhotoLimits, FolderLimits, {100, 5000}} {
+		for _, tc := range []struct{ w, h int }{
+			{1, 1}, {224, 224}, {4032, 3024}, {4096, 4096}, {4097, 10}, {8064, 6048}, {6048, 8064},
+			{20000, 3}, {3, 20000}, {5000, 4000}, {4096, 4097}, {100000, 100000}, {2048, 1536}, {2049, 1536},
+		} {
+			fw, fh, scaled := l.Fit(tc.w, tc.h)
+			if l == PhotoLimits {
+				if gw, gh, gs := FitSize(tc.w, tc.h); gw != fw || gh != fh || gs != scaled {
+					t.Errorf("FitSize(%d, %d) is not PhotoLimits.Fit", tc.w, tc.h)
+				}
 			}
-			continue
+			within := tc.w <= l.Side && tc.h <= l.Side && tc.w*tc.h <= l.Pixels
+			if within {
+				if scaled || fw != tc.w || fh != tc.h {
+					t.Errorf("%v.Fit(%d, %d) = %d, %d, %v; want it unchanged", l, tc.w, tc.h, fw, fh, scaled)
+				}
+				continue
+			}
+			if !scaled || fw < 1 || fh < 1 || fw > l.Side || fh > l.Side || fw*fh > l.Pixels {
+				t.Errorf("%v.Fit(%d, %d) = %d, %d, %v; want a size within %d px and %d pixels", l, tc.w, tc.h, fw, fh, scaled, l.Side, l.Pixels)
+				continue
+			}
+			// Aspect kept to within a pixel, and not needlessly small (one more pixel on the long
+			// side would break a limit, or the long side is at the limit).
+			if r0, r1 := float64(tc.w)/float64(tc.h), float64(fw)/float64(fh); min(fw, fh) > 1 && math.Abs(r0-r1) > r1/float64(min(fw, fh)) { // (a short side of 1 px cannot shrink)
+				t.Errorf("%v.Fit(%d, %d) = %d, %d: aspect %.4f became %.4f", l, tc.w, tc.h, fw, fh, r0, r1)
+			}
+			if max(fw, fh) < l.Side && (fw+1)*(fh+1) <= l.Pixels/2 {
+				t.Errorf("%v.Fit(%d, %d) = %d, %d is far below the limits", l, tc.w, tc.h, fw, fh)
+			}
 		}
-		if !scaled || fw < 1 || fh < 1 || fw > MaxSide || fh > MaxSide || fw*fh > MaxPixels {
-			t.Errorf("FitSize(%d, %d) = %d, %d, %v; want a size within %d px and %d pixels", tc.w, tc.h, fw, fh, scaled, MaxSide, MaxPixels)
-			continue
-		}
-		// Aspect kept to within a pixel, and not needlessly small (one more pixel on the long
-		// side would break a limit, or the long side is at MaxSide).
-		if r0, r1 := float64(tc.w)/float64(tc.h), float64(fw)/float64(fh); math.Abs(r0-r1) > r1/float64(min(fw, fh)) {
-			t.Errorf("FitSize(%d, %d) = %d, %d: aspect %.4f became %.4f", tc.w, tc.h, fw, fh, r0, r1)
-		}
-		if max(fw, fh) < MaxSide && (fw+1)*(fh+1) <= MaxPixels/2 {
-			t.Errorf("FitSize(%d, %d) = %d, %d is far below the limits", tc.w, tc.h, fw, fh)
-		}
+	}
+	if w, h, _ := FolderLimits.Fit(4000, 3000); w != 2048 || h != 1536 {
+		t.Errorf("a 4000×3000 folder photo reaches Go at %d×%d, want 2048×1536", w, h)
 	}
 }
 

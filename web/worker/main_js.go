@@ -5,9 +5,9 @@
 // messages. It downloads the model (engine.Downloader over fetch and the Cache API), posts a
 // wire.Status after every change, and answers each wire.Classify: the browser decodes the Blob
 // (worker.mjs's graftDecode: createImageBitmap with EXIF orientation, OffscreenCanvas), Go gets
-// full-size RGBA (downscaled first only beyond engine.MaxPixels) and does the rest exactly as
-// `graft classify` does. Requests are answered one at a time, in order; one that arrives during
-// the download waits for the model's layers. With a trained head active (train_js.go), the
+// full-size RGBA (downscaled first only beyond engine.PhotoLimits, a folder's photos beyond
+// engine.FolderLimits) and does the rest exactly as `graft classify` does. Requests are answered
+// one at a time, in order; one that arrives during the download starts on the layers already in. With a trained head active (train_js.go), the
 // answer carries its class probabilities too.
 //
 // The same program is every worker of the page's extraction pool: started as
@@ -202,13 +202,13 @@ func (w *worker) classify(r request) (*wire.Result, string) {
 	return res, ""
 }
 
-// decode has the browser decode the Blob to RGBA, downscaling first beyond engine.MaxPixels.
+// decode has the browser decode the Blob to RGBA, downscaling first beyond engine.PhotoLimits.
 func decode(r request) (px engine.Pixels, original, msg string) {
-	return decodeBlob(r.blob, r.c.Name, r.c.Type, r.c.Bytes)
+	return decodeBlob(r.blob, r.c.Name, r.c.Type, r.c.Bytes, engine.PhotoLimits)
 }
 
-// decodeBlob is decode for any Blob: name, MIME type and size are for messages.
-func decodeBlob(blob js.Value, name, mime string, size int64) (px engine.Pixels, original, msg string) {
+// decodeBlob is decode for any Blob within limits: name, MIME type and size are for messages.
+func decodeBlob(blob js.Value, name, mime string, size int64, limits engine.Limits) (px engine.Pixels, original, msg string) {
 	if msg := checkBlob(blob, name, mime, size); msg != "" {
 		return px, "", msg
 	}
@@ -223,7 +223,7 @@ func decodeBlob(blob js.Value, name, mime string, size int64) (px engine.Pixels,
 		return px, "", engine.Undecodable(name, mime, size, b)
 	}
 	w, h := bitmap.Get("width").Int(), bitmap.Get("height").Int()
-	fw, fh, scaled := engine.FitSize(w, h)
+	fw, fh, scaled := limits.Fit(w, h)
 	if scaled {
 		original = fmt.Sprintf("%d×%d", w, h)
 	}

@@ -44,7 +44,7 @@ func (w *worker) sortJob(j job) {
 	case w.sortErr != nil:
 		out.Error = w.sortErr.Error()
 	default:
-		px, _, msg := decodeBlob(j.blob, x.Path, x.Type, x.Bytes)
+		px, _, msg := decodeBlob(j.blob, x.Path, x.Type, x.Bytes, engine.FolderLimits)
 		if msg != "" {
 			out.Undecodable = msg
 			break

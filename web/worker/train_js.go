@@ -122,7 +122,7 @@ func (w *worker) extractLoop() {
 		var res engine.Extracted
 		if err == nil {
 			res, err = w.session.ExtractWith(context.Background(), w.features, idbFeatures{}, spec.Base, spec.Input, spec.Views, x.Hash, func() (engine.Pixels, error) {
-				px, _, msg := decodeBlob(j.blob, x.Path, x.Type, x.Bytes)
+				px, _, msg := decodeBlob(j.blob, x.Path, x.Type, x.Bytes, engine.FolderLimits)
 				if msg != "" {
 					return px, errors.New(msg)
 				}
