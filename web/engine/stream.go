@@ -64,8 +64,12 @@ func (s *Session) runAsLayersArrive(ctx context.Context, x *tensor.Tensor, stopA
 		}
 		if part == nil || resnet50.LayerIndex(part.LastLayer()) <= resnet50.LayerIndex(from) {
 			part = nil
-			if m, err := resnet50.New(s.loader, resnet50.Options{}); err == nil && resnet50.LayerIndex(m.LastLayer()) > resnet50.LayerIndex(from) {
-				part = m
+			// A model is built only when the verified chunks reach past from (the loader's
+			// progress says so without reading a tensor), not on every chunk's arrival.
+			if resnet50.LayerIndex(s.loader.LastLayer()) > resnet50.LayerIndex(from) {
+				if m, err := resnet50.New(s.loader, resnet50.Options{}); err == nil && resnet50.LayerIndex(m.LastLayer()) > resnet50.LayerIndex(from) {
+					part = m
+				}
 			}
 		}
 		if part == nil {
