@@ -59,6 +59,7 @@ func GemmF32Fused(m, n, k int, a []float32, lda int, b []float32, ldb int, c []f
 const (
 	gemmTasksPerWorker = 4       // regions per worker, for load balance on a shared machine
 	gemmMinTaskRows    = 64      // a region re-packs its B columns; 64+ rows make that cost <2%
+	gemmMinTaskCols    = 64      // two AVX-512 tiles wide: narrower regions run more edge tiles
 	gemmSerialWork     = 1 << 16 // m*n*k below which goroutine start-up outweighs the work
 	gemmSplitRows      = 12      // regions start on a multiple of every tile height (Go and SIMD128 4, AVX2 6)
 )
@@ -73,9 +74,12 @@ func planGemm(m, n, k, workers int) gemmPlan {
 	if workers <= 1 || m*n*k < gemmSerialWork {
 		return gemmPlan{workers: 1, taskRows: max(m, 1), taskCols: max(n, 1)}
 	}
+	// Columns first: every row region packs its columns of B again (int8 B is dequantized as it
+	// is packed), while a column region reads only its part of B and A in place; rows split only
+	// as far as the columns cannot (at least gemmMinTaskCols wide each).
 	target := workers * gemmTasksPerWorker
-	rowTasks := min(target, max(1, m/gemmMinTaskRows))
-	colTasks := min(ceilDiv(n, gemmNR), ceilDiv(target, rowTasks))
+	colTasks := min(target, max(1, n/gemmMinTaskCols))
+	rowTasks := min(max(1, m/gemmMinTaskRows), ceilDiv(target, colTasks))
 	return gemmPlan{
 		workers:  workers,
 		taskRows: roundUp(ceilDiv(m, rowTasks), gemmSplitRows),

@@ -5,7 +5,11 @@
 // NaN payloads. In wasm the Go loop cost 8.4 ms for ResNet50's pool1 (~4.5% of a forward pass).
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
 
 // MaxPoolF32 writes dst [oh][ow][c] from src [h][w][c]: dst[oy][ox][ci] is the max of
 // src[y][x][ci] over rows max(oy·stride − padTop, 0) ≤ y < min(oy·stride − padTop + pool, h) and
@@ -39,8 +43,29 @@ func MaxPoolF32Ref(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow
 }
 
 // maxPoolF32Go is the fast Go loop: per output pixel, the window's first pixel copied, then
-// a running max over whole channel rows.
+// a running max over whole channel rows. Large pools split their output rows over
+// runtime.GOMAXPROCS(0) goroutines, as im2colF32Go does (rows are independent: the same values).
 func maxPoolF32Go(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
+	workers := min(runtime.GOMAXPROCS(0), oh)
+	if workers <= 1 || oh*ow*c*pool*pool < im2colParallelMin {
+		maxPoolF32Rows(src, h, w, c, pool, stride, padTop, padLeft, oh, ow, dst)
+		return
+	}
+	per := ceilDiv(oh, workers)
+	var wg sync.WaitGroup
+	for r0 := 0; r0 < oh; r0 += per {
+		n := min(per, oh-r0)
+		// Rows r0… are a pool of n rows whose top padding is r0·stride less.
+		wg.Go(func() {
+			maxPoolF32Rows(src, h, w, c, pool, stride, padTop-r0*stride, padLeft, n, ow, dst[r0*ow*c:(r0+n)*ow*c])
+		})
+	}
+	wg.Wait()
+}
+
+// maxPoolF32Rows is maxPoolF32Go on one goroutine (padTop may be negative: output rows that
+// start below the image's top).
+func maxPoolF32Rows(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
 	for oy := range oh {
 		y0, y1 := max(oy*stride-padTop, 0), min(oy*stride-padTop+pool, h)
 		for ox := range ow {

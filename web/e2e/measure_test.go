@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -64,9 +65,30 @@ func TestTrainMeasure(t *testing.T) {
 			browserPID := chromedp.FromContext(ctx).Browser.Process().Pid
 			p.do(chromedp.Navigate(fmt.Sprintf("%s?workers=%d", base, k)))
 			p.waitModel()
+			// The page's renderer, read from /proc every 100 ms from the listing to the end of
+			// training, per phase: the 2 s samples below miss a peak that lasts one photo's decode.
+			var phase atomic.Int32 // 0 listing, 1 extraction, 2 training
+			var peaks [3]atomic.Int64
+			stopSampling := make(chan struct{})
+			sampled := make(chan struct{})
+			go func() {
+				defer close(sampled)
+				for {
+					_, largest := rendererRSS(browserPID)
+					if pk := &peaks[phase.Load()]; largest > pk.Load() {
+						pk.Store(largest)
+					}
+					select {
+					case <-stopSampling:
+						return
+					case <-time.After(100 * time.Millisecond):
+					}
+				}
+			}()
 			start := time.Now()
 			p.waitListing(func() { p.do(chromedp.SetUploadFiles(chromedp.ID("folder-input"), []string{data})) })
 			listed := time.Since(start)
+			phase.Store(1)
 			p.setField("set-epochs", "1")
 			p.clickTrain()
 			p.poll(`!!document.querySelector("#extract-progress")`)
@@ -85,7 +107,13 @@ func TestTrainMeasure(t *testing.T) {
 				time.Sleep(2 * time.Second)
 			}
 			took := time.Since(start)
+			phase.Store(2)
 			trained := p.waitTrained()
+			close(stopSampling)
+			<-sampled
+			peakRenderer = max(peakRenderer, peaks[0].Load(), peaks[1].Load(), peaks[2].Load())
+			t.Logf("the page's renderer at its peak (read every 100 ms): listing %d MB, extraction %d MB, training %d MB",
+				peaks[0].Load()>>20, peaks[1].Load()>>20, peaks[2].Load()>>20)
 			line := p.pollString(`document.querySelector("#extract-line")?.textContent || ""`)
 			t.Logf("%d photos, %d worker(s): listing %.1f s; extraction %.1f s = %.2f images/s (page: %s); training %.0f ms",
 				n, k, listed.Seconds(), took.Seconds(), float64(n)/took.Seconds(), line, trained.TrainMs)
