@@ -83,8 +83,9 @@ bake_head() {
 build_web() {
   local out=$1
   GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/app.wasm" ./web/app
-  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$out/engine.wasm" ./web/worker
-  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -tags purego -o "$out/engine-scalar.wasm" ./web/worker
+  # nodecoders: the browser decodes the photos, so Go's image decoders stay out (core/preprocess)
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -tags nodecoders -o "$out/engine.wasm" ./web/worker
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -tags purego,nodecoders -o "$out/engine-scalar.wasm" ./web/worker
   cp wasm/js/loader.mjs wasm/kernels/kernels.wasm wasm/kernels/kernels-relaxed.wasm "$out/"
   cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$out/"
   build_model "$out/model"

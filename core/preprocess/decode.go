@@ -1,9 +1,9 @@
 // decode.go implements Decode: image bytes → image.Image, with a pixel budget checked from the
 // header before any pixel is decoded (decompression bombs: ReadHeader), and JPEG EXIF
 // orientation applied. Formats are those of the standard library (image/jpeg, image/png,
-// image/gif) and golang.org/x/image (webp, bmp), registered in formats.go; the browser build
-// decodes with the browser and registers none (formats_js.go), so there Decode refuses with
-// ErrNoDecoders while ReadHeader works as natively.
+// image/gif) and golang.org/x/image (webp, bmp), registered in formats.go; the page's model
+// worker decodes with the browser and registers none (-tags nodecoders, formats_nodecoders.go),
+// so there Decode refuses with ErrNoDecoders while ReadHeader works as everywhere.
 package preprocess
 
 import (
@@ -23,7 +23,7 @@ var (
 	ErrNotImage = errors.New("preprocess: not a supported image (JPEG, PNG, GIF, WebP or BMP)")
 	// ErrTooLarge: the header declares more than MaxPixels pixels; nothing was decoded.
 	ErrTooLarge = errors.New("preprocess: image too large")
-	// ErrNoDecoders: this build links none of Go's image decoders (the browser's decodes).
+	// ErrNoDecoders: this build (-tags nodecoders) links none of Go's image decoders.
 	ErrNoDecoders = errors.New("preprocess: this build decodes photos with the browser; Go's image decoders are not linked")
 )
 

@@ -1,8 +1,9 @@
-//go:build !(js && wasm)
+//go:build !nodecoders
 
-// formats.go registers the image decoders Decode uses natively. The browser build leaves them
-// out (formats_js.go): its photos are decoded by the browser, and the decoders would add about
-// half a megabyte to the page's model worker.
+// formats.go registers the image decoders Decode uses: natively, and in the Cloudflare Worker
+// (js/wasm, which decodes uploads with Go). The page's model worker is built with the nodecoders
+// tag (build.sh build_web) and leaves them out (formats_nodecoders.go): the browser decodes its
+// photos, and the decoders would add half a megabyte to it.
 package preprocess
 
 import (
@@ -14,5 +15,5 @@ import (
 	_ "golang.org/x/image/webp" // registers "webp"
 )
 
-// decodersLinked: Decode can decode here.
+// decodersLinked: Decode can decode in this build.
 const decodersLinked = true
