@@ -77,9 +77,14 @@ func planGemm(m, n, k, workers int) gemmPlan {
 	// Columns first: every row region packs its columns of B again (int8 B is dequantized as it
 	// is packed), while a column region reads only its part of B and A in place; rows split only
 	// as far as the columns cannot (at least gemmMinTaskCols wide each).
+	// When that gives fewer regions than the target (a late layer on many cores), the columns
+	// narrow down to one panel rather than leave cores idle.
 	target := workers * gemmTasksPerWorker
 	colTasks := min(target, max(1, n/gemmMinTaskCols))
 	rowTasks := min(max(1, m/gemmMinTaskRows), ceilDiv(target, colTasks))
+	if rowTasks*colTasks < target {
+		colTasks = min(ceilDiv(n, gemmNR), ceilDiv(target, rowTasks))
+	}
 	return gemmPlan{
 		workers:  workers,
 		taskRows: roundUp(ceilDiv(m, rowTasks), gemmSplitRows),

@@ -295,6 +295,11 @@ func TestPlanGemm(t *testing.T) {
 			if w == 1 && (p.taskRows < s[0] || p.taskCols < s[1]) {
 				t.Errorf("planGemm(%v, 1 worker) splits: %+v", s, p)
 			}
+			// Every worker gets a region where the product has enough panels and rows for them.
+			regions := ceilDiv(s[0], p.taskRows) * ceilDiv(s[1], p.taskCols)
+			if possible := max(1, s[0]/gemmMinTaskRows) * ceilDiv(s[1], gemmNR); p.workers > 1 && regions < min(w, possible) {
+				t.Errorf("planGemm(%v, workers=%d) = %+v: %d regions for %d workers", s, w, p, regions, w)
+			}
 		}
 	}
 }
