@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/graftml/graft/app"
 	"github.com/graftml/graft/web/engine"
@@ -35,10 +34,10 @@ func (w *worker) audit(req *wire.Audit) {
 	}
 	ctx, end := w.runContext(req.Run)
 	defer end()
-	yctx := engine.WithYield(ctx, yieldEvery, func() { time.Sleep(time.Millisecond) })
+	yctx := engine.WithYield(ctx, yieldEvery, yieldToEventLoop)
 	out, err := w.trainer.Audit(yctx, w.features, base, *req, func(done, total int) {
 		post(wire.Envelope{Kind: wire.KindAuditProgress, AuditProgress: &wire.AuditProgress{Run: req.Run, Done: done, Total: total}})
-		time.Sleep(time.Millisecond)
+		yieldToEventLoop()
 	})
 	if err != nil {
 		fail(err)

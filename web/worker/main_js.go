@@ -141,7 +141,7 @@ func (w *worker) download() {
 			post(wire.Envelope{Kind: wire.KindStatus, Status: &s})
 		},
 		OnSession: func(s *engine.Session) {
-			s.SetYield(func() { time.Sleep(time.Millisecond) }) // a pass started while streaming lets the fetches go on
+			s.SetYield(yieldToEventLoop) // a pass started while streaming lets the fetches go on
 			w.session = s
 			base, _ := app.HeadBase(s.Manifest(), string(preprocess.DefaultResize))
 			w.shelf = engine.NewShelf(idbHeads{}, s.Manifest().Model.ID, base.Layer)

@@ -28,6 +28,10 @@ import (
 // about 1 % of the time, and a cancel is seen within a batch).
 const yieldEvery = 100 * time.Millisecond
 
+// yieldToEventLoop sleeps a millisecond: Go's wasm runtime returns to JavaScript only when
+// every goroutine waits, so long work calls it to let messages and fetches in.
+func yieldToEventLoop() { time.Sleep(time.Millisecond) }
+
 // training is the worker's training state.
 type training struct {
 	features *engine.KeptFeatures // IndexedDB, and memory for what it would not keep
@@ -307,10 +311,10 @@ func (w *worker) train(req *wire.Train) {
 	// Yield to the event loop between batches (engine.WithYield: at most every yieldEvery) and
 	// after each epoch, so that a cancel message (and the page's other messages) can arrive: Go's
 	// wasm runtime returns to JavaScript only when every goroutine waits.
-	yctx := engine.WithYield(ctx, yieldEvery, func() { time.Sleep(time.Millisecond) })
+	yctx := engine.WithYield(ctx, yieldEvery, yieldToEventLoop)
 	out, err := plan.Train(yctx, model, req.Run, func(e wire.Epoch) {
 		post(wire.Envelope{Kind: wire.KindEpoch, Epoch: &e})
-		time.Sleep(time.Millisecond)
+		yieldToEventLoop()
 	})
 	if err != nil {
 		fail(err)
