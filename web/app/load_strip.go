@@ -22,11 +22,3 @@ func LoadStrip(m wire.Status) string {
 	}
 	return "Loading the model… You can give it a photo now."
 }
-
-// LoadFraction is the strip's bar: the share of the model's bytes in, 0–1000.
-func LoadFraction(m wire.Status) int {
-	if m.BytesTotal <= 0 {
-		return 0
-	}
-	return int(min(1000, 1000*m.BytesDone/m.BytesTotal))
-}

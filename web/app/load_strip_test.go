@@ -22,10 +22,4 @@ func TestLoadStrip(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.s.Phase, got, c.want)
 		}
 	}
-	if f := LoadFraction(wire.Status{BytesDone: 5, BytesTotal: 20}); f != 250 {
-		t.Errorf("LoadFraction = %d, want 250", f)
-	}
-	if f := LoadFraction(wire.Status{}); f != 0 {
-		t.Errorf("LoadFraction with nothing known = %d", f)
-	}
 }

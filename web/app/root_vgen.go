@@ -79,9 +79,10 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.SetInnerHTML(LoadStrip(c.App.State.Model))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
 					vgparent.AppendChild(vgn)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "max", Val: "1000"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Model loaded"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Model loaded"}}}
 					vgparent.AppendChild(vgn)
-					vgn.AddAttrInterface("value", LoadFraction(c.App.State.Model))
+					vgn.AddAttrInterface("max", BarMax(c.App.State.Model.BytesTotal))
+					vgn.AddAttrInterface("value", BarValue(c.App.State.Model.BytesDone, c.App.State.Model.BytesTotal))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 					vgparent.AppendChild(vgn)
 				}
