@@ -6,7 +6,8 @@ package main
 import "github.com/graftml/graft/web/wire"
 
 // Choice is one option: its value, the short text the select shows, and the sentence shown
-// under the select while it is chosen.
+// under the select while it is chosen (empty for the layer select, whose one line below
+// explains all its choices: LayerHint).
 type Choice struct{ Value, Text, About string }
 
 // presetNames are the head presets' short names (wire.Presets has their sentences).

@@ -25,30 +25,27 @@ var FeatureLayers = []string{LayerStage4, LayerStage5}
 // MaxDropout bounds the dropout field (core/head wants a rate below 1).
 const MaxDropout = 0.95
 
-// LayerOption is one choice of the layer select.
-type LayerOption struct{ Value, Text string }
-
 // computesStage5 reports whether a model whose last computable layer is last reaches the end
 // of stage 5 (its pooling, or the classifier, come after it).
 func computesStage5(last string) bool {
 	return last == LayerStage5 || last == "avg_pool" || last == "predictions" || last == "logits"
 }
 
-// LayerOptions are the layer select's choices for the model of st: the default (the model
-// worker's head layer), stage 4, and stage 5 where the model computes it, labelled synthetic
-// when the default passed it over.
-func LayerOptions(st wire.Status) []LayerOption {
+// LayerOptions are the layer select's choices (choices.go) for the model of st: the default
+// (the model worker's head layer), stage 4, and stage 5 where the model computes it, labelled
+// synthetic when the default passed it over. LayerHint, under the select, explains them all.
+func LayerOptions(st wire.Status) []Choice {
 	def := "Default"
 	if st.HeadLayer != "" {
 		def += ": " + st.HeadLayer
 	}
-	opts := []LayerOption{{"", def}, {LayerStage4, LayerStage4 + " (stage 4)"}}
+	opts := []Choice{{Value: "", Text: def}, {Value: LayerStage4, Text: LayerStage4 + " (stage 4)"}}
 	if computesStage5(st.LastLayer) {
 		text := LayerStage5 + " (avg_pool)"
 		if stage5Synthetic(st) {
 			text = "conv5 / avg_pool: synthetic"
 		}
-		opts = append(opts, LayerOption{LayerStage5, text})
+		opts = append(opts, Choice{Value: LayerStage5, Text: text})
 	}
 	return opts
 }
