@@ -28,24 +28,31 @@ func Im2colF32(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, 
 // im2colParallelMin: below this many floats per call the Go gather runs on one goroutine.
 const im2colParallelMin = 1 << 16
 
+// overCores calls part(start, count) for consecutive ranges covering [0, n), on up to
+// runtime.GOMAXPROCS(0) goroutines when work (in floats touched) reaches im2colParallelMin,
+// else once on the caller's. The Go gather and pool split their rows with it.
+func overCores(n, work int, part func(start, count int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 || work < im2colParallelMin {
+		part(0, n)
+		return
+	}
+	per := ceilDiv(n, workers)
+	var wg sync.WaitGroup
+	for start := 0; start < n; start += per {
+		count := min(per, n-start)
+		wg.Go(func() { part(start, count) })
+	}
+	wg.Wait()
+}
+
 // im2colF32Go is Im2colF32 in Go, the pixels split across runtime.GOMAXPROCS(0) goroutines (run
 // serially the gather took ~15% of a 3x3 layer's time on 2 cores).
 func im2colF32Go(src []float32, h, w, c, kh, kw, stride, padTop, padLeft, ow int, dst []float32, p0, np int) {
 	row := kh * kw * c
-	workers := min(runtime.GOMAXPROCS(0), np)
-	if workers <= 1 || np*row < im2colParallelMin {
-		im2colF32Rows(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst, p0, np)
-		return
-	}
-	per := ceilDiv(np, workers)
-	var wg sync.WaitGroup
-	for start := 0; start < np; start += per {
-		n := min(per, np-start)
-		wg.Go(func() {
-			im2colF32Rows(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst[start*row:(start+n)*row], p0+start, n)
-		})
-	}
-	wg.Wait()
+	overCores(np, np*row, func(start, n int) {
+		im2colF32Rows(src, h, w, c, kh, kw, stride, padTop, padLeft, ow, dst[start*row:(start+n)*row], p0+start, n)
+	})
 }
 
 // im2colF32Rows is im2colF32Go on one goroutine. For NHWC the kw·c entries of one kernel row are

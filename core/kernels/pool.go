@@ -5,11 +5,7 @@
 // NaN payloads. In wasm the Go loop cost 8.4 ms for ResNet50's pool1 (~4.5% of a forward pass).
 package kernels
 
-import (
-	"fmt"
-	"runtime"
-	"sync"
-)
+import "fmt"
 
 // MaxPoolF32 writes dst [oh][ow][c] from src [h][w][c]: dst[oy][ox][ci] is the max of
 // src[y][x][ci] over rows max(oy·stride − padTop, 0) ≤ y < min(oy·stride − padTop + pool, h) and
@@ -43,24 +39,13 @@ func MaxPoolF32Ref(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow
 }
 
 // maxPoolF32Go is the fast Go loop: per output pixel, the window's first pixel copied, then
-// a running max over whole channel rows. Large pools split their output rows over
-// runtime.GOMAXPROCS(0) goroutines, as im2colF32Go does (rows are independent: the same values).
+// a running max over whole channel rows. Large pools split their output rows over the cores
+// (overCores, as im2colF32Go does; rows are independent: the same values).
 func maxPoolF32Go(src []float32, h, w, c, pool, stride, padTop, padLeft, oh, ow int, dst []float32) {
-	workers := min(runtime.GOMAXPROCS(0), oh)
-	if workers <= 1 || oh*ow*c*pool*pool < im2colParallelMin {
-		maxPoolF32Rows(src, h, w, c, pool, stride, padTop, padLeft, oh, ow, dst)
-		return
-	}
-	per := ceilDiv(oh, workers)
-	var wg sync.WaitGroup
-	for r0 := 0; r0 < oh; r0 += per {
-		n := min(per, oh-r0)
-		// Rows r0… are a pool of n rows whose top padding is r0·stride less.
-		wg.Go(func() {
-			maxPoolF32Rows(src, h, w, c, pool, stride, padTop-r0*stride, padLeft, n, ow, dst[r0*ow*c:(r0+n)*ow*c])
-		})
-	}
-	wg.Wait()
+	// Rows r0… are a pool of n rows whose top padding is r0·stride less.
+	overCores(oh, oh*ow*c*pool*pool, func(r0, n int) {
+		maxPoolF32Rows(src, h, w, c, pool, stride, padTop-r0*stride, padLeft, n, ow, dst[r0*ow*c:(r0+n)*ow*c])
+	})
 }
 
 // maxPoolF32Rows is maxPoolF32Go on one goroutine (padTop may be negative: output rows that
