@@ -153,7 +153,7 @@ func TestBrowser(t *testing.T) {
 
 	// A photo beyond the limits is downscaled by the browser before it reaches Go.
 	huge := p.classify(func() { p.dropGenerated("huge.jpg", 6000, 3000) })
-	fw, fh, _ := engine.FitSize(6000, 3000)
+	fw, fh, _ := engine.PhotoLimits.Fit(6000, 3000)
 	if huge.Original != "6000×3000" || huge.Width != fw || huge.Height != fh {
 		t.Errorf("a 6000×3000 photo reached Go as %d×%d (original %q), want %d×%d from 6000×3000", huge.Width, huge.Height, huge.Original, fw, fh)
 	}

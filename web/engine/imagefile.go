@@ -39,9 +39,6 @@ var (
 // Limits bound the size of a decoded image that reaches Go.
 type Limits struct{ Side, Pixels int }
 
-// FitSize is PhotoLimits.Fit.
-func FitSize(w, h int) (fw, fh int, scaled bool) { return PhotoLimits.Fit(w, h) }
-
 // Fit returns the size an image of w×h is brought to before it reaches Go: itself when it is
 // within the limits, else the largest size within both with the same aspect ratio.
 func (l Limits) Fit(w, h int) (fw, fh int, scaled bool) {
